@@ -1,0 +1,1 @@
+"""Where things are: boundaries, datum, plan frames, joins, maps and export."""
