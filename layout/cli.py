@@ -4,6 +4,9 @@ Commands and flags are a public contract (documented in README.md):
 
 * ``cluster-atlas layers [--json]``
 * ``cluster-atlas export LAYER -o PATH [--format geojson|gpkg|csv|xlsx]``
+* ``cluster-atlas import-firms PATH [--datum …] [--crs EPSG:N] -o OUT.gpkg --rejects R.csv [--json]``
+* ``cluster-atlas analyze --chain CHAIN [--firms PATH] [--region CODE] [--level …] [--base …] [--json]``
+* ``cluster-atlas coverage [--json]``
 
 Errors in arguments print one line naming the valid values and exit with status 2.
 """
@@ -130,6 +133,135 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpar
 
 # Later modules add subcommands here: callables (subparsers, handlers) -> None.
 _EXTRA_COMMANDS: list[Callable[[Any, dict[str, Callable[[argparse.Namespace], int]]], None]] = []
+
+
+# ----------------------------------------------------------------------------- firms / analysis
+def _load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -> Any:
+    """Firms from a user file (through the importer) or the demonstration table."""
+    if path is None:
+        from layout.demo import demo_firms
+
+        return demo_firms()
+    from layout.records import FirmImportError, read_firms
+
+    try:
+        result = read_firms(path, datum=datum, crs=crs)
+    except (FirmImportError, OSError) as exc:
+        raise CliError(str(exc).splitlines()[0]) from exc
+    if result.summary["rejected"]:
+        sys.stderr.write(
+            f"note: {result.summary['rejected']} of {result.summary['read']} rows rejected; "
+            "run `cluster-atlas import-firms` to write them out with their reasons\n"
+        )
+    return result.accepted
+
+
+def _cmd_import_firms(args: argparse.Namespace) -> int:
+    from geo.datum import DatumError, parse_datum
+    from geo.export import to_gpkg
+    from layout.records import FirmImportError, read_firms, write_rejects
+
+    try:
+        datum = parse_datum(args.datum).value
+    except DatumError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        result = read_firms(args.path, datum=datum, crs=args.crs)
+    except (FirmImportError, OSError, ValueError) as exc:
+        raise CliError(str(exc).splitlines()[0]) from exc
+    if len(result.accepted):
+        to_gpkg({"firms": result.accepted}, args.output, metadata={"firms": {"datum_in": datum}})
+    write_rejects(result, args.rejects)
+    summary = dict(result.summary) | {"output": str(args.output), "rejects": str(args.rejects)}
+    by = ", ".join(f"{k} {v}" for k, v in summary.get("by_reason", {}).items()) or "none"
+    _emit(summary, args.json,
+          f"read {summary['read']} rows: {summary['accepted']} accepted, {summary['rejected']} rejected "
+          f"(reasons: {by})\naccepted -> {args.output}\nrejects  -> {args.rejects}")
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from layout.analysis import BASES, analyze_chain
+    from layout.chains import chain_codes
+    from layout.regions import LEVELS, RegionError
+
+    codes = list(chain_codes())
+    if args.chain not in codes:
+        raise CliError(f"unknown chain {args.chain!r}: valid chains are {', '.join(codes)}")
+    if args.base not in BASES:
+        raise CliError(f"unknown base {args.base!r}: valid bases are {', '.join(BASES)}")
+    if args.level is not None and args.level not in LEVELS:
+        raise CliError(f"unknown level {args.level!r}: valid levels are {', '.join(LEVELS)}")
+    firms = _load_firms(args.firms, args.datum, args.crs)
+    try:
+        result = analyze_chain(firms, args.chain, region=args.region, level=args.level,
+                               frame=args.frame, base=args.base, permutations=args.permutations)
+    except (RegionError, ValueError) as exc:
+        raise CliError(str(exc).splitlines()[0]) from exc
+    payload = result.to_dict()
+    lines = [f"{result.name_zh} {result.name_en} — level {result.level}, base {result.base}"
+             + (" (synthetic demonstration data)" if result.data.get("synthetic_in_use") else "")]
+    for reg in payload["regions"]:
+        counts: dict[str, int] = {}
+        for node in reg["nodes"]:
+            counts[node["status"]] = counts.get(node["status"], 0) + 1
+        lines.append(f"{reg['region']} {reg['name_zh']}: completeness {reg['completeness']:.2f} "
+                     + " ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    _emit(payload, args.json, "\n".join(lines))
+    return 0
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from layout import coverage
+
+    matrices = {f: coverage.zone_cluster_matrix(f) for f in ("2013", "2020")}
+    compliance = coverage.focus_compliance()
+    uncovered = coverage.uncovered_counties()
+    targets = coverage.target_progress()
+    payload = {
+        "zone_cluster_matrix": {f: m.reset_index().to_dict(orient="records") for f, m in matrices.items()},
+        "zone_category_counts": {f: coverage.zone_category_counts(f).reset_index().to_dict(orient="records")
+                                 for f in ("2013", "2020")},
+        "focus_compliance": compliance.to_dict(orient="records"),
+        "uncovered_counties": uncovered.to_dict(orient="records"),
+        "target_progress": targets.to_dict(orient="records"),
+    }
+    text = (compliance[["cluster_id", "name_zh", "named_zone", "compliance"]].to_string(index=False)
+            + f"\n\n{len(uncovered)} counties host no cluster and no high-tech zone\n\n"
+            + targets[["target_id", "value", "observed", "status"]].to_string(index=False))
+    _emit(payload, args.json, text)
+    return 0
+
+
+def _register_analysis(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
+    s = sub.add_parser("import-firms", help="import a firm file; every row accepted or rejected with a reason")
+    s.add_argument("path", help="CSV (UTF-8, BOM, GBK/GB18030), XLSX, GeoJSON or GeoPackage")
+    s.add_argument("--datum", default="wgs84", help="wgs84, cgcs2000, gcj02 or bd09 (default wgs84)")
+    s.add_argument("--crs", default=None, help="projected input CRS, e.g. EPSG:4549")
+    s.add_argument("-o", "--output", required=True, help="GeoPackage for the accepted firms")
+    s.add_argument("--rejects", required=True, help="CSV for the rejected rows and their reasons")
+    s.add_argument("--json", action="store_true", help="print the summary as JSON")
+    handlers["import-firms"] = _cmd_import_firms
+
+    s = sub.add_parser("analyze", help="analyse a chain in every region of a level, or one region")
+    s.add_argument("--chain", required=True, help="chain code, e.g. LED")
+    s.add_argument("--firms", default=None, help="firm file (default: the demonstration data)")
+    s.add_argument("--datum", default="wgs84", help="datum of --firms coordinates")
+    s.add_argument("--crs", default=None, help="projected CRS of --firms coordinates")
+    s.add_argument("--region", default=None, help="county/city adcode, zone code or 370000")
+    s.add_argument("--level", default=None, help="county, city, zone or province (default county)")
+    s.add_argument("--frame", default="2013", help="plan frame of zones: 2013 or 2020")
+    s.add_argument("--base", default="employees", help="employees, output or firms")
+    s.add_argument("--permutations", type=int, default=999, help="permutations for Moran/LISA/Gi*")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    handlers["analyze"] = _cmd_analyze
+
+    s = sub.add_parser("coverage", help="zone x cluster matrices, 2015 compliance, uncovered counties, targets")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    handlers["coverage"] = _cmd_coverage
+
+
+_EXTRA_COMMANDS.append(_register_analysis)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

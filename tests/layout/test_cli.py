@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 
@@ -63,3 +64,61 @@ def test_console_script_runs_as_subprocess(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "layout.cli", "export", "nope", "-o", str(tmp_path / "a")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "valid layers" in proc.stderr
+
+
+def test_analyze_led_json_on_demo_data(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--chain", "LED", "--json", "--permutations", "99"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["chain"]["code"] == "LED" and d["level"] == "county" and len(d["regions"]) == 136
+    node = d["regions"][0]["nodes"][0]
+    assert {"node", "status", "reason_zh", "reason_en", "n_firms", "lq"} <= set(node)
+    assert "completeness" in d["regions"][0] and "hhi_chain" in d["concentration"]
+
+
+def test_analyze_one_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "--chain", "LED", "--region", "BLUE", "--base", "output", "--json",
+                 "--permutations", "99"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [r["region"] for r in d["regions"]] == ["BLUE"] and d["base"] == "output"
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["analyze", "--chain", "XX"], "valid chains are LED"),
+        (["analyze", "--chain", "LED", "--base", "profit"], "valid bases are employees, output, firms"),
+        (["analyze", "--chain", "LED", "--level", "town"], "valid levels are county, city, zone, province"),
+        (["analyze", "--chain", "LED", "--region", "999999"], "unknown region"),
+        (["import-firms", "nofile.csv", "-o", "x.gpkg", "--rejects", "r.csv", "--datum", "utm"], "unknown datum"),
+    ],
+)
+def test_analysis_errors_exit_2(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_coverage_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coverage", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert set(d) == {"zone_cluster_matrix", "zone_category_counts", "focus_compliance",
+                      "uncovered_counties", "target_progress"}
+    assert len(d["focus_compliance"]) == 18
+
+
+def test_import_firms_accounting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "firms.csv"
+    src.write_text(
+        "企业名称,经度,纬度,产业链,环节,从业人数,产值(万元),企业编号\n"
+        "甲,119.16,36.71,LED,epi,10,100,F1\n"
+        "乙,abc,36.7,LED,epi,10,100,F2\n"
+        "丙,100.0,20.0,LED,epi,10,100,F3\n"
+        "丁,119.16,36.71,LED,nosuch,10,100,F4\n",
+        encoding="utf-8",
+    )
+    out, rej = tmp_path / "ok.gpkg", tmp_path / "rej.csv"
+    assert main(["import-firms", str(src), "-o", str(out), "--rejects", str(rej), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["read"] == 4 and summary["accepted"] == 1 and summary["rejected"] == 3
+    assert summary["read"] == summary["accepted"] + summary["rejected"]
+    assert len(pyogrio.read_dataframe(out)) == 1
+    assert len(pd.read_csv(rej, encoding="utf-8-sig")) == 3

@@ -1,0 +1,237 @@
+"""Rebuild the chain templates in data/chains/ from the reference fact base.
+
+Run: ``python scripts/build_chains.py [REFERENCE_DIR]`` (default ``/work/shared/reference``).
+The output is deterministic: same reference in, byte-identical CSVs out.
+
+Outputs (UTF-8 CSV, ``\\n`` line ends):
+
+* ``data/chains/nodes.csv``       chain, node, stage, name_zh, name_en, gbt4754, weight,
+  gbt4754_note, source, verification
+* ``data/chains/edges.csv``       chain, source, target, relation, feedback, source_ref,
+  verification
+* ``data/chains/industries.csv``  chain, name_zh, name_en, zone_2015, cluster_id, source,
+  verification
+
+Industry codes and node ids are copied unchanged from ``chain_nodes.csv`` / ``chain_edges.csv``
+(they are public contracts). What the project adds is said so in the rows:
+
+* ``gbt4754``: GB/T 4754-2017 class codes assigned by the project from the class titles, not
+  from a source; ``gbt4754_note`` says so on every row.
+* ``feedback``: the reference's closing edge of the lithium-battery loop (recycle -> li,
+  "recovered materials") would make the LIB chain cyclic. It is kept, marked ``feedback=true``;
+  :mod:`layout.chains` keeps such edges out of the DAG and lists them in
+  ``G.graph["feedback_edges"]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "data" / "chains"
+DEFAULT_REFERENCE = Path("/work/shared/reference")
+
+NODE_SOURCE = (
+    "reference fact base chain_nodes.csv: a typical chain shape from general industry "
+    "knowledge, not taken from a document (editable template)"
+)
+EDGE_SOURCE = (
+    "reference fact base chain_edges.csv: a typical supplier -> buyer link from general "
+    "industry knowledge, not taken from a document (editable template)"
+)
+TEMPLATE_VERIFICATION = "unverified (template from general industry knowledge)"
+GBT_NOTE = "assigned by project from GB/T 4754-2017 class titles; unverified"
+
+# 2015 focus clusters (鲁政办发〔2015〕4号 item 二(一)) -> chain code, matched by industry.
+CLUSTER_TO_CHAIN = {
+    "F01": "LED", "F02": "PU", "F03": "MARBIO", "F04": "PETEQ", "F05": "CU", "F06": "ECOAG",
+    "F07": "CLOUD", "F08": "TD", "F09": "POLY", "F10": "CERAM", "F11": "MINE", "F12": "STEEL",
+    "F13": "BIOMED", "F14": "NEV", "F15": "COMP", "F16": "CONMACH", "F17": "CNC", "F18": "LIB",
+}  # fmt: skip
+
+# Edges that close a loop (material recovery); kept as feedback, outside the DAG.
+FEEDBACK_EDGES = {("LIB", "recycle", "li")}
+
+# GB/T 4754-2017 class codes per (chain, node), assigned from the class titles (unverified).
+GBT4754: dict[tuple[str, str], str] = {
+    ("LED", "substrate"): "C3985", ("LED", "mo_gas"): "C3985;C2614;C2619",
+    ("LED", "mocvd"): "C3562", ("LED", "epi"): "C3975", ("LED", "chip"): "C3975",
+    ("LED", "phosphor"): "C3985", ("LED", "package"): "C3975", ("LED", "driver"): "C3973;C3824",
+    ("LED", "lighting"): "C3871;C3872;C3874", ("LED", "display"): "C3974",
+    ("LED", "special"): "C3976;C3879",
+    ("PU", "benzene"): "C2614", ("PU", "syngas"): "C2522;C2612;C2614",
+    ("PU", "propylene"): "C2614", ("PU", "mdi"): "C2614", ("PU", "tdi"): "C2614",
+    ("PU", "adi"): "C2614", ("PU", "polyol"): "C2614", ("PU", "rigid"): "C2924",
+    ("PU", "flex"): "C2924", ("PU", "case"): "C2641;C2669;C2652",
+    ("PU", "tpu"): "C2651;C2826;C2925",
+    ("MARBIO", "resource"): "A0411;A0421", ("MARBIO", "bank"): "M7310",
+    ("MARBIO", "extract"): "C1364;C1369;C2669", ("MARBIO", "rnd"): "M7340",
+    ("MARBIO", "drug"): "C2710;C2720;C2761", ("MARBIO", "medmat"): "C2770",
+    ("MARBIO", "food"): "C1491;C1492", ("MARBIO", "agri"): "C1329;C2625",
+    ("MARBIO", "cosm"): "C2682",
+    ("PETEQ", "steel"): "C3120;C3130;C3391;C3393", ("PETEQ", "comp"): "C3444;C3412;C3823",
+    ("PETEQ", "drill"): "C3512", ("PETEQ", "prod"): "C3512", ("PETEQ", "stim"): "C3512",
+    ("PETEQ", "offshore"): "C3513;C3737", ("PETEQ", "chem"): "C2661;C2662",
+    ("PETEQ", "service"): "B1120", ("PETEQ", "operator"): "B0711;B0712",
+    ("CU", "conc"): "B0911;C4210", ("CU", "smelt"): "C3211", ("CU", "refine"): "C3211",
+    ("CU", "byprod"): "C2611;C3221;C3222", ("CU", "rod"): "C3251;C3831",
+    ("CU", "strip"): "C3251", ("CU", "foil"): "C3251;C3985",
+    ("CU", "use"): "C3831;C3812;C3841",
+    ("ECOAG", "seed"): "A0511", ("ECOAG", "soil"): "A0513;A0519",
+    ("ECOAG", "input"): "C2625;C2632;C3571;C3572", ("ECOAG", "crop"): "A0112;A0113;A0131;A0141",
+    ("ECOAG", "fish"): "A0411;A0412;A0311;A0313", ("ECOAG", "proc"): "C1312;C1351;C1371",
+    ("ECOAG", "logistics"): "G5930;G5432;F5123", ("ECOAG", "brand"): "C1499;R9030",
+    ("CLOUD", "chip"): "C3973", ("CLOUD", "server"): "C3911;C3921", ("CLOUD", "dc"): "I6450",
+    ("CLOUD", "basesw"): "I6511;I6512", ("CLOUD", "iaas"): "I6450;I6550",
+    ("CLOUD", "paas"): "I6512;I6550", ("CLOUD", "saas"): "I6513",
+    ("CLOUD", "sec"): "I6519;C3915", ("CLOUD", "gov"): "I6531;I6540", ("CLOUD", "ind"): "I6431",
+    ("TD", "mat"): "C3130;C3251;C3252;C3834;C2619", ("TD", "semi"): "C3972;C3983",
+    ("TD", "xfmr"): "C3821", ("TD", "switch"): "C3823", ("TD", "cable"): "C3831",
+    ("TD", "auto"): "C3823;C4011;C4012", ("TD", "pe"): "C3824;C3821",
+    ("TD", "grid"): "D4420;E4851", ("TD", "ren"): "D4415;D4416;F5267",
+    ("POLY", "feed"): "C2511;C2614", ("POLY", "fluor"): "C2611;C2614",
+    ("POLY", "si"): "C3218;C2614", ("POLY", "commod"): "C2651;C2652",
+    ("POLY", "fluoropoly"): "C2651;C2659", ("POLY", "silicone"): "C2659",
+    ("POLY", "eng"): "C2651;C2659", ("POLY", "mod"): "C2921;C2929",
+    ("POLY", "apps"): "C3670;C2929",
+    ("CERAM", "powder"): "C3099;C2613", ("CERAM", "mineral"): "B1019;B1099",
+    ("CERAM", "form"): "C3073", ("CERAM", "sinter"): "C3073", ("CERAM", "struct"): "C3073",
+    ("CERAM", "func"): "C3073;C3985", ("CERAM", "fiber"): "C3089",
+    ("CERAM", "apps"): "C3670;C3562;C3744",
+    ("MINE", "steel"): "C3130;C3391;C3393", ("MINE", "hyd"): "C3444;C3453;C4011;C3983",
+    ("MINE", "face"): "C3511", ("MINE", "tunnel"): "C3511;C3434", ("MINE", "safety"): "C4011;C3511",
+    ("MINE", "mines"): "B0610;B0810", ("MINE", "reman"): "C4330",
+    ("STEEL", "ore"): "B0810;B0610;C4210;C3140", ("STEEL", "iron"): "C3110",
+    ("STEEL", "steel"): "C3120", ("STEEL", "roll"): "C3130", ("STEEL", "pm"): "C3393",
+    ("STEEL", "deep"): "C3130;C3311", ("STEEL", "apps"): "E4710;C3670;C3731",
+    ("BIOMED", "ferm"): "C1391", ("BIOMED", "inter"): "C2710;C2614",
+    ("BIOMED", "equip"): "C3544;C2661", ("BIOMED", "api"): "C2710",
+    ("BIOMED", "bio"): "C2761;C2762", ("BIOMED", "sugar"): "C1495;C1391",
+    ("BIOMED", "form"): "C2720;C2740", ("BIOMED", "market"): "F5151;F5251;Q8411",
+    ("NEV", "cell"): "C3841", ("NEV", "motor"): "C3812;C3670", ("NEV", "fc"): "C3849",
+    ("NEV", "light"): "C3670;C3252", ("NEV", "bus"): "C3612", ("NEV", "lcv"): "C3612",
+    ("NEV", "car"): "C3612", ("NEV", "charge"): "F5267;F5266", ("NEV", "fleet"): "G5411;G5437",
+    ("COMP", "gf"): "C3061", ("COMP", "cf"): "C2829;C3091", ("COMP", "resin"): "C2651",
+    ("COMP", "inter"): "C3062;C3061", ("COMP", "process"): "C3062", ("COMP", "frp"): "C3062",
+    ("COMP", "blade"): "C3415;C3062", ("COMP", "geo"): "C1781;C2921",
+    ("COMP", "aero"): "C3670;C3715;C3744",
+    ("CONMACH", "steel"): "C3130;C3391;C3393", ("CONMACH", "engine"): "C3412",
+    ("CONMACH", "hyd"): "C3444", ("CONMACH", "drive"): "C3453;C3459;C3514",
+    ("CONMACH", "dozer"): "C3514", ("CONMACH", "exc"): "C3514", ("CONMACH", "road"): "C3514",
+    ("CONMACH", "loader"): "C3514", ("CONMACH", "dealer"): "F5179;L7113",
+    ("CONMACH", "infra"): "E4812;E4813;B0610", ("CONMACH", "after"): "C4330",
+    ("CNC", "cast"): "C3391", ("CNC", "func"): "C3425;C3451", ("CNC", "ctrl"): "C4011;C3812",
+    ("CNC", "lathe"): "C3421", ("CNC", "mc"): "C3421", ("CNC", "saw"): "C3421;C3429",
+    ("CNC", "test"): "M7452;M7455", ("CNC", "users"): "C3670;C3744;C3525",
+    ("LIB", "li"): "B0939;C2613;C2612", ("LIB", "cath"): "C3985", ("LIB", "anode"): "C3985;C3091",
+    ("LIB", "sep"): "C3985;C2921", ("LIB", "elec"): "C3985;C2669", ("LIB", "foil"): "C3251;C3252",
+    ("LIB", "cell"): "C3841", ("LIB", "pack"): "C3841", ("LIB", "ev"): "C3612;C3770",
+    ("LIB", "ess"): "C3841", ("LIB", "ce"): "C3922;C3911", ("LIB", "recycle"): "C4210",
+    ("LIB", "qc"): "M7452;M7455",
+}  # fmt: skip
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def build_nodes(reference: Path) -> pd.DataFrame:
+    """Return nodes.csv rows: the reference nodes plus GB/T 4754 codes, weight and provenance."""
+    ref = _read(reference / "chain_nodes.csv")
+    keys = list(zip(ref["industry_code"], ref["node_id"], strict=True))
+    missing = [k for k in keys if k not in GBT4754]
+    stale = sorted(set(GBT4754) - set(keys))
+    if missing or stale:
+        raise SystemExit(f"GBT4754 table out of step with the reference: missing {missing}, "
+                         f"not in reference {stale}; edit GBT4754 in {__file__}")
+    return pd.DataFrame({
+        "chain": ref["industry_code"],
+        "node": ref["node_id"],
+        "stage": ref["stage"],
+        "name_zh": ref["name_zh"],
+        "name_en": ref["name_en"],
+        "gbt4754": [GBT4754[k] for k in keys],
+        "weight": "1.0",
+        "gbt4754_note": GBT_NOTE,
+        "source": NODE_SOURCE,
+        "verification": TEMPLATE_VERIFICATION,
+    })  # fmt: skip
+
+
+def build_edges(reference: Path) -> pd.DataFrame:
+    """Return edges.csv rows: reference edges, the loop-closing ones marked ``feedback``."""
+    ref = _read(reference / "chain_edges.csv")
+    keys = zip(ref["industry_code"], ref["source"], ref["target"], strict=True)
+    feedback = ["true" if k in FEEDBACK_EDGES else "false" for k in keys]
+    verification = [
+        TEMPLATE_VERIFICATION
+        + ("; marked feedback by project: closes a material-recovery loop" if f == "true" else "")
+        for f in feedback
+    ]
+    return pd.DataFrame({
+        "chain": ref["industry_code"],
+        "source": ref["source"],
+        "target": ref["target"],
+        "relation": ref["relation"],
+        "feedback": feedback,
+        "source_ref": EDGE_SOURCE,
+        "verification": verification,
+    })  # fmt: skip
+
+
+def build_industries(reference: Path, chains: list[str]) -> pd.DataFrame:
+    """Return industries.csv rows: one per chain, from the 2015 focus clusters F01-F18."""
+    ref = _read(reference / "clusters.csv")
+    focus = ref[ref["category"] == "focus_2015"].drop_duplicates("cluster_id")
+    focus = focus.set_index("cluster_id")
+    by_chain = {code: cid for cid, code in CLUSTER_TO_CHAIN.items()}
+    if sorted(by_chain) != sorted(chains) or sorted(focus.index) != sorted(CLUSTER_TO_CHAIN):
+        raise SystemExit("CLUSTER_TO_CHAIN does not match the reference clusters / chains")
+    rows = []
+    for code in chains:
+        cid = by_chain[code]
+        row = focus.loc[cid]
+        # "RES (resource-based-city group per brief)" -> "RES": the zone code is the first token.
+        zone = row["zone_2015"].split()[0]
+        rows.append({
+            "chain": code,
+            "name_zh": row["name_zh"],
+            "name_en": row["name_en"],
+            "zone_2015": zone,
+            "cluster_id": cid,
+            "source": f"reference clusters.csv {cid} ({row['industry']}): {row['sources']}",
+            "verification": row["verification"],
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the three CSVs, then load them with :mod:`layout.chains` as a check."""
+    args = sys.argv[1:] if argv is None else argv
+    reference = Path(args[0]) if args else DEFAULT_REFERENCE
+    nodes = build_nodes(reference)
+    edges = build_edges(reference)
+    chains = list(dict.fromkeys(nodes["chain"]))
+    industries = build_industries(reference, chains)
+    _write(nodes, OUT / "nodes.csv")
+    _write(edges, OUT / "edges.csv")
+    _write(industries, OUT / "industries.csv")
+
+    sys.path.insert(0, str(ROOT))
+    from layout.chains import load_chains  # validates; raises ChainTemplateError on problems
+
+    graphs = load_chains()
+    print(f"wrote {len(nodes)} nodes, {len(edges)} edges, {len(graphs)} chains to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

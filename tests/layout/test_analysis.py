@@ -1,0 +1,139 @@
+"""Chain analysis on a constructed two-region case and on the demonstration data."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.boundaries import load_counties
+from layout.analysis import AnalysisError, analyze_chain
+from layout.demo import demo_firms
+
+A, B = "370102", "370705"  # 历下区 (Jinan), 奎文区 (Weifang)
+
+
+def _chain() -> nx.DiGraph:
+    g = nx.DiGraph(chain="TOY", name_zh="玩具链", name_en="Toy chain")
+    for node, stage in [("ore", "upstream"), ("metal", "midstream"), ("parts", "midstream"),
+                        ("car", "downstream"), ("bike", "downstream"), ("paint", "upstream")]:
+        g.add_node(node, stage=stage, name_zh=node, name_en=node, weight=1.0)
+    g.add_edges_from([("ore", "metal"), ("metal", "parts"), ("parts", "car"), ("parts", "bike"), ("paint", "car")])
+    return g
+
+
+def _firms() -> gpd.GeoDataFrame:
+    counties = load_counties().set_index("adcode")
+    pa, pb = counties.loc[A, "geometry"].representative_point(), counties.loc[B, "geometry"].representative_point()
+    rows = []
+    for node in ["ore", "metal", "parts", "car", "bike", "paint"]:  # region A has the whole chain
+        rows.append(("a-" + node, node, 300.0 if node == "ore" else 100.0, pa))
+    for node in ["ore", "parts", "car", "bike", "paint"]:  # region B lacks 'metal'
+        rows.append(("b-" + node, node, 100.0, pb))
+    rows.append(("other", "x", 10_000.0, pb))  # another chain: the regional total of B
+    df = pd.DataFrame(rows, columns=["firm_id", "node", "employees", "geometry"])
+    df["chain"] = np.where(df["node"] == "x", "OTHER", "TOY")
+    df["name"] = df["firm_id"]
+    df["output"] = df["employees"] * 10
+    return gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
+
+
+def test_missing_articulation_node_is_broken_with_reason() -> None:
+    res = analyze_chain(_firms(), "TOY", graph=_chain(), level="county", permutations=0)
+    b = res.nodes[res.nodes["region"] == B].set_index("node")
+    assert b.loc["metal", "status"] == "broken"
+    assert "articulation" in b.loc["metal", "reason_en"] and "关节点" in b.loc["metal", "reason_zh"]
+    a = res.nodes[res.nodes["region"] == A].set_index("node")
+    assert (a["status"].isin(["strong", "weak"])).all()
+    assert res.completeness[A] == 1.0
+    assert res.completeness[B] == pytest.approx(5 / 6)
+    other = res.nodes[res.nodes["region"] == "370103"]  # 市中区: no firm at all
+    assert set(other["status"]) == {"missing", "broken"}
+    assert res.completeness["370103"] == 0.0
+
+
+def test_missing_non_critical_node_is_missing() -> None:
+    firms = _firms()
+    firms = firms[firms["firm_id"] != "b-paint"]
+    res = analyze_chain(firms, "TOY", graph=_chain(), region=B, permutations=0)
+    b = res.nodes.set_index("node")
+    assert b.loc["paint", "status"] == "missing"
+    assert b.loc["paint", "reason_en"] == "no firm at this node in the region"
+
+
+def test_lq_and_strength_in_constructed_case() -> None:
+    res = analyze_chain(_firms(), "TOY", graph=_chain(), level="county", permutations=0)
+    a = res.nodes[res.nodes["region"] == A].set_index("node")
+    b = res.nodes[res.nodes["region"] == B].set_index("node")
+    # A: e_r = 800, ore 300 -> share 3/8; province: ore 400 of 11,300 -> LQ = (3/8)/(400/11300)
+    assert a.loc["ore", "lq"] == pytest.approx((300 / 800) / (400 / 11_300))
+    assert b.loc["ore", "lq"] == pytest.approx((100 / 10_500) / (400 / 11_300))
+    # strong: LQ in the top quartile, >= 1, and size above the bottom quartile (Delgado et al.)
+    assert a.loc["ore", "status"] == "strong" and b.loc["ore", "status"] == "weak"
+    assert "LQ below 1" in b.loc["ore", "reason_en"]
+
+
+def test_sourcing_points_to_the_region_and_firm_that_have_the_node() -> None:
+    res = analyze_chain(_firms(), "TOY", graph=_chain(), region=B, permutations=0)
+    src = res.sourcing[res.sourcing["node"] == "metal"]
+    region_row = src[src["kind"] == "region"].iloc[0]
+    firm_row = src[src["kind"] == "firm"].iloc[0]
+    assert region_row["target"] == A and firm_row["target"] == "a-metal"
+    # Jinan 历下区 to Weifang 奎文区 is roughly 180-200 km geodesic
+    assert 150 < region_row["distance_km"] < 230
+
+
+def test_bottlenecks_single_firm_and_stress() -> None:
+    res = analyze_chain(_firms(), "TOY", graph=_chain(), region=A, permutations=0)
+    kinds = set(res.bottlenecks["kind"])
+    assert {"single_firm", "articulation", "stress"} <= kinds
+    stress = res.bottlenecks[res.bottlenecks["kind"] == "stress"].iloc[0]
+    assert stress["node"] == "ore"
+
+
+def test_zone_and_province_levels() -> None:
+    firms = _firms()
+    res = analyze_chain(firms, "TOY", graph=_chain(), region="CAP", permutations=0)  # 历下 in CAP
+    assert res.level == "zone" and res.completeness["CAP"] == 1.0
+    res = analyze_chain(firms, "TOY", graph=_chain(), region="JIAODONG", permutations=0)  # 奎文
+    assert res.frame == "2020" and res.nodes.set_index("node").loc["metal", "status"] == "broken"
+    res = analyze_chain(firms, "TOY", graph=_chain(), level="province", permutations=0)
+    assert res.completeness["370000"] == 1.0
+    assert "county-level unit" in res.nodes.iloc[0]["reason_en"]
+
+
+def test_bases_and_errors() -> None:
+    firms = _firms()
+    by_firms = analyze_chain(firms, "TOY", graph=_chain(), region=A, base="firms", permutations=0)
+    assert by_firms.nodes["value"].tolist() == [1.0] * 6
+    by_output = analyze_chain(firms, "TOY", graph=_chain(), region=A, base="output", permutations=0)
+    assert by_output.nodes.set_index("node").loc["ore", "value"] == 3000.0
+    with pytest.raises(AnalysisError, match="employees, output, firms"):
+        analyze_chain(firms, "TOY", graph=_chain(), base="profit")
+    with pytest.raises(AnalysisError, match="is a county"):
+        analyze_chain(firms, "TOY", graph=_chain(), region=A, level="city")
+
+
+def test_empty_firm_table_gives_defined_results() -> None:
+    empty = _firms().iloc[0:0]
+    res = analyze_chain(empty, "TOY", graph=_chain(), region=A, permutations=0)
+    assert set(res.nodes["status"]) <= {"missing", "broken"}
+    assert res.completeness[A] == 0.0
+    assert "note" in res.concentration
+
+
+def test_demo_led_json_shape() -> None:
+    res = analyze_chain(demo_firms(), "LED", permutations=99)
+    d = res.to_dict()
+    assert d["chain"]["code"] == "LED" and len(d["regions"]) == 136
+    assert d["data"]["synthetic_in_use"] is True
+    reg = next(r for r in d["regions"] if r["region"] == B)
+    assert {n["status"] for n in reg["nodes"]} <= {"strong", "weak", "missing", "broken"}
+    assert all(n["reason_zh"] and n["reason_en"] for n in reg["nodes"])
+    assert 0 <= reg["completeness"] <= 1
+    assert {"hhi_chain", "gini", "theil", "moran"} <= set(d["concentration"])
+    theil = d["concentration"]["theil"]
+    assert theil["total"] == pytest.approx(theil["between"] + theil["within"])
+    assert all(0 <= n["hhi"] <= 1 for n in d["concentration"]["nodes"] if n["hhi"] is not None)
