@@ -201,12 +201,13 @@ def load_chains(
         names = {} if industries is None else _industry_names(industries)
         _add_nodes(nodes, str(npath), names, graphs, problems)
     rejected: set[str] = set()
+    rows: dict[tuple[str, str, str], int] = {}
     if edges is not None and nodes is not None:
-        rejected = _add_edges(edges, str(epath), graphs, problems)
+        rejected = _add_edges(edges, str(epath), graphs, problems, rows)
     for code, graph in graphs.items():
         graph.graph.update(nodes_file=str(npath), edges_file=str(epath))
         # a chain that lost edges to row problems would show consequential isolated nodes
-        _check_structure(graph, str(epath), problems, connectivity=code not in rejected)
+        _check_structure(graph, str(epath), problems, rows, connectivity=code not in rejected)
     if problems:
         raise ChainTemplateError(problems)
     return graphs
@@ -309,10 +310,13 @@ def _parse_weight(text: str, file: str, row: int, problems: list[ChainProblem]) 
 
 
 def _add_edges(
-    df: pd.DataFrame, file: str, graphs: dict[str, nx.DiGraph], problems: list[ChainProblem]
+    df: pd.DataFrame,
+    file: str,
+    graphs: dict[str, nx.DiGraph],
+    problems: list[ChainProblem],
+    seen: dict[tuple[str, str, str], int],
 ) -> set[str]:
-    """Add valid edge rows; return the chains that had an edge row rejected."""
-    seen: dict[tuple[str, str, str], int] = {}
+    """Add valid edge rows (``seen`` gets their row numbers); return chains with a rejected row."""
     rejected: set[str] = set()
     for r, rec in _records(df):
         chain = rec["chain"]
@@ -361,7 +365,12 @@ def _add_edges(
 
 
 def _check_structure(
-    graph: nx.DiGraph, file: str, problems: list[ChainProblem], *, connectivity: bool
+    graph: nx.DiGraph,
+    file: str,
+    problems: list[ChainProblem],
+    rows: dict[tuple[str, str, str], int],
+    *,
+    connectivity: bool,
 ) -> None:
     chain = graph.graph["chain"]
     cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
@@ -369,8 +378,9 @@ def _check_structure(
     for comp in cyclic:
         cycle = nx.find_cycle(graph.subgraph(comp))
         path = " -> ".join([u for u, _ in cycle] + [cycle[-1][1]])
+        at = ", ".join(str(rows[chain, u, v]) for u, v in cycle)
         problems.append(ChainProblem(
-            file, None, None, None, f"chain {chain!r} has a cycle {path}",
+            file, None, None, None, f"chain {chain!r} has a cycle {path} (edges on rows {at})",
             "delete an edge of the cycle, or mark the loop-closing edge feedback=true",
         ))  # fmt: skip
     if cyclic or not connectivity or graph.number_of_nodes() < 2:

@@ -428,6 +428,7 @@ def spatial_gini(values: Any, w: W, *, permutations: int = 99, seed: int = 12345
     ``w`` is read as binary contiguity (non-zero weight = neighbour). Constant values or a single
     region: every component 0 and p_sim = 1.
     """
+    _check_permutations(permutations, 0)
     y, ids, wi = _align(values, w)
     _check_nonnegative(y, ids, "values")
     if y.size < 2 or np.ptp(y) == 0:
@@ -529,6 +530,11 @@ def _seeded(seed: int) -> Iterator[None]:
         np.random.set_state(state)
 
 
+def _check_permutations(permutations: int, minimum: int) -> None:
+    if not isinstance(permutations, int | np.integer) or permutations < minimum:
+        _raise([f"permutations={permutations!r} must be an integer >= {minimum} (999 is usual)"])
+
+
 def _fdr_significant(p: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
     if not 0 < alpha < 1:
         _raise([f"fdr_alpha={alpha!r} must be in (0, 1)"])
@@ -568,7 +574,10 @@ def global_moran(
 
     Degenerate input (constant values, fewer than 3 regions, or no neighbour pairs): I = 0,
     z_sim = 0, p_sim = p_norm = 1 and ``note`` says why — there is no pattern to detect.
+    With ``permutations=0`` only the analytical p_norm (two-sided) is given; p_sim and z_sim
+    are NaN.
     """
+    _check_permutations(permutations, 0)
     y, _, wi = _align(values, w)
     n = int(y.size)
     ei = -1.0 / (n - 1) if n > 1 else 0.0
@@ -607,6 +616,7 @@ def local_moran(
         A region whose permuted statistics all equal the observed one (an island, or a value
         exactly at the mean) gets p_sim = 1 rather than PySAL's spurious 1/(permutations + 1).
     """
+    _check_permutations(permutations, 1)
     y, ids, wi = _align(values, w)
     n = y.size
     if np.ptp(y) == 0 or n < 3:
@@ -652,6 +662,7 @@ def getis_ord_gi_star(
         ``attrs["fdr_threshold"]``. Constant or all-zero input: z = 0, p_sim = 1, no spots
         (G = Σ_j w_ij / n, or 0 when all values are 0).
     """
+    _check_permutations(permutations, 1)
     y, ids, wi = _align(values, w)
     _check_nonnegative(y, ids, "values")
     n = y.size

@@ -221,6 +221,7 @@ def test_cycle_is_reported_and_feedback_flag_breaks_it(tmp_path: Path) -> None:
         load_chains(npath, epath)
     [problem] = info.value.problems
     assert "cycle" in problem.message and "feedback=true" in problem.fix
+    assert "rows 2, 3, 4" in problem.message
     epath.write_text("chain,source,target,relation,feedback\nT,a,b,,\nT,b,c,,false\n"
                      "T,c,a,recovered,true\n", encoding="utf-8")  # fmt: skip
     graph = load_chain("T", npath, epath)

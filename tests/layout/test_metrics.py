@@ -460,6 +460,10 @@ def test_values_and_weights_must_cover_the_same_regions() -> None:
     assert "999999" in str(info.value) and IDS9[-1] in str(info.value)
     with pytest.raises(MetricInputError, match="4 entries but w has 9"):
         global_moran([1.0, 2.0, 3.0, 4.0], W9)
+    with pytest.raises(MetricInputError, match="permutations=0"):
+        local_moran(pd.Series(1.0, index=IDS9), W9, permutations=0)
+    no_perm = global_moran(np.arange(9.0), W9, permutations=0)
+    assert np.isnan(no_perm.p_sim) and no_perm.p_norm < 0.05
 
 
 def test_array_values_follow_w_id_order() -> None:
