@@ -72,6 +72,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.datum import STORAGE_CRS, Datum, DatumError, parse_datum, to_wgs84
+from geo.export import neutralise_formula
 
 __all__ = [
     "FIRM_COLUMNS",
@@ -167,9 +168,7 @@ _FALLBACK_BOX = (114.5, 34.2, 123.0, 38.6)  # Shandong's extent, if geo.boundari
 _HEADER_SCAN = 20
 _SEP = "\x1f"
 _DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-_NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_THOUSANDS_RE = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
-_NONFINITE_RE = r"[+-]?(?:nan|inf|infinity)"
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _HEADER_JUNK = re.compile(r"[\s_\-*\u200b-\u200d\u2060\ufeff]+")
 
 
@@ -374,13 +373,15 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
     -------
     pathlib.Path
     """
-    neutralise = _formula_neutraliser()
     frame = result.rejected
     out = pd.DataFrame(
-        {i: [neutralise(_cell_text(v)) for v in frame.iloc[:, i]] for i in range(frame.shape[1])},
+        {
+            i: [neutralise_formula(_cell_text(v)) for v in frame.iloc[:, i]]
+            for i in range(frame.shape[1])
+        },
         dtype=object,
     )
-    out.columns = [neutralise(str(c)) for c in frame.columns]
+    out.columns = [neutralise_formula(str(c)) for c in frame.columns]
     target = Path(path)
     # CRLF rows: the csv writer then quotes every cell holding a bare CR or LF
     out.to_csv(
@@ -579,7 +580,7 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def _read_csv(data: bytes) -> _Table:
     text, encoding = _decode(data)
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
     counts = {d: first_line.count(d) for d in (",", "\t", ";")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -855,7 +856,7 @@ def _frame_table(df: pd.DataFrame, first_row: int) -> _Table:
             continue
         text = " ".join(map(str, label)) if isinstance(label, tuple) else str(label)
         headers.append(text)
-        cells.append(np.array([_cell_text(v) for v in df.iloc[:, j]], dtype=object))
+        cells.append(_column_text(df.iloc[:, j]))
     rows = np.arange(first_row, first_row + len(df), dtype=np.int64)
     return _Table(headers, cells, rows, "dataframe", points=points, crs=file_crs, info={
         "header_row": None, "trailing_blank_rows": 0,
@@ -867,6 +868,26 @@ def _frame_table(df: pd.DataFrame, first_row: int) -> _Table:
 # --------------------------------------------------------------------------------------------
 
 
+def _column_text(column: pd.Series) -> ObjArray:
+    """:func:`_cell_text` of a whole column, vectorised for plain numpy dtypes."""
+    values = column.to_numpy()
+    kind = values.dtype.kind
+    if kind == "b":
+        return np.where(values, "TRUE", "FALSE").astype(object)
+    if kind in "iu":
+        return values.astype(str).astype(object)
+    if kind == "f":
+        v = values.astype(np.float64)
+        out = np.full(len(v), "", dtype=object)
+        integral = np.isfinite(v) & (np.abs(v) < 1e15)
+        integral[integral] = np.floor(v[integral]) == v[integral]
+        out[integral] = v[integral].astype(np.int64).astype(str)
+        rest = ~np.isnan(v) & ~integral
+        out[rest] = [repr(x) for x in v[rest].tolist()]
+        return out
+    return np.array([_cell_text(x) for x in values], dtype=object)
+
+
 def _cell_text(value: Any) -> str:
     """Text of one cell: blank for None/NaN/NA, integral floats without '.0'."""
     if value is None:
@@ -876,7 +897,10 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, bool | np.bool_):
         return "TRUE" if value else "FALSE"
     if isinstance(value, numbers.Integral):
-        return str(int(value))
+        try:
+            return str(int(value))
+        except ValueError:  # beyond Python's int -> str digit limit: infinite for our purposes
+            return "-inf" if value < 0 else "inf"
     if isinstance(value, float | np.floating):
         v = float(value)
         if math.isnan(v):
@@ -985,19 +1009,33 @@ def _strip(values: ObjArray) -> pd.Series:
 
 
 def _parse_numbers(values: ObjArray) -> tuple[FloatArray, BoolArray, BoolArray, BoolArray]:
-    """Parse text to float: (values, blank, non_numeric, non_finite)."""
-    text = pd.Series(values, dtype=object).str.normalize("NFKC").str.strip()
-    blank = (text == "").to_numpy(dtype=bool)
-    thousands = text.str.fullmatch(_THOUSANDS_RE).to_numpy(dtype=bool)
-    if thousands.any():
-        text = text.copy()
-        text[thousands] = text[thousands].str.replace(",", "", regex=False)
-    number = text.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
-    nonfinite_text = text.str.fullmatch(_NONFINITE_RE, case=False).to_numpy(dtype=bool)
-    out = np.full(len(text), np.nan)
-    out[number] = [float(s) for s in text[number]]
-    non_finite = nonfinite_text | (number & ~np.isfinite(out))
-    non_numeric = ~blank & ~number & ~nonfinite_text
+    """Parse text cells to float: (values, blank, non_numeric, non_finite).
+
+    A cell is a number if Python's ``float`` reads it after stripping spaces, or after NFKC
+    normalisation (full-width digits and points) and removing thousands separators
+    (``1,234.5``). ``nan``/``inf`` text and overflowing literals (``1e400``) are non-finite.
+    One pass in Python: pandas' object-dtype string methods loop in Python as well.
+    """
+    n = len(values)
+    out = np.full(n, np.nan)
+    blank = np.zeros(n, dtype=bool)
+    non_numeric = np.zeros(n, dtype=bool)
+    for i, cell in enumerate(values):
+        text = cell.strip()
+        if not text:
+            blank[i] = True
+            continue
+        try:
+            out[i] = float(text)
+        except ValueError:
+            text = unicodedata.normalize("NFKC", text).strip()
+            if _THOUSANDS.fullmatch(text):
+                text = text.replace(",", "")
+            try:
+                out[i] = float(text)
+            except ValueError:
+                non_numeric[i] = True
+    non_finite = ~blank & ~non_numeric & ~np.isfinite(out)
     return out, blank, non_numeric, non_finite
 
 
@@ -1040,13 +1078,13 @@ def _import(
     masks["duplicate_id"] = dup
     if dup.any():
         first = pd.Series(table.rows).groupby(firm_id.to_numpy()).transform("min").to_numpy()
-        details["duplicate_id"] = np.where(dup, first.astype(str), "")
+        details["duplicate_id"] = np.where(dup, first.astype(str), "").astype(object)
 
     # coordinates -----------------------------------------------------------------------
     lon, lat, coord_ok = _coordinates(table, col, masks, details, finite_cols)
     _report(progress, 0.55)
     lon, lat, datum_in = _to_wgs84(lon, lat, coord_ok, src_crs, opts, masks, notes)
-    summary["crs"] = None if _is_wgs84(src_crs) else src_crs.to_string()
+    summary["crs"] = None if src_crs is None else src_crs.to_string()
     _report(progress, 0.75)
 
     # chain and node --------------------------------------------------------------------
@@ -1118,12 +1156,20 @@ def _collect(
     per_column: Mapping[str, BoolArray],
 ) -> None:
     """OR column masks into ``masks[code]`` and list the offending columns per row."""
-    n = len(masks[code])
-    detail = np.full(n, "", dtype=object)
+    detail = np.full(len(masks[code]), "", dtype=object)
     for column, m in per_column.items():
         masks[code] = masks[code] | m
-        detail = np.where(m, np.where(detail == "", column, detail + ", " + column), detail)
+        _append(detail, m, column, ", ")
     details[code] = detail
+
+
+def _append(target: ObjArray, mask: BoolArray, text: Any, sep: str) -> None:
+    """In place: ``target[mask] += sep + text`` (no separator on empty cells)."""
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        current = target[idx]
+        addition = text[idx] if isinstance(text, np.ndarray) else text
+        target[idx] = np.where(current == "", addition, current + sep + addition)
 
 
 def _source_crs(table: _Table, opts: _Options) -> pyproj.CRS | None:
@@ -1298,8 +1344,7 @@ def _parse_year(values: ObjArray) -> tuple[pd.Series, BoolArray]:
 def _join_codes(flags: Mapping[str, BoolArray], where: BoolArray) -> ObjArray:
     out = np.full(int(where.sum()), "", dtype=object)
     for code, m in flags.items():
-        sub = m[where]
-        out = np.where(sub, np.where(out == "", code, out + ";" + code), out)
+        _append(out, m[where], code, ";")
     return out
 
 
@@ -1313,19 +1358,19 @@ def _reason_texts(
         sub = masks[code][where]
         if not sub.any():
             continue
-        add_zh = np.full(k, text_zh, dtype=object)
-        add_en = np.full(k, text_en, dtype=object)
+        add_zh: Any = text_zh
+        add_en: Any = text_en
         if code in details:
             d = details[code][where]
             has = d != ""
             if code == "duplicate_id":
-                add_zh = np.where(has, text_zh + "（首次出现在第 " + d + " 行）", add_zh)
-                add_en = np.where(has, text_en + " (first in row " + d + ")", add_en)
+                add_zh = np.where(has, text_zh + "（首次出现在第 " + d + " 行）", text_zh)
+                add_en = np.where(has, text_en + " (first in row " + d + ")", text_en)
             else:
-                add_zh = np.where(has, text_zh + "：" + d, add_zh)
-                add_en = np.where(has, text_en + ": " + d, add_en)
-        zh = np.where(sub, np.where(zh == "", add_zh, zh + "；" + add_zh), zh)
-        en = np.where(sub, np.where(en == "", add_en, en + "; " + add_en), en)
+                add_zh = np.where(has, text_zh + "：" + d, text_zh)
+                add_en = np.where(has, text_en + ": " + d, text_en)
+        _append(zh, sub, add_zh, "；")
+        _append(en, sub, add_en, "; ")
     return zh, en
 
 
@@ -1405,16 +1450,3 @@ def _rejected_frame(
 def _report(progress: Progress | None, fraction: float) -> None:
     if progress is not None:
         progress(float(min(max(fraction, 0.0), 1.0)))
-
-
-def _neutralise(value: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _formula_neutraliser() -> Callable[[str], str]:
-    try:
-        from geo.export import neutralise_formula
-    except ImportError:
-        return _neutralise
-    return lambda v: str(neutralise_formula(v))

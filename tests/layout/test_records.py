@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import sys
 
 import eviltransform
 import geopandas as gpd
@@ -231,6 +232,7 @@ def test_cgcs2000_is_stored_as_is(tmp_path):
     assert check(res) == {}
     np.testing.assert_array_equal(res.accepted[["lon", "lat"]].to_numpy(), WGS)
     assert (res.accepted["datum_in"] == "cgcs2000").all()
+    assert res.summary["crs"] is None and res.summary["datum"] == "cgcs2000"
 
 
 @pytest.mark.parametrize("epsg", ["EPSG:4549", "EPSG:32650"])
@@ -387,6 +389,19 @@ def test_default_chains_come_from_the_project(tmp_path):
         assert check(res, [2]) == {}
     else:
         assert check(res, [2]) == {2: "unknown_chain"}
+
+
+def test_fallbacks_when_project_modules_are_absent(tmp_path, monkeypatch):
+    # None in sys.modules makes the import fail as if the module did not exist
+    monkeypatch.setitem(sys.modules, "layout.chains", None)
+    monkeypatch.setitem(sys.modules, "geo.boundaries", None)
+    rows = [["A1", "甲", "117", "36.6", "NOPE", "epi", "1", "1"],
+            ["A2", "乙", "117", "36.6", "LED", "substrate", "1", "1"],
+            ["A3", "丙", "116.4", "39.9", "LED", "substrate", "1", "1"]]
+    res = read_firms(write(tmp_path, "f.csv", csv_bytes(rows)))
+    assert res.summary["chains"] == "data/chains/nodes.csv"
+    assert res.summary["boundary"] == "bbox-fallback"
+    assert check(res, [2, 3, 4]) == {2: "unknown_chain", 4: "outside_shandong"}
 
 
 def test_html_in_names_stays_plain_text(tmp_path):
@@ -556,7 +571,7 @@ def test_read_firms_frame_does_not_mutate_and_treats_nan_as_blank():
     df = pd.DataFrame({
         "firm_id": ["A", "B", None], "name": ["a", "b", "c"], "lon": [117.0, np.nan, np.inf],
         "lat": [36.6, 36.6, 36.6], "chain": ["LED"] * 3, "node": ["epi"] * 3,
-        "employees": [1, 2, 3], "output": [1.5, None, 2.0], "extra": [1.0, 2.0, 3.0],
+        "employees": [1, 2, 10**5000], "output": [1.5, None, 2.0], "extra": [1.0, 2.0, 3.0],
     })
     before = df.copy()
     res = read_firms_frame(df, **OPTS)
@@ -564,7 +579,7 @@ def test_read_firms_frame_does_not_mutate_and_treats_nan_as_blank():
     assert check(res, [2, 3, 4]) == {3: "missing_coordinates", 4: "missing_id;non_finite"}
     assert res.accepted["extra_extra"].tolist() == ["1"]
     shifted = read_firms_frame(df, first_row=10, **OPTS)
-    assert check(shifted, [10, 11, 12])
+    assert check(shifted, [10, 11, 12]) == {11: "missing_coordinates", 12: "missing_id;non_finite"}
     # read_firms passes DataFrames on
     assert check(read_firms(df, **OPTS), [2, 3, 4]) == check(res)
 
