@@ -28,6 +28,7 @@ DATASETS: dict[str, str] = {
     "chain_edges": "chains/edges.csv",
     "chain_industries": "chains/industries.csv",
     "demo_firms": "demo/firms_synthetic.csv",
+    "evaluation_indicators": "evaluation/indicators.csv",
 }
 
 

@@ -70,9 +70,22 @@ def _zones_for(units: list[str], frame: str) -> list[str]:
     return sorted(set(m.loc[m["adcode"].isin(units), "zone_code"]))
 
 
+def _strip_brackets(text: str) -> str:
+    """Remove bracketed asides, nested ones too: ``a (b(c)d) e`` -> ``a e``."""
+    out, depth = [], 0
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
 def htz_short_name(name_zh: str) -> str:
     """``济南高新技术产业开发区`` -> ``济南高新区`` (the form documents usually cite)."""
-    name = re.sub(r"\s*\(.*?\)\s*", "", name_zh)
+    name = _strip_brackets(name_zh)
     for long in ("火炬高技术产业开发区", "高新技术产业开发区", "高新技术产业示范区"):
         name = name.replace(long, "高新区")
     return name
@@ -118,7 +131,7 @@ def _match_htz(text: object) -> list[str]:
     hits = []
     for hid, name in zip(h["htz_id"], h["name_zh"], strict=True):
         short = htz_short_name(name)
-        full = re.sub(r"\s*\(.*?\)\s*", "", name)
+        full = _strip_brackets(name)
         if (full in text or short in text) and hid not in hits:
             hits.append(hid)
     return [x for x in hits if not x.startswith("SD-PHTZ-H")]

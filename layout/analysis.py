@@ -329,6 +329,8 @@ def _sourcing(table, firms, mine, rt, regions, k) -> pd.DataFrame:
     have = table[table["n_firms"] > 0]
     names_en = firms["name_en"].fillna(firms["name"]) if "name_en" in firms else firms["name"]
     syn = firms["synthetic"].fillna(False).astype(bool).to_numpy() if "synthetic" in firms else np.zeros(len(firms), bool)
+    hypo = (firms["verification"].astype(str).str.contains("hypothetical").to_numpy()
+            if "verification" in firms else np.zeros(len(firms), bool))
     parts = []
     for node, grp in gaps.groupby("node", sort=False):
         g_codes = grp["region"].to_numpy()
@@ -362,7 +364,7 @@ def _sourcing(table, firms, mine, rt, regions, k) -> pd.DataFrame:
                     "target": firms["firm_id"].astype(str).to_numpy()[pick],
                     "target_name_zh": firms["name"].astype(str).to_numpy()[pick],
                     "target_name_en": names_en.astype(str).to_numpy()[pick],
-                    "target_status": np.where(syn[pick], "synthetic", "real"),
+                    "target_status": np.where(syn[pick], "synthetic", np.where(hypo[pick], "hypothetical", "real")),
                     "distance_km": dist[:, j].round(1), "lon": flon[order[:, j]], "lat": flat[order[:, j]]}))
     if not parts:
         return pd.DataFrame(columns=cols)

@@ -7,6 +7,8 @@ Commands and flags are a public contract (documented in README.md):
 * ``cluster-atlas import-firms PATH [--datum …] [--crs EPSG:N] -o OUT.gpkg --rejects R.csv [--json]``
 * ``cluster-atlas analyze --chain CHAIN [--firms PATH] [--region CODE] [--level …] [--base …] [--json]``
 * ``cluster-atlas coverage [--json]``
+* ``cluster-atlas report --chain CHAIN --region CODE -o PATH`` (layout.reports)
+* ``cluster-atlas scenario new|run|list --workspace W.gpkg …`` (layout.scenarios)
 
 Errors in arguments print one line naming the valid values and exit with status 2.
 """
@@ -20,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CliError", "main"]
+__all__ = ["CliError", "load_firms", "main"]
 
 EXIT_USAGE = 2
 
@@ -136,7 +138,7 @@ _EXTRA_COMMANDS: list[Callable[[Any, dict[str, Callable[[argparse.Namespace], in
 
 
 # ----------------------------------------------------------------------------- firms / analysis
-def _load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -> Any:
+def load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -> Any:
     """Firms from a user file (through the importer) or the demonstration table."""
     if path is None:
         from layout.demo import demo_firms
@@ -192,7 +194,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise CliError(f"unknown base {args.base!r}: valid bases are {', '.join(BASES)}")
     if args.level is not None and args.level not in LEVELS:
         raise CliError(f"unknown level {args.level!r}: valid levels are {', '.join(LEVELS)}")
-    firms = _load_firms(args.firms, args.datum, args.crs)
+    firms = load_firms(args.firms, args.datum, args.crs)
     try:
         result = analyze_chain(firms, args.chain, region=args.region, level=args.level,
                                frame=args.frame, base=args.base, permutations=args.permutations)
@@ -262,6 +264,24 @@ def _register_analysis(sub: Any, handlers: dict[str, Callable[[argparse.Namespac
 
 
 _EXTRA_COMMANDS.append(_register_analysis)
+
+
+def _register_report(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
+    from layout.reports import register_cli  # imported lazily: keeps other commands fast
+
+    register_cli(sub, handlers)
+
+
+_EXTRA_COMMANDS.append(_register_report)
+
+
+def _register_scenarios(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
+    from layout.scenarios import register_cli
+
+    register_cli(sub, handlers)
+
+
+_EXTRA_COMMANDS.append(_register_scenarios)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -54,3 +54,7 @@ def test_cluster_zones_relation() -> None:
 
 def test_htz_short_name() -> None:
     assert sites.htz_short_name("威海火炬高技术产业开发区") == "威海高新区"
+
+
+def test_htz_short_name_nested_brackets() -> None:
+    assert sites.htz_short_name("寿光高新技术产业开发区 (潍坊(寿光)高新区)") == "寿光高新区"

@@ -1,0 +1,401 @@
+"""Evaluation index: a user-edited indicator system, composite scores, ranking and a warning band.
+
+The provincial call for the yearly evaluation of industry bases asks for "统计监测和评价指标体系",
+"每年……进行一次评估" and removal of bases that fail ("淘汰不合格的特色产业基地"), and for an industry
+relatedness index ("产业关联度评价指标体系"). This module gives the mechanics:
+
+1. :func:`indicator_table` builds raw indicator columns per region for one chain from
+   :func:`layout.analysis.analyze_chain` (completeness, strong-node share, supply-link coverage,
+   chain LQ, firm count, firm HHI, distance to fill gaps, broken nodes, relatedness density).
+2. The indicator system is a CSV file the user edits — ``data/evaluation/indicators.csv`` by
+   default — with columns ``indicator, name_zh, name_en, weight, direction, normalisation,
+   source_column, description``. :func:`load_indicators` validates it and reports every problem
+   at once.
+3. :func:`evaluate_index` normalises each indicator, flips those with ``direction = -`` (lower
+   is better), and combines them:
+
+   * ``minmax``: s = (x − min) / (max − min) (for ``-``: (max − x) / (max − min)); a constant
+     column gives 0.5 to every region;
+   * ``zscore``: s = ±(x − mean) / sd (population sd); a constant column gives 0;
+   * ``rank``: s = (rank(±x) − 1) / (n − 1), average ranks for ties, in [0, 1]; a single region
+     or a constant column gives 0.5;
+   * a missing raw value gets the worst score observed on that indicator (counted in
+     ``n_missing``);
+   * composite C_r = Σ_i w_i s_ir / Σ_i w_i (OECD/JRC 2008, *Handbook on Constructing Composite
+     Indicators*, §5–6: linear aggregation of normalised indicators);
+   * rank 1 = highest composite (ties share the best rank);
+   * band ``warning`` for the lowest: C_r ≤ the ``warning_share`` quantile of the composites
+     (default 0.1: the lowest decile; with few regions that is the lowest region), or, when
+     ``warning_below`` is given, C_r < ``warning_below``. When every composite is equal nobody is
+     singled out. Everything else is ``ok``.
+
+Mixing ``zscore`` with ``minmax``/``rank`` puts indicators on different scales (z-scores are
+unbounded); pick one family per system unless that is intended.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from geo.registry import DATA_DIR
+from layout import metrics
+
+__all__ = [
+    "DEFAULT_INDICATORS",
+    "DIRECTIONS",
+    "INDICATOR_COLUMNS",
+    "NORMALISATIONS",
+    "IndicatorError",
+    "evaluate_index",
+    "indicator_table",
+    "load_indicators",
+    "normalise",
+    "validate_indicators",
+]
+
+DEFAULT_INDICATORS = DATA_DIR / "evaluation" / "indicators.csv"
+INDICATOR_COLUMNS: tuple[str, ...] = ("indicator", "name_zh", "name_en", "weight", "direction",
+                                      "normalisation", "source_column", "description")
+DIRECTIONS: tuple[str, ...] = ("+", "-")
+NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank")
+_REQUIRED = ("indicator", "weight", "direction", "normalisation", "source_column")
+
+
+class IndicatorError(ValueError):
+    """The indicator system or the table is invalid; ``.problems`` lists every problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the indicator system:\n{lines}")
+
+
+# ----------------------------------------------------------------------------- indicator file
+def load_indicators(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read and validate an indicator file (default :data:`DEFAULT_INDICATORS`).
+
+    UTF-8 CSV (a byte-order mark is fine). Row numbers in errors are spreadsheet rows (header =
+    row 1). ``weight`` becomes float; blank ``name_zh``/``name_en`` fall back to ``indicator``.
+    """
+    p = Path(path) if path is not None else DEFAULT_INDICATORS
+    try:
+        raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise IndicatorError([f"{p}: file not found; pass the path of an indicator CSV"]) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise IndicatorError([f"{p}: not a readable UTF-8 CSV ({exc}); save it as UTF-8 CSV"]) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    raw = raw.apply(lambda col: col.str.strip())
+    raw.index = raw.index + 2  # spreadsheet row numbers, kept in the returned frame
+    raw.attrs["file"] = str(p)
+    return validate_indicators(raw)
+
+
+def validate_indicators(
+    indicators: pd.DataFrame, *, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Check an indicator system (and, given ``table``, its source columns); return a clean copy.
+
+    Problems found — all reported at once in one :class:`IndicatorError`: missing required
+    columns, empty or duplicate indicator ids, weights that are not finite numbers >= 0, all
+    weights 0, a direction other than ``+``/``-``, a normalisation other than minmax, zscore,
+    rank, and (with ``table``) a source column the table lacks or that is not numeric. Rows
+    are named by spreadsheet row for a file read with :func:`load_indicators` (``attrs["file"]``),
+    else by the frame's index.
+    """
+    problems: list[str] = []
+    if not isinstance(indicators, pd.DataFrame):
+        raise IndicatorError([f"indicators must be a DataFrame or a CSV path, got {type(indicators).__name__}"])
+    df = indicators.copy()
+    file = str(df.attrs.get("file", "")) or "indicators"
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise IndicatorError([f"{file}: required column {c!r} missing (columns present: "
+                              f"{', '.join(map(str, df.columns))}); required: {', '.join(_REQUIRED)}"
+                              for c in missing])
+    for col in ("name_zh", "name_en", "description"):
+        if col not in df.columns:
+            df[col] = ""
+    seen: dict[str, Any] = {}
+    weights = []
+    for row, rec in df.iterrows():
+        ind = str(rec["indicator"]).strip()
+        where = (f"{file}, row {row}" if "file" in df.attrs else f"indicators index {row!r}") + (
+            f" (indicator {ind!r})" if ind else "")
+        if not ind:
+            problems.append(f"{where}: column 'indicator' is empty; give the indicator an id")
+        elif ind in seen:
+            problems.append(f"{where}: duplicate id (first at {seen[ind]!r}); ids must be unique")
+        else:
+            seen[ind] = row
+        try:
+            w = float(rec["weight"])
+        except (TypeError, ValueError):
+            w = math.nan
+        if not math.isfinite(w) or w < 0:
+            problems.append(f"{where}: weight {rec['weight']!r} is not a finite number >= 0; "
+                            "write e.g. 0.2 (0 switches the indicator off)")
+        weights.append(w)
+        if str(rec["direction"]).strip() not in DIRECTIONS:
+            problems.append(f"{where}: direction {rec['direction']!r} is not '+' or '-' "
+                            "('+' = higher is better, '-' = lower is better)")
+        if str(rec["normalisation"]).strip() not in NORMALISATIONS:
+            problems.append(f"{where}: normalisation {rec['normalisation']!r} is not one of "
+                            f"{', '.join(NORMALISATIONS)}")
+        src = str(rec["source_column"]).strip()
+        if table is not None:
+            if src not in table.columns:
+                problems.append(f"{where}: source_column {src!r} is not a column of the table "
+                                f"(columns: {', '.join(map(str, table.columns))})")
+            elif not pd.api.types.is_numeric_dtype(table[src]) and not pd.api.types.is_bool_dtype(table[src]):
+                problems.append(f"{where}: source_column {src!r} is not numeric; point it at a numeric column")
+    finite = [w for w in weights if math.isfinite(w) and w >= 0]
+    if len(df) == 0:
+        problems.append(f"{file}: no indicators; add at least one row")
+    elif len(finite) == len(weights) and sum(finite) <= 0:
+        problems.append(f"{file}: all weights are 0; give at least one indicator a positive weight")
+    if problems:
+        raise IndicatorError(problems)
+    df["weight"] = weights
+    for col in ("indicator", "direction", "normalisation", "source_column"):
+        df[col] = df[col].astype(str).str.strip()
+    for col in ("name_zh", "name_en"):
+        df[col] = [str(v) if str(v).strip() else i for v, i in zip(df[col], df["indicator"], strict=True)]
+    return df
+
+
+# ----------------------------------------------------------------------------- scoring
+def normalise(values: pd.Series, *, method: str = "minmax", direction: str = "+") -> pd.Series:
+    """Normalised score of one indicator (see module docstring); NaN stays NaN.
+
+    >>> normalise(pd.Series([0.0, 5.0, 10.0]), direction="-").tolist()
+    [1.0, 0.5, 0.0]
+    >>> normalise(pd.Series([3.0, 1.0, 2.0]), method="rank").tolist()
+    [1.0, 0.0, 0.5]
+    """
+    if method not in NORMALISATIONS:
+        raise IndicatorError([f"normalisation {method!r} is not one of {', '.join(NORMALISATIONS)}"])
+    if direction not in DIRECTIONS:
+        raise IndicatorError([f"direction {direction!r} is not '+' or '-'"])
+    x = pd.to_numeric(values, errors="coerce").astype(float)
+    x = x if direction == "+" else -x
+    ok = x.dropna()
+    if method == "minmax":
+        lo, hi = (ok.min(), ok.max()) if len(ok) else (np.nan, np.nan)
+        out = (x - lo) / (hi - lo) if len(ok) and hi > lo else x * 0 + 0.5
+    elif method == "zscore":
+        sd = float(ok.std(ddof=0)) if len(ok) else 0.0
+        out = (x - ok.mean()) / sd if sd > 0 else x * 0
+    else:
+        n = len(ok)
+        r = x.rank(method="average")
+        out = (r - 1) / (n - 1) if n > 1 and ok.nunique() > 1 else x * 0 + 0.5
+    return out.rename(values.name)
+
+
+def evaluate_index(
+    table: pd.DataFrame,
+    indicators: pd.DataFrame | str | os.PathLike[str] | None = None,
+    *,
+    warning_share: float = 0.1,
+    warning_below: float | None = None,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Composite score, rank and band of every row (region or cluster) of ``table``.
+
+    Parameters
+    ----------
+    table
+        One row per evaluated unit (index = region code or cluster id), with the raw indicator
+        columns named in the indicator file's ``source_column`` (e.g. :func:`indicator_table`).
+    indicators
+        The indicator system: a DataFrame, a CSV path, or ``None`` for the shipped default.
+    warning_share
+        Quantile that bounds the warning band (0.1 = lowest decile), in [0, 1).
+    warning_below
+        An absolute composite cut-off instead of the quantile.
+    by
+        A column of ``table`` to evaluate within (e.g. ``"year"``: each year normalised,
+        composed and ranked on its own).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``table``, best first: the name columns (``name_zh``/``name_en`` or
+        ``region_name_zh``/``region_name_en`` if present), ``by``, the raw source columns,
+        ``score_<indicator>`` for each indicator, ``composite``, ``rank``, ``band``,
+        ``n_missing``. ``attrs`` has the weights, rule and cut-off used.
+
+    Examples
+    --------
+    Raising a weight swaps the top two: A leads on x, B on y, C is low on both.
+
+    >>> t = pd.DataFrame({"x": [10.0, 0.0, 2.0], "y": [0.0, 10.0, 2.0]}, index=["A", "B", "C"])
+    >>> ind = pd.DataFrame({"indicator": ["x", "y"], "weight": [0.6, 0.4], "direction": ["+", "+"],
+    ...                     "normalisation": ["minmax", "minmax"], "source_column": ["x", "y"]})
+    >>> evaluate_index(t, ind)[["composite", "rank", "band"]].round(2).to_dict("index")
+    {'A': {'composite': 0.6, 'rank': 1, 'band': 'ok'}, 'B': {'composite': 0.4, 'rank': 2, 'band': 'ok'}, 'C': {'composite': 0.2, 'rank': 3, 'band': 'warning'}}
+    >>> ind["weight"] = [0.4, 0.6]
+    >>> evaluate_index(t, ind)["rank"].to_dict()
+    {'B': 1, 'A': 2, 'C': 3}
+    """
+    problems = []
+    if not isinstance(table, pd.DataFrame):
+        raise IndicatorError([f"table must be a DataFrame, got {type(table).__name__}"])
+    if not (isinstance(warning_share, int | float) and 0 <= warning_share < 1):
+        problems.append(f"warning_share={warning_share!r} must be in [0, 1) (0.1 = lowest decile)")
+    if warning_below is not None and not (isinstance(warning_below, int | float) and math.isfinite(warning_below)):
+        problems.append(f"warning_below={warning_below!r} must be a finite number or None")
+    if by is not None and by not in table.columns:
+        problems.append(f"by={by!r} is not a column of the table")
+    if problems:
+        raise IndicatorError(problems)
+    if indicators is None or isinstance(indicators, str | os.PathLike):
+        ind = load_indicators(indicators)
+    else:
+        ind = indicators
+    ind = validate_indicators(ind, table=table)
+    if by is not None:
+        parts = [evaluate_index(g.drop(columns=by), ind, warning_share=warning_share,
+                                warning_below=warning_below).assign(**{by: key})
+                 for key, g in table.groupby(by, sort=True)]
+        out = pd.concat(parts) if parts else pd.DataFrame()
+        return out[[by, *[c for c in out.columns if c != by]]]
+
+    w = ind.set_index("indicator")["weight"]
+    scores = {}
+    n_missing = pd.Series(0, index=table.index)
+    for rec in ind.itertuples():
+        s = normalise(table[rec.source_column], method=rec.normalisation, direction=rec.direction)
+        miss = s.isna()
+        n_missing += miss.astype(int)
+        worst = s.min() if s.notna().any() else 0.0
+        scores[f"score_{rec.indicator}"] = s.where(~miss, worst)
+    score_df = pd.DataFrame(scores, index=table.index)
+    weights = np.array([w[c.removeprefix("score_")] for c in score_df.columns], dtype=float)
+    composite = pd.Series(score_df.to_numpy(dtype=float) @ weights / weights.sum(), index=table.index)
+    rank = composite.rank(method="min", ascending=False).astype(int)
+    equal = len(composite) == 0 or np.isclose(composite.max(), composite.min(), rtol=0, atol=1e-12)
+    if warning_below is not None:
+        cut = float(warning_below)
+        warned = composite < cut
+        rule = f"composite < {cut:g}"
+    else:
+        cut = float(np.quantile(composite, warning_share)) if len(composite) else math.nan
+        warned = composite <= cut + 1e-12
+        rule = f"composite <= {warning_share:g} quantile of composites ({cut:.4f})"
+    if equal:
+        warned = composite * 0 > 1  # all equal: nobody is singled out
+    names = [c for c in ("name_zh", "name_en", "region_name_zh", "region_name_en") if c in table.columns]
+    raw = list(dict.fromkeys(ind["source_column"]))
+    out = pd.concat([table[names + raw], score_df], axis=1)
+    out["composite"] = composite
+    out["rank"] = rank
+    out["band"] = np.where(warned, "warning", "ok")
+    out["n_missing"] = n_missing
+    order = np.lexsort((np.asarray(out.index.astype(str)), out["rank"].to_numpy()))
+    out = out.iloc[order]
+    out.attrs.update(weights=w.to_dict(), rule=rule, cutoff=cut,
+                     directions=ind.set_index("indicator")["direction"].to_dict(),
+                     normalisations=ind.set_index("indicator")["normalisation"].to_dict())
+    return out
+
+
+# ----------------------------------------------------------------------------- raw indicators
+def indicator_table(
+    firms: gpd.GeoDataFrame,
+    chain: str,
+    *,
+    level: str = "county",
+    frame: str = "2013",
+    base: str = "employees",
+    graph: nx.DiGraph | None = None,
+    with_density: bool = True,
+) -> pd.DataFrame:
+    """Raw indicator columns for every region of ``level`` and one chain.
+
+    Columns (index ``region``): ``region_name_zh``, ``region_name_en``, ``completeness``,
+    ``strong_share`` (strong nodes / nodes), ``linkage`` (edges with both ends present /
+    edges), ``chain_lq`` ((e_chain,r / e_r) / (E_chain / E), province benchmark), ``chain_firms``,
+    ``chain_value`` (on ``base``), ``firm_hhi`` (Σ_k (e_k / e_chain,r)²; NaN without positive
+    figures), ``gap_distance_km`` (mean over missing/broken nodes of the km to the nearest firm
+    that has the node; 0 with no gap), ``n_missing``, ``n_broken`` and, with ``with_density``,
+    ``chain_density`` (mean relatedness density ω_rn of the chain's nodes, see
+    :mod:`layout.opportunities`).
+    """
+    from layout.analysis import analyze_chain, node_values
+    from layout.chains import load_chain
+    from layout.opportunities import density, node_matrix, presence_matrix, proximity
+    from layout.regions import assign_regions
+
+    g = graph if graph is not None else load_chain(chain)
+    a = analyze_chain(firms, chain, level=level, frame=frame, base=base, graph=g, permutations=0)
+    nodes = a.nodes
+    regions = a.regions
+    present = nodes.assign(p=nodes["n_firms"] > 0).pivot_table(
+        index="region", columns="node", values="p", aggfunc="first").reindex(regions)
+    n_nodes = g.number_of_nodes()
+    edges = list(g.edges)
+    linkage = pd.Series([sum(bool(present.loc[r, u] and present.loc[r, v]) for u, v in edges) / len(edges)
+                         if edges else np.nan for r in regions], index=regions)
+    status = nodes.groupby("region")["status"]
+    strong = status.apply(lambda s: (s == "strong").sum()).reindex(regions, fill_value=0)
+    n_missing = status.apply(lambda s: s.isin(["missing", "broken"]).sum()).reindex(regions, fill_value=0)
+    n_broken = status.apply(lambda s: (s == "broken").sum()).reindex(regions, fill_value=0)
+    chain_firms = nodes.groupby("region")["n_firms"].sum().reindex(regions, fill_value=0)
+
+    items = [f"{chain}:{n}" for n in g.nodes]
+    values = node_matrix(firms, level=level, frame=frame, base=base)
+    prov = node_matrix(firms, level="province", base=base)
+    in_chain = [c for c in values.columns if c in set(items)]
+    chain_value = values[in_chain].sum(axis=1).reindex(regions, fill_value=0.0)
+    totals = values.sum(axis=1).reindex(regions, fill_value=0.0)
+    e_chain, e_all = float(prov[in_chain].to_numpy().sum()), float(prov.to_numpy().sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chain_lq = (chain_value / totals) / (e_chain / e_all) if e_chain > 0 else chain_value * 0.0
+    chain_lq = chain_lq.where(totals > 0)
+
+    mine = firms[firms["chain"] == chain]
+    links = assign_regions(mine, level=level, frame=frame)
+    vals = node_values(mine, base=base).to_numpy()[links["row"].to_numpy()]
+    fv = pd.DataFrame({"industry": links["region"].to_numpy(), "value": vals})
+    hhi = (metrics.hhi(fv, by="industry", value="value") if len(fv) else pd.Series(dtype=float))
+    hhi = hhi.reindex(regions)
+
+    gaps = nodes[nodes["status"].isin(["missing", "broken"])][["region", "node"]]
+    src = a.sourcing[a.sourcing["kind"] == "firm"].groupby(["region", "node"])["distance_km"].min()
+    gap_km = []
+    for r in regions:
+        ds = [src.get((r, n), np.nan) for n in gaps.loc[gaps["region"] == r, "node"]]
+        ds = [d for d in ds if np.isfinite(d)]
+        no_gap = (gaps["region"] == r).sum() == 0
+        gap_km.append(0.0 if no_gap else (float(np.mean(ds)) if ds else np.nan))
+
+    names = nodes.drop_duplicates("region").set_index("region")
+    out = pd.DataFrame({
+        "region_name_zh": names["region_name_zh"].reindex(regions),
+        "region_name_en": names["region_name_en"].reindex(regions),
+        "completeness": a.completeness.reindex(regions).astype(float),
+        "strong_share": strong / n_nodes, "linkage": linkage, "chain_lq": chain_lq.astype(float),
+        "chain_firms": chain_firms.astype(int), "chain_value": chain_value.astype(float),
+        "firm_hhi": hhi.astype(float), "gap_distance_km": pd.Series(gap_km, index=regions).round(1),
+        "n_missing": n_missing.astype(int), "n_broken": n_broken.astype(int),
+    }, index=pd.Index(regions, name="region"))
+    if with_density:
+        cols = list(values.columns)
+        phi = proximity(presence_matrix(node_matrix(firms, level="county", base=base, items=cols)))
+        bench = prov.iloc[0]
+        m = presence_matrix(values, benchmark=bench)
+        om = density(m, phi)[in_chain] if in_chain else pd.DataFrame(index=values.index)
+        out["chain_density"] = om.mean(axis=1).reindex(regions).astype(float)
+    out.attrs.update(chain=chain, level=level, frame=frame, base=base)
+    return out
