@@ -1,0 +1,243 @@
+"""Every label, legend and message of the app in Chinese and English.
+
+``t(key, lang, **fields)`` returns the text in ``lang``; the table is checked by the tests so a
+key never lacks one of the two languages. Data values (names, codes) are inserted by the caller
+and never formatted as markup here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["LABELS", "LANGS", "name_both", "t"]
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    # shell
+    "app_title": ("山东产业集群布局图谱", "Shandong Cluster Atlas"),
+    "app_caption": ("规划框架、高新区、产业集群与产业链——离线可用", "Plan frames, high-tech zones, clusters and supply chains — works offline"),
+    "language": ("语言 / Language", "Language / 语言"),
+    "page": ("页面", "Page"),
+    "page_map": ("地图浏览", "Map explorer"),
+    "page_chain": ("产业链", "Chain view"),
+    "page_coverage": ("覆盖检查", "Coverage"),
+    "page_data": ("数据导入", "Data import"),
+    "page_export": ("导出", "Export"),
+    "selected_region": ("已选区域", "Selected region"),
+    "no_region": ("全省 (未选区域)", "Whole province (no region selected)"),
+    "clear_region": ("清除选择", "Clear selection"),
+    "error_friendly": (
+        "出现了问题，本页未能完成。请调整选项后重试；如果问题持续，请把错误编号 {ref} 告知管理员。",
+        "Something went wrong and this page could not finish. Adjust the options and try again; "
+        "if it persists, give the administrator the error reference {ref}.",
+    ),
+    "pending_api": (
+        "此功能所需的分析模块 ({module}) 尚未安装在本版本中。",
+        "The analysis module this page needs ({module}) is not available in this build.",
+    ),
+    # banners
+    "banner_demo": (
+        "演示数据：当前企业数据为可复现的合成演示数据 (synthetic=True) 加上真实龙头企业 (无就业/产值数据)。"
+        "数字仅用于演示，不代表真实企业。可在“数据导入”页上传您自己的企业数据。",
+        "Demonstration data: the firm table in use is a reproducible synthetic demonstration set "
+        "(synthetic=True) plus real anchor firms (no employment/output figures). Figures are for "
+        "demonstration only and describe no real firm. Upload your own firms on the Data import page.",
+    ),
+    "banner_user": ("正在使用上传的企业数据：{name} ({n} 家企业)。", "Using uploaded firm data: {name} ({n} firms)."),
+    "use_demo": ("改用演示数据", "Switch back to demonstration data"),
+    # map page
+    "basemap": ("底图", "Basemap"),
+    "basemap_none": ("无底图 (离线)", "None (offline)"),
+    "basemap_osm": ("OpenStreetMap (WGS-84)", "OpenStreetMap (WGS-84)"),
+    "basemap_amap": ("高德地图 (GCJ-02，叠加层已偏移)", "Amap (GCJ-02; overlays shifted)"),
+    "basemap_note": (
+        "在线底图需要互联网；无底图时完全离线。高德底图为 GCJ-02 坐标，所有叠加层已随之转换以便对齐。",
+        "Online basemaps need the internet; with none the map is fully offline. Amap tiles are in "
+        "GCJ-02, so every overlay is shifted to GCJ-02 to line up.",
+    ),
+    "layers": ("图层", "Layers"),
+    "layer_province": ("省界", "Province"),
+    "layer_cities": ("地级市", "Cities"),
+    "layer_counties": ("县级行政区", "Counties"),
+    "layer_zones": ("两区一圈一带 (2013)", "Plan zones, 2013 frame"),
+    "layer_zones-2020": ("一群两心三圈 (2020)", "Economic circles, 2020 frame"),
+    "layer_htz": ("高新区", "High-tech zones"),
+    "layer_clusters": ("产业集群", "Clusters"),
+    "layer_firms": ("企业", "Firms"),
+    "firms_mode": ("企业显示方式", "Firms drawn as"),
+    "firms_auto": ("自动", "Automatic"),
+    "firms_markers": ("聚合点", "Clustered markers"),
+    "firms_heat": ("热力图", "Heat layer"),
+    "choropleth": ("分级设色", "Choropleth"),
+    "metric": ("指标", "Metric"),
+    "metric_none": ("不设色", "None"),
+    "level": ("区域级别", "Region level"),
+    "level_county": ("县级", "County"),
+    "level_city": ("地级市", "City"),
+    "level_province": ("全省", "Province"),
+    "level_zone": ("规划区", "Plan zone"),
+    "scheme": ("分类方法", "Classification scheme"),
+    "classes": ("分级数", "Classes"),
+    "scheme_quantiles": ("分位数", "Quantiles"),
+    "scheme_equal_interval": ("等间距", "Equal interval"),
+    "scheme_fisher_jenks": ("Fisher-Jenks 自然断点", "Fisher-Jenks natural breaks"),
+    "scheme_head_tail_breaks": ("头尾断点", "Head/tail breaks"),
+    "scheme_std_mean": ("均值标准差", "Mean ± std"),
+    "scheme_box_plot": ("箱线图", "Box plot"),
+    "scheme_maximum_breaks": ("最大断点", "Maximum breaks"),
+    "m_completeness": ("产业链完整度 (所选产业链)", "Chain completeness (chosen chain)"),
+    "m_area_km2": ("面积 (平方公里)", "Area (km²)"),
+    "m_n_clusters": ("集群记录数", "Cluster records"),
+    "m_n_htz": ("高新区数", "High-tech zones"),
+    "m_n_zones": ("所属规划区数 (2013)", "Plan zones it belongs to (2013)"),
+    "m_n_firms": ("企业数", "Firms"),
+    "m_employees": ("从业人数", "Employees"),
+    "m_output": ("产值 (万元)", "Output (10k yuan)"),
+    "map_region_pick": ("选择区域 (或在地图上点击县/市)", "Select a region (or click a county or city on the map)"),
+    "map_click_hint": (
+        "在地图上点击县或地级市可将其选为其他页面的分析区域；拖动、缩放不会刷新页面。",
+        "Click a county or city on the map to select it for the other pages; panning and zooming do not reload the page.",
+    ),
+    "map_counts": ("{layers} 个图层 · {features} 个要素", "{layers} layers · {features} features"),
+    "region_info": ("区域信息", "Region details"),
+    "name": ("名称", "Name"),
+    "code": ("代码", "Code"),
+    "value": ("数值", "Value"),
+    # chain page
+    "chain": ("产业链", "Industry chain"),
+    "region": ("区域", "Region"),
+    "base": ("测度基础", "Measure"),
+    "analysing": ("正在分析…", "Analysing…"),
+    "base_employees": ("从业人数", "Employment"),
+    "base_output": ("产值", "Output"),
+    "base_firms": ("企业数", "Firm count"),
+    "completeness": ("产业链完整度", "Chain completeness"),
+    "n_strong": ("强环节", "Strong nodes"),
+    "n_weak": ("弱环节", "Weak nodes"),
+    "n_missing": ("缺失环节", "Missing nodes"),
+    "n_broken": ("断链环节", "Broken nodes"),
+    "status_strong": ("强", "strong"),
+    "status_weak": ("弱", "weak"),
+    "status_missing": ("缺失", "missing"),
+    "status_broken": ("断链", "broken"),
+    "stage_upstream": ("上游", "Upstream"),
+    "stage_midstream": ("中游", "Midstream"),
+    "stage_downstream": ("下游", "Downstream"),
+    "stage_support": ("支撑", "Support"),
+    "chain_graph": ("产业链图 (按环节阶段排列，颜色表示状态，悬停查看原因)",
+                    "Chain graph (by stage; colour = status; hover for the reason)"),
+    "gap_map": ("缺口地图：缺失环节最近的来源地区与企业", "Gap map: nearest regions and firms that have the missing nodes"),
+    "leading_firms": ("龙头企业", "Leading firms"),
+    "supporting_firms": ("配套企业", "Supporting firms"),
+    "strengths": ("优势环节", "Strengths"),
+    "gaps": ("缺口环节", "Gaps"),
+    "sourcing": ("补链来源", "Sourcing targets"),
+    "bottlenecks": ("瓶颈环节", "Bottlenecks"),
+    "no_gaps": ("该区域此产业链没有缺失环节。", "This chain has no missing nodes in this region."),
+    "no_firms_region": ("该区域没有此产业链的企业。", "No firms of this chain in this region."),
+    "node": ("环节", "Node"),
+    "stage": ("阶段", "Stage"),
+    "status": ("状态", "Status"),
+    "reason": ("原因", "Reason"),
+    "lq": ("区位商", "Location quotient"),
+    "n_firms": ("企业数", "Firms"),
+    "distance_km": ("距离 (公里)", "Distance (km)"),
+    "firm": ("企业", "Firm"),
+    "download_chain": ("下载本产业链结果 (XLSX)", "Download this chain's results (XLSX)"),
+    # coverage page
+    "frame": ("规划框架", "Plan frame"),
+    "frame_2013": ("两区一圈一带 (2013)", "2013 frame (两区一圈一带)"),
+    "frame_2020": ("一群两心三圈 (2020)", "2020 frame (一群两心三圈)"),
+    "matrix": ("规划区 × 产业集群矩阵", "Zone × cluster matrix"),
+    "compliance": ("2015 年重点集群布局核对", "2015 focus-cluster compliance"),
+    "uncovered": ("无集群或未纳入规划区的县", "Counties without coverage"),
+    "targets": ("目标进展", "Target progress"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 XLSX", "Download XLSX"),
+    "download_all_xlsx": ("全部覆盖检查结果 (XLSX)", "All coverage results (XLSX)"),
+    "counts": ("各规划区按计划类别的集群数", "Clusters per zone and programme"),
+    "relation": ("关系", "Relation"),
+    "rel_in": ("全部承载地在区内", "every host unit inside"),
+    "rel_partly": ("部分在区内", "partly inside"),
+    "rel_none": ("不在区内", "not inside"),
+    "compliance_yes": ("符合", "Complies"),
+    "compliance_partly": ("部分符合", "Partly complies"),
+    "compliance_no": ("不符合", "Does not comply"),
+    "compliance_unknown": ("无法判断", "Cannot tell"),
+    "target_met": ("已达成", "Met"),
+    "target_not_met": ("未达成", "Not met"),
+    "target_no_data": ("无数据", "No data"),
+    "uncovered_note": (
+        "{n} 个县既不是任何集群的县级承载地，也没有高新区 (city_level_clusters 为仅落到地级市的集群记录数)。",
+        "{n} counties host no cluster at county level and no high-tech zone (city_level_clusters "
+        "counts records placed only at the county's city).",
+    ),
+    "rows": ("{n} 行", "{n} rows"),
+    "rows_col": ("行数", "Rows"),
+    # data page
+    "upload": ("上传企业文件 (CSV / XLSX / GeoJSON / GeoPackage)", "Upload a firm file (CSV / XLSX / GeoJSON / GeoPackage)"),
+    "upload_help": (
+        "必需列: firm_id, name, lon, lat, chain, node, employees, output；可选 adcode, year。",
+        "Required columns: firm_id, name, lon, lat, chain, node, employees, output; optional adcode, year.",
+    ),
+    "datum": ("坐标基准", "Coordinate datum"),
+    "datum_wgs84": ("WGS-84 (GPS)", "WGS-84 (GPS)"),
+    "datum_cgcs2000": ("CGCS2000 (国家2000)", "CGCS2000"),
+    "datum_gcj02": ("GCJ-02 (高德/腾讯)", "GCJ-02 (Amap/Tencent)"),
+    "datum_bd09": ("BD-09 (百度)", "BD-09 (Baidu)"),
+    "import": ("导入", "Import"),
+    "importing": ("正在导入…", "Importing…"),
+    "imported": ("导入完成：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行。",
+                 "Import finished: {read} rows read, {accepted} accepted, {rejected} rejected."),
+    "import_failed": ("无法导入此文件：{msg}", "This file cannot be imported: {msg}"),
+    "accepted_preview": ("已接受的企业 (前 {n} 行)", "Accepted firms (first {n} rows)"),
+    "rejected_preview": ("被拒绝的行及原因 (前 {n} 行)", "Rejected rows with reasons (first {n} rows)"),
+    "download_rejects": ("下载被拒绝的行 (CSV)", "Download the rejected rows (CSV)"),
+    "by_reason": ("按原因统计", "Count by reason"),
+    "use_upload": ("在所有页面使用这些企业", "Use these firms on every page"),
+    "using_upload": ("所有页面已改用上传的企业数据。", "Every page now uses the uploaded firms."),
+    "current_firms": ("当前企业数据", "Firm data in use"),
+    "read": ("读取", "Read"),
+    "accepted": ("接受", "Accepted"),
+    "rejected": ("拒绝", "Rejected"),
+    # export page
+    "export_what": ("要导出的内容", "What to export"),
+    "export_format": ("格式", "Format"),
+    "export_prepare": ("生成文件", "Prepare file"),
+    "export_download": ("下载 {name}", "Download {name}"),
+    "export_note": (
+        "GeoJSON 遵循 RFC 7946 (WGS-84)；GeoPackage 可在 QGIS 中打开；CSV/XLSX 单元格已防公式注入。",
+        "GeoJSON follows RFC 7946 (WGS-84); the GeoPackage opens in QGIS; CSV/XLSX cells are "
+        "protected against formula injection.",
+    ),
+    "export_table_only": ("此项为表格，不能导出为 {fmt}；已改用 CSV。", "This item is a table and has no {fmt} form; CSV is used instead."),
+    "ex_layer": ("图层：{title}", "Layer: {title}"),
+    "ex_firms": ("企业 (当前数据)", "Firms (data in use)"),
+    "ex_all_layers": ("全部图层 (一个 GeoPackage)", "All layers (one GeoPackage)"),
+    "ex_chain_nodes": ("产业链环节状态：{chain} / {region}", "Chain node status: {chain} / {region}"),
+    "ex_chain_sourcing": ("补链来源：{chain} / {region}", "Sourcing targets: {chain} / {region}"),
+    "ex_matrix": ("规划区 × 集群矩阵 ({frame})", "Zone × cluster matrix ({frame})"),
+    "ex_compliance": ("2015 重点集群核对", "2015 focus-cluster compliance"),
+    "ex_uncovered": ("无覆盖的县", "Counties without coverage"),
+    "ex_targets": ("目标进展", "Target progress"),
+    "ex_import_rejects": ("上次导入被拒绝的行", "Rows rejected by the last import"),
+    "features": ("{n} 个要素", "{n} features"),
+}
+
+
+def t(key: str, lang: str = "zh", **fields: Any) -> str:
+    """Text of ``key`` in ``lang`` (``"zh"`` or ``"en"``), with ``{fields}`` filled in.
+
+    An unknown key raises ``KeyError`` (a missing label is a bug, not something to hide).
+    """
+    zh, en = LABELS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fields) if fields else text
+
+
+def name_both(zh: Any, en: Any, lang: str = "zh") -> str:
+    """A name in both languages, the chosen one first: ``"历下区 · Lixia"``."""
+    a, b = ("" if v is None or (isinstance(v, float) and v != v) else str(v) for v in (zh, en))
+    first, second = (a, b) if lang == "zh" else (b, a)
+    return " · ".join(x for x in (first, second) if x)

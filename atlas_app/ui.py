@@ -1,0 +1,51 @@
+"""Small display helpers that show data as text, never as markup.
+
+``st.table`` renders Markdown in cells and ``st.dataframe`` draws on a canvas; for short
+previews of user data (e.g. firm names from an upload) :func:`text_table` builds an HTML table
+whose every header and cell goes through :func:`html.escape`, so ``<img src=x onerror=…>`` shows
+as those characters and nothing runs.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+__all__ = ["cell_text", "text_table", "text_table_html"]
+
+_STYLE = (
+    "<style>.atlas-tt{border-collapse:collapse;font-size:0.85rem;width:100%}"
+    ".atlas-tt th,.atlas-tt td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}"
+    ".atlas-tt th{background:#f3f5f7}</style>"
+)
+
+
+def cell_text(value: Any) -> str:
+    """Plain text of a cell: blanks for missing values, numbers without noise."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def text_table_html(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "atlas-tt") -> str:
+    """HTML of the first ``max_rows`` rows of ``df`` with every header and cell escaped."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for row in df.head(max_rows).itertuples(index=False):
+        cells = "".join(f"<td>{html.escape(cell_text(v))}</td>" for v in row)
+        body.append(f"<tr>{cells}</tr>")
+    cls = html.escape(css_class)
+    return f'{_STYLE}<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def text_table(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "atlas-tt") -> None:
+    """Show ``df`` (first ``max_rows`` rows) as an escaped, text-only HTML table."""
+    st.html(text_table_html(df, max_rows=max_rows, css_class=css_class))

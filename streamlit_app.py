@@ -1,0 +1,121 @@
+"""Shandong Cluster Atlas web app: ``streamlit run streamlit_app.py``.
+
+Pages (each a function in ``atlas_app``): map explorer, chain view, coverage, data import,
+export. Chinese and English (sidebar switch). Every page runs inside
+:func:`atlas_app.safety.guarded`, so a failure shows a friendly bilingual message and is
+logged, never a traceback. Works offline: Leaflet and every other asset come from installed
+packages (see ``geo/maps.py``); only the optional online basemaps use the network.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # atlas_app/ sits beside this file; not installed as a package
+    sys.path.insert(0, _HERE)
+
+import streamlit as st  # noqa: E402
+
+from atlas_app import state  # noqa: E402
+from atlas_app.i18n import LANGS, t  # noqa: E402
+from atlas_app.safety import guarded  # noqa: E402
+
+PAGES: tuple[str, ...] = ("map", "chain", "coverage", "data", "export")
+
+
+def _page_function(page: str) -> Callable[[str], None]:
+    if page == "map":
+        from atlas_app.page_map import page_map
+
+        return page_map
+    if page == "chain":
+        from atlas_app.page_chain import page_chain
+
+        return page_chain
+    if page == "coverage":
+        from atlas_app.page_coverage import page_coverage
+
+        return page_coverage
+    if page == "data":
+        from atlas_app.page_data import page_data
+
+        return page_data
+    from atlas_app.page_export import page_export
+
+    return page_export
+
+
+def _banner(lang: str) -> None:
+    firms = state.current_firms()
+    if firms.synthetic:
+        st.warning(t("banner_demo", lang), icon=":material/science:")
+        if not firms.demo and st.button(t("use_demo", lang), key="banner_use_demo"):
+            st.session_state.pop("firms_upload", None)
+            st.rerun()
+    else:
+        st.info(t("banner_user", lang, name=firms.name, n=len(firms.gdf)), icon=":material/description:")
+
+
+def _apply_query_params() -> None:
+    """Seed the session from a shareable link once per session.
+
+    ``?page=chain&lang=en&region=370705&chain=LED&layers=province,counties,firms&basemap=none``
+    opens that view; unknown values are ignored (the defaults stay).
+    """
+    if st.session_state.get("_query_applied"):
+        return
+    st.session_state["_query_applied"] = True
+    qp = st.query_params
+    if qp.get("page") in PAGES:
+        st.session_state["page"] = qp["page"]
+    if qp.get("lang") in LANGS:
+        st.session_state["lang"] = qp["lang"]
+    code = str(qp.get("region", ""))
+    if code.isdigit() and len(code) == 6:
+        from atlas_app import loaders
+
+        if code in loaders.region_options("zh"):
+            state.select_region(code)
+    if qp.get("chain"):
+        st.session_state["chain"] = str(qp["chain"])
+    if qp.get("layers"):
+        from atlas_app.page_map import MAP_LAYERS
+
+        wanted = [x for x in str(qp["layers"]).split(",") if x in MAP_LAYERS]
+        if wanted:
+            st.session_state["map_layers"] = wanted
+    if qp.get("basemap") in ("none", "osm", "amap"):
+        st.session_state["basemap"] = qp["basemap"]
+
+
+def main() -> None:
+    """Sidebar (language, page, selected region), the data banner, then the chosen page."""
+    st.set_page_config(page_title="山东产业集群布局图谱 · Shandong Cluster Atlas", page_icon="🗺️",
+                       layout="wide", initial_sidebar_state="expanded")
+    st.session_state.setdefault("lang", "zh")
+    st.session_state.setdefault(state.REGION_KEY, state.PROVINCE)
+    _apply_query_params()
+    with st.sidebar:
+        lang = st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
+                        format_func=lambda v: "中文" if v == "zh" else "English")
+        st.title(t("app_title", lang))
+        st.caption(t("app_caption", lang))
+        page = st.radio(t("page", lang), PAGES, key="page", format_func=lambda p: t(f"page_{p}", lang))
+        st.divider()
+        from atlas_app import loaders
+
+        opts = loaders.region_options(lang)
+        st.markdown(f"**{t('selected_region', lang)}**")
+        st.text(opts.get(state.region(), state.region()))
+        if state.region() != state.PROVINCE and st.button(t("clear_region", lang), key="clear_region"):
+            state.select_region(None)
+            st.rerun()
+    st.header(t(f"page_{page}", lang))
+    guarded(_banner, lang)
+    guarded(_page_function(page), lang)
+
+
+main()
