@@ -51,7 +51,7 @@ Engines
 Examples
 --------
 >>> from geo.joins import join_lonlat
->>> join_lonlat([117.02, 122.50, 0.0], [36.67, 37.20, 0.0]).tolist()  # doctest: +SKIP
+>>> join_lonlat([117.02, 122.50, 0.0], [36.67, 37.20, 0.0]).tolist()
 ['370102', '371082', nan]
 """
 
@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -94,6 +95,8 @@ _EPS = 1e-9
 #: Default grid size aimed at; about 16 MB of int32 labels.
 _TARGET_CELLS = 4_000_000
 _MIN_CELL, _MAX_CELL = 5e-4, 0.05
+#: Largest grid accepted (about 0.9 GB of int32 labels plus temporaries while building).
+_MAX_CELLS = 200_000_000
 #: Points per chunk in a lookup: bounds the temporaries (about 40 bytes per point).
 _CHUNK = 1 << 20
 #: EPSG codes treated as the storage CRS (CGCS2000 equals WGS-84 to centimetres).
@@ -124,11 +127,11 @@ def _option_problems(
         problems.append(f"boundary={boundary!r} is not one of {', '.join(BOUNDARY_RULES)}; "
                         "use 'none' to reproduce geopandas.sjoin(predicate='within') exactly")
     if cell_deg is not None and not (
-        isinstance(cell_deg, int | float) and not isinstance(cell_deg, bool)
-        and _MIN_CELL / 10 <= cell_deg <= 1.0
+        isinstance(cell_deg, numbers.Real) and not isinstance(cell_deg, bool)
+        and _MIN_CELL <= float(cell_deg) <= 1.0
     ):
         problems.append(f"cell_deg={cell_deg!r} must be None (automatic) or a number of degrees "
-                        f"in [{_MIN_CELL / 10:g}, 1]; try 0.0025")
+                        f"in [{_MIN_CELL:g}, 1]; try 0.0025")
     return problems
 
 
@@ -238,14 +241,16 @@ class CountyIndex:
     @classmethod
     def cached(cls, counties: gpd.GeoDataFrame, *, cell_deg: float | None = None) -> CountyIndex:
         """:meth:`build`, memoised on the content of ``counties`` (last 4 distinct inputs)."""
-        problems = _option_problems(cell_deg=cell_deg) + _county_problems(counties)
+        problems = _option_problems(cell_deg=cell_deg)
+        if not isinstance(counties, gpd.GeoDataFrame) or "adcode" not in counties.columns:
+            problems += _county_problems(counties)
         if problems:
             raise JoinInputError(problems)
         digest = hashlib.sha1(usedforsecurity=False)
         digest.update("\x1f".join(counties["adcode"].astype(str)).encode())
         for wkb in shapely.to_wkb(np.asarray(counties.geometry.array, dtype=object)):
-            digest.update(wkb)
-        digest.update(str(CRS.from_user_input(counties.crs).to_epsg()).encode())
+            digest.update(wkb if wkb is not None else b"\x00")
+        digest.update(str(counties.crs).encode())
         key = (digest.hexdigest(), cell_deg)
         with _CACHE_LOCK:
             hit = _CACHE.get(key)
@@ -463,8 +468,9 @@ def _build(
     x0, y0 = float(bounds[0]) - cell, float(bounds[1]) - cell
     nx = math.ceil((bounds[2] - x0) / cell) + 2
     ny = math.ceil((bounds[3] - y0) / cell) + 2
-    if nx * ny >= 2**31 - 1:
-        raise JoinInputError([f"cell_deg={cell:g} gives {nx}×{ny} cells; use a larger cell_deg"])
+    if nx * ny > _MAX_CELLS:
+        raise JoinInputError([f"cell_deg={cell:g} gives {nx}×{ny} cells over these counties "
+                              f"(at most {_MAX_CELLS:,}); use a larger cell_deg"])
     n = geoms.size
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(adcodes.astype(str), kind="stable")] = np.arange(n)
@@ -557,9 +563,19 @@ def _containing(
         return out
     tree = shapely.STRtree(geoms)
     pt, county = tree.query(shapely.points(x, y), predicate="within")
-    order = np.lexsort((rank[county], pt))[::-1]  # last write wins: lowest rank per point
-    out[pt[order]] = county[order]
+    pt, county = _lowest_per_point(pt, county, rank)
+    out[pt] = county
     return out
+
+
+def _lowest_per_point(
+    pt: npt.NDArray[np.int64], county: npt.NDArray[np.int64], rank: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For (point, county) pairs, keep the county of lowest adcode rank for each point."""
+    order = np.lexsort((rank[county], pt))
+    pt, county = pt[order], county[order]
+    first = np.flatnonzero(np.r_[True, pt[1:] != pt[:-1]]) if pt.size else pt
+    return pt[first], county[first]
 
 
 def _adcode_series(
@@ -580,13 +596,21 @@ def _adcode_series(
 
 
 def _resolve_index(
-    counties: gpd.GeoDataFrame | CountyIndex | None, cell_deg: float | None
-) -> CountyIndex:
+    counties: gpd.GeoDataFrame | CountyIndex | None, cell_deg: float | None, problems: list[str]
+) -> CountyIndex | None:
+    """The index to use; on bad ``counties`` add its problems and return None."""
     if isinstance(counties, CountyIndex):
+        if cell_deg is not None and cell_deg != counties.cell_deg:
+            problems.append(f"cell_deg={cell_deg!r} cannot apply to a prebuilt CountyIndex "
+                            f"(cell {counties.cell_deg:g}°); drop cell_deg or build a new index")
         return counties
-    if counties is None:
-        return CountyIndex.default(cell_deg=cell_deg)
-    return CountyIndex.cached(counties, cell_deg=cell_deg)
+    try:
+        if counties is None:
+            return CountyIndex.default(cell_deg=cell_deg)
+        return CountyIndex.cached(counties, cell_deg=cell_deg)
+    except JoinInputError as exc:
+        problems.extend(p for p in exc.problems if p not in problems)
+        return None
 
 
 def join_lonlat(
@@ -641,11 +665,13 @@ def join_lonlat(
                               "pandas.to_numeric(..., errors='coerce')"]) from None
     if x.shape != y.shape:
         problems.append(f"lon has {x.size} values and lat {y.size}; pass one of each per point")
+    if index is None and isinstance(lon, pd.Series):
+        index = lon.index
     if index is not None and len(index) != x.size:
         problems.append(f"index has {len(index)} labels for {x.size} points; pass one per point")
-    if problems:
+    cidx = _resolve_index(counties, cell_deg, problems)
+    if problems or cidx is None:
         raise JoinInputError(problems)
-    cidx = _resolve_index(counties, cell_deg)
     ids = _ids(cidx, x, y, None, engine=engine, boundary=boundary, npartitions=npartitions)
     return cidx.to_adcodes(ids, index=index)
 
@@ -689,28 +715,26 @@ def join_counties(
     --------
     >>> import geopandas as gpd
     >>> pts = gpd.GeoSeries.from_xy([117.02, 122.5], [36.67, 37.2], crs="EPSG:4326")
-    >>> join_counties(pts).tolist()  # doctest: +SKIP
+    >>> join_counties(pts).tolist()
     ['370102', '371082']
     """
     problems = _option_problems(engine=engine, boundary=boundary, cell_deg=cell_deg)
+    cidx = _resolve_index(counties, cell_deg, problems)
     if _is_dask_collection(points):
-        if problems:
+        if problems or cidx is None:
             raise JoinInputError(problems)
-        cidx = _resolve_index(counties, cell_deg)
         return _join_dask_collection(points, cidx, boundary=boundary)
     if not isinstance(points, gpd.GeoSeries | gpd.GeoDataFrame):
         problems.append(f"points is a {type(points).__name__}; pass a GeoSeries/GeoDataFrame of "
                         "points, or lon/lat arrays to join_lonlat")
         raise JoinInputError(problems)
     geoseries = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
-    cidx = _resolve_index(counties, cell_deg) if not problems else None
     problems += _crs_problems(geoseries.crs, cidx.crs if cidx is not None else None)
     geoms = np.asarray(geoseries.array, dtype=object)
     x, y, geom_problems = _point_xy(geoms)
     problems += geom_problems
-    if problems:
+    if problems or cidx is None:
         raise JoinInputError(problems)
-    assert cidx is not None
     ids = _ids(cidx, x, y, geoms, engine=engine, boundary=boundary, npartitions=npartitions)
     return cidx.to_adcodes(ids, index=points.index)
 
@@ -740,7 +764,7 @@ def _point_xy(geoms: npt.NDArray[np.object_]) -> tuple[FloatArray, FloatArray, l
         kind = shapely.get_type_id(geoms[nan])
         bad = nan[(kind != -1) & ((kind != 0) | ~shapely.is_empty(geoms[nan]))]
         if bad.size:
-            kinds, first = np.unique(shapely.get_type_id(geoms[bad]), return_index=True)
+            first = np.unique(shapely.get_type_id(geoms[bad]), return_index=True)[1]
             names = ", ".join(geoms[bad[i]].geom_type for i in first)
             return x, y, [f"points has {bad.size} non-point geometries ({names}) at "
                           f"positions {bad[:5].tolist()}; use .representative_point() or "
@@ -789,9 +813,8 @@ def _sjoin_ids(
             break
         joined = gpd.sjoin(pts.iloc[todo], right, predicate=predicate, how="inner")
         pos = np.asarray(joined.index)  # pts has a RangeIndex: labels are positions
-        county = joined["index_right"].to_numpy()
-        order = np.lexsort((rank[county], pos))[::-1]
-        out[pos[order]] = county[order]
+        pos, county = _lowest_per_point(pos, joined["index_right"].to_numpy(), rank)
+        out[pos] = county
     return out
 
 

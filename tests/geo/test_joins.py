@@ -8,6 +8,8 @@ adcode for the points left over under ``boundary="lowest_adcode"``.
 from __future__ import annotations
 
 import pickle
+import sys
+import types
 
 import geopandas as gpd
 import numpy as np
@@ -273,6 +275,19 @@ def test_errors_list_every_problem() -> None:
     with pytest.raises(JoinInputError) as err:
         CountyIndex.build(bad, cell_deg=-1)
     assert len(err.value.problems) == 4  # cell_deg, no adcode, no CRS, a point
+    with pytest.raises(JoinInputError) as err:  # bad counties and bad points, reported together
+        join_counties(gpd.GeoSeries([box(0, 0, 1, 1)], crs="EPSG:4326"), counties=bad)
+    assert len(err.value.problems) == 4 and "non-point" in str(err.value)
+    with pytest.raises(JoinInputError, match="prebuilt CountyIndex"):
+        join_lonlat([117.0], [36.6], counties=CountyIndex.default(), cell_deg=0.01)
+    with pytest.raises(JoinInputError, match="cell_deg=1e-05"):
+        join_lonlat([117.0], [36.6], cell_deg=1e-5)
+
+
+def test_lonlat_series_keep_their_index() -> None:
+    lon = pd.Series([117.02, 0.0], index=["jinan", "null island"])
+    got = join_lonlat(lon, [36.67, 0.0])
+    assert got.index.tolist() == ["jinan", "null island"] and got.iloc[0] == "370102"
 
 
 # -- Dask engine on a local distributed cluster -------------------------------------------------
@@ -282,10 +297,14 @@ def test_errors_list_every_problem() -> None:
 def dask_client():  # type: ignore[no-untyped-def]
     pytest.importorskip("dask_geopandas")
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
-        yield client
+    # Worker processes are spawned and re-import the parent's __main__; Streamlit's AppTest
+    # (tests/app) leaves a fake __main__ script module behind, so give them a blank one.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster, distributed.Client(cluster) as client:
+            yield client
 
 
 def test_dask_engine_equals_grid_on_a_local_cluster(

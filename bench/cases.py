@@ -1,0 +1,215 @@
+"""One benchmark case per process: ``python -m bench.cases '<json spec>'``.
+
+Each case runs in a fresh interpreter so that its peak resident memory (``ru_maxrss``, which
+sees numpy and GEOS allocations that ``tracemalloc`` misses) belongs to it alone. The case
+prints one JSON line: its timings, ``peak_rss_bytes`` and where it saved its answer (county
+positions as int16, ``-1`` for none) for the runner to compare engines row by row.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CASES", "main", "run_case"]
+
+
+def _best(fn: Callable[[], Any], repeat: int) -> tuple[Any, list[float]]:
+    times, result = [], None
+    for _ in range(max(repeat, 1)):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return result, times
+
+
+def _codes(adcodes: pd.Series) -> np.ndarray:
+    from geo.boundaries import load_counties
+
+    categories = sorted(load_counties()["adcode"])
+    return pd.Categorical(adcodes.to_numpy(dtype=object, na_value=None),
+                          categories=categories).codes.astype(np.int16)
+
+
+def _local_cluster() -> Any:
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=50)
+    return cluster, Client(cluster)
+
+
+def case_baseline(spec: dict[str, Any]) -> dict[str, Any]:
+    """Interpreter + geopandas/shapely imports + the county layer: the floor under every case."""
+    from geo.boundaries import load_counties
+
+    load_counties()
+    return {}
+
+
+def case_join(spec: dict[str, Any]) -> dict[str, Any]:
+    """Firm → county join of ``n`` random points by one method; saves the assignment."""
+    import geopandas as gpd
+
+    from bench.data import random_lonlat
+    from geo.boundaries import load_counties
+    from geo.joins import CountyIndex, join_counties, join_lonlat
+
+    n, method, repeat = int(spec["n"]), spec["method"], int(spec.get("repeat", 3))
+    x, y = random_lonlat(n)
+    counties = load_counties()
+    out: dict[str, Any] = {}
+    if method.startswith(("grid", "dask")):
+        t0 = time.perf_counter()
+        index = CountyIndex.default()
+        out["index_build_s"] = time.perf_counter() - t0
+        out["cell_deg"] = index.cell_deg
+        out["boundary_cells"] = index.n_boundary_cells
+    if method.endswith("-gdf"):
+        t0 = time.perf_counter()
+        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+        out["points_build_s"] = time.perf_counter() - t0
+    right = counties[["adcode", "geometry"]]
+
+    def sjoin_gdf() -> pd.Series:
+        joined = gpd.sjoin(points, right, predicate="within", how="left")
+        out["sjoin_rows"] = len(joined)
+        return joined["adcode"]
+
+    def sjoin_lonlat() -> pd.Series:
+        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+        joined = gpd.sjoin(pts, right, predicate="within", how="left")
+        out["sjoin_rows"] = len(joined)
+        return joined["adcode"]
+
+    runners: dict[str, Callable[[], pd.Series]] = {
+        "grid-lonlat": lambda: join_lonlat(x, y, boundary="none"),
+        "grid-gdf": lambda: join_counties(points, boundary="none"),
+        "sjoin-gdf": sjoin_gdf,
+        "sjoin-lonlat": sjoin_lonlat,
+        "dask-lonlat": lambda: join_lonlat(x, y, boundary="none", engine="dask"),
+    }
+    if method == "dask-lonlat":
+        cluster, client = _local_cluster()
+        join_lonlat(x[:1000], y[:1000], engine="dask")  # warm the workers (index shipped once)
+    result, times = _best(runners[method], repeat)
+    if method == "dask-lonlat":
+        client.close()
+        cluster.close()
+    out.update(seconds=min(times), all_seconds=times, points_per_s=n / min(times))
+    out["duplicates"] = int(len(result) - n)
+    result = result[~result.index.duplicated(keep="first")]
+    codes_path = Path(spec["codes"])
+    np.save(codes_path, _codes(result))
+    out["codes"] = str(codes_path)
+    out["matched"] = int(result.notna().sum())
+    return out
+
+
+def _zone_links() -> pd.DataFrame:
+    from geo.frames import FRAMES, membership
+
+    return pd.concat([membership(f)[["adcode", "zone_code"]] for f in FRAMES], ignore_index=True)
+
+
+def case_core(spec: dict[str, Any]) -> dict[str, Any]:
+    """Join + aggregation by (region, chain, node) at county, city and zone level (ours)."""
+    from bench.data import bench_firms
+    from geo.boundaries import load_counties
+    from geo.joins import CountyIndex
+    from layout.scale import aggregate, join_firms
+
+    n, engine = int(spec["n"]), spec["engine"]
+    firms = bench_firms(n)
+    cluster = client = None
+    if engine == "dask":
+        cluster, client = _local_cluster()
+    counties = load_counties()
+    city_of = dict(zip(counties["adcode"], counties["city_adcode"], strict=True))
+    zones = _zone_links()
+    CountyIndex.default()  # built once per process, as in the join cases
+    t0 = time.perf_counter()
+    joined = join_firms(firms, engine=engine)
+    t_join = time.perf_counter() - t0
+    table = pd.DataFrame(joined.drop(columns="geometry"))
+    table["city"] = table["adcode"].map(city_of).astype("str")
+    by_zone = table.merge(zones, on="adcode", how="inner")  # zones overlap: one row per zone
+    results = {
+        "county": aggregate(table, engine=engine),
+        "city": aggregate(table, by=("city", "chain", "node"), engine=engine),
+        "zone": aggregate(by_zone, by=("zone_code", "chain", "node"), engine=engine),
+    }
+    total = time.perf_counter() - t0
+    if client is not None:
+        client.close()
+        cluster.close()
+    path = Path(spec["result"])
+    pd.concat(results, names=["level"]).reset_index().astype({"level": "str"}).to_parquet(path)
+    return {"seconds": total, "join_s": t_join, "aggregate_s": total - t_join, "result": str(path),
+            "groups": int(sum(len(r) for r in results.values()))}
+
+
+def case_analysis(spec: dict[str, Any]) -> dict[str, Any]:
+    """The full analysis: every chain at every level with layout.analysis.analyze_chain."""
+    from bench.data import bench_firms
+    from geo.joins import CountyIndex, join_counties
+
+    try:
+        from layout.analysis import analyze_chain
+        from layout.chains import chain_codes
+    except ImportError as exc:
+        return {"skipped": f"layout.analysis not available: {exc}"}
+    n = int(spec["n"])
+    chains = list(chain_codes())[: int(spec.get("max_chains", 999))]
+    firms = bench_firms(n)
+    CountyIndex.default()
+    t0 = time.perf_counter()
+    firms["adcode"] = join_counties(firms)
+    t_join = time.perf_counter() - t0
+    levels = [("county", "2013"), ("city", "2013"), ("zone", "2013"), ("zone", "2020"),
+              ("province", "2013")]
+    per_level: dict[str, float] = {}
+    for level, frame in levels:
+        t1 = time.perf_counter()
+        for chain in chains:
+            analyze_chain(firms, chain, level=level, frame=frame)
+        per_level[f"{level}-{frame}" if level == "zone" else level] = time.perf_counter() - t1
+    return {"seconds": time.perf_counter() - t0, "join_s": t_join, "per_level_s": per_level,
+            "chains": len(chains), "levels": len(levels), "calls": len(chains) * len(levels)}
+
+
+CASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "baseline": case_baseline,
+    "join": case_join,
+    "core": case_core,
+    "analysis": case_analysis,
+}
+
+
+def run_case(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one case in this process and add its peak memory."""
+    result = CASES[spec["case"]](spec)
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result.update(spec=spec, peak_rss_bytes=self_kb * 1024, peak_rss_children_bytes=child_kb * 1024)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of a case process: one JSON spec in, one JSON line out."""
+    args = sys.argv[1:] if argv is None else argv
+    result = run_case(json.loads(args[0]))
+    print(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
