@@ -90,9 +90,10 @@ def case_join(spec: dict[str, Any]) -> dict[str, Any]:
         out["sjoin_rows"] = len(joined)
         return joined["adcode"]
 
+    threads = spec.get("threads")
     runners: dict[str, Callable[[], pd.Series]] = {
-        "grid-lonlat": lambda: join_lonlat(x, y, boundary="none"),
-        "grid-gdf": lambda: join_counties(points, boundary="none"),
+        "grid-lonlat": lambda: join_lonlat(x, y, boundary="none", threads=threads),
+        "grid-gdf": lambda: join_counties(points, boundary="none", threads=threads),
         "sjoin-gdf": sjoin_gdf,
         "sjoin-lonlat": sjoin_lonlat,
         "dask-lonlat": lambda: join_lonlat(x, y, boundary="none", engine="dask"),
@@ -129,7 +130,8 @@ def case_core(spec: dict[str, Any]) -> dict[str, Any]:
 
     n, engine = int(spec["n"]), spec["engine"]
     firms = bench_firms(n)
-    cluster = client = None
+    cluster: Any = None
+    client: Any = None
     if engine == "dask":
         cluster, client = _local_cluster()
     counties = load_counties()

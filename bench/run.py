@@ -162,8 +162,10 @@ def plan(quick: bool, sizes: list[int] | None, analysis: bool) -> list[dict[str,
         peer_r = 3 if n <= 2_000_000 else 1
         cases += [
             {"case": "join", "method": "grid-gdf", "n": n, "repeat": ours_r},
+            {"case": "join", "method": "grid-gdf", "n": n, "repeat": ours_r, "threads": 1},
             {"case": "join", "method": "sjoin-gdf", "n": n, "repeat": peer_r},
             {"case": "join", "method": "grid-lonlat", "n": n, "repeat": ours_r},
+            {"case": "join", "method": "grid-lonlat", "n": n, "repeat": ours_r, "threads": 1},
             {"case": "join", "method": "sjoin-lonlat", "n": n, "repeat": peer_r},
         ]
     n_small = ns[0] if quick else 1_000_000
@@ -205,7 +207,7 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
     sizes = sorted({r["spec"]["n"] for r in results if r.get("spec", {}).get("case") == "join"})
     for n in sizes:
         for kind, label in (("gdf", "GeoDataFrame"), ("lonlat", "lon/lat arrays")):
-            ours, peer = find(case="join", method=f"grid-{kind}", n=n), find(
+            ours, peer = find(case="join", method=f"grid-{kind}", n=n, threads=None), find(
                 case="join", method=f"sjoin-{kind}", n=n)
             if ours is None or peer is None:
                 rows.append(f"| join {n / 1e6:g} M points from {label} | "
@@ -220,6 +222,15 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                 f"{_s(peer['seconds'])} ({_rate(peer['points_per_s'])}) | **{ratio:.1f}×** | "
                 f"{'yes' if bad == 0 else f'NO: {bad} rows differ'} | "
                 f"{_gb(ours['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |")
+            one = find(case="join", method=f"grid-{kind}", n=n, threads=1)
+            if one is not None:
+                bad1 = _mismatches(one["codes"], peer["codes"])
+                rows.append(
+                    f"| the same, ours in one thread | {_s(one['seconds'])} "
+                    f"({_rate(one['points_per_s'])}) | {_s(peer['seconds'])} | "
+                    f"{peer['seconds'] / one['seconds']:.1f}× | "
+                    f"{'yes' if bad1 == 0 else f'NO: {bad1} rows differ'} | "
+                    f"{_gb(one['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |")
             checks.append(f"{n / 1e6:g} M from {label}: ≥ 10× sjoin: "
                           f"{'PASS' if ratio >= 10 else 'FAIL'} ({ratio:.1f}×); identical: "
                           f"{'PASS' if bad == 0 else 'FAIL'}")
@@ -237,7 +248,7 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                     "— | — | — | — |")
     dask = find(case="join", method="dask-lonlat")
     if dask is not None:
-        single = find(case="join", method="grid-lonlat", n=dask["spec"]["n"])
+        single = find(case="join", method="grid-lonlat", n=dask["spec"]["n"], threads=None)
         if single is not None:
             bad = _mismatches(dask["codes"], single["codes"])
             rows.append(
@@ -294,7 +305,10 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
         "",
         ("Targets: " + "; ".join(checks) + ".") if checks else "Targets: not measured.",
         "",
-        "Notes: ours = best of 5 runs (3 at 10 M), peer = best of 3 (a single run at 10 M); the "
+        "Notes: ours uses one thread per CPU for its array work (numpy and shapely release the "
+        "GIL; the exact GEOS tests run in one thread) unless the row says one thread; "
+        "`geopandas.sjoin` runs in one thread. "
+        "Ours = best of 5 runs (3 at 10 M), peer = best of 3 (a single run at 10 M); the "
         "county index is built once per process before timing (its build time is its own row; the "
         "join + aggregation and full-analysis rows also start with it built). "
         "Joins use `boundary=\"none\"`, the rule that reproduces `sjoin(predicate=\"within\")`; "

@@ -20,8 +20,10 @@ Boundary cells are found by cutting every boundary segment into pieces no longer
 and marking the cells under each piece's bounding box widened by ``1e-9`` degrees, so a cell that
 is not marked is at least that far from every boundary: rounding in the cell arithmetic (about
 ``1e-13`` degrees) cannot put a point in the wrong interior cell. A query is then an array
-lookup; only the points that fall in boundary cells (1–3 % of them at the default cell size) go
-through the exact GEOS test, ``shapely.contains_xy`` against their candidates.
+lookup; only the points that fall in boundary cells (about 2 % of the grid at the default cell
+size) go through the exact GEOS test, ``shapely.contains_xy`` against their candidates. The
+array work runs in one thread per CPU (numpy and shapely release the GIL); the GEOS tests run in
+the calling thread, as prepared geometries are not thread-safe.
 
 Semantics on boundaries
 -----------------------
@@ -58,12 +60,15 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import numbers
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -78,7 +83,9 @@ if TYPE_CHECKING:
 __all__ = [
     "BOUNDARY_RULES",
     "ENGINES",
+    "BoundaryRule",
     "CountyIndex",
+    "Engine",
     "JoinInputError",
     "join_counties",
     "join_lonlat",
@@ -87,8 +94,8 @@ __all__ = [
 BoundaryRule = Literal["lowest_adcode", "none"]
 Engine = Literal["grid", "sjoin", "dask"]
 
-BOUNDARY_RULES: tuple[str, ...] = ("lowest_adcode", "none")
-ENGINES: tuple[str, ...] = ("grid", "sjoin", "dask")
+BOUNDARY_RULES: tuple[BoundaryRule, ...] = ("lowest_adcode", "none")
+ENGINES: tuple[Engine, ...] = ("grid", "sjoin", "dask")
 
 #: Cells are marked as boundary cells within this distance (degrees) of a boundary piece.
 _EPS = 1e-9
@@ -102,6 +109,10 @@ _CHUNK = 1 << 20
 #: EPSG codes treated as the storage CRS (CGCS2000 equals WGS-84 to centimetres).
 _LONLAT_EPSG = (4326, 4490)
 _OUTSIDE = -1
+#: Fewest points worth a thread of their own.
+_MIN_PER_THREAD = 250_000
+
+_T = TypeVar("_T")
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -227,16 +238,15 @@ class CountyIndex:
         problems = _option_problems(cell_deg=cell_deg)
         if problems:
             raise JoinInputError(problems)
-        key = ("__shipped__", cell_deg)
         with _CACHE_LOCK:
-            hit = _CACHE.get(key)
+            hit = _SHIPPED.get(cell_deg)
         if hit is not None:
             return hit
         from geo.boundaries import load_counties
 
         index = cls.build(load_counties(), cell_deg=cell_deg)
-        _remember(key, index)
-        return index
+        with _CACHE_LOCK:
+            return _SHIPPED.setdefault(cell_deg, index)
 
     @classmethod
     def cached(cls, counties: gpd.GeoDataFrame, *, cell_deg: float | None = None) -> CountyIndex:
@@ -279,6 +289,7 @@ class CountyIndex:
         *,
         boundary: BoundaryRule = "lowest_adcode",
         chunk_size: int = _CHUNK,
+        threads: int | None = None,
     ) -> IntArray:
         """County id (position in :attr:`adcodes`) of each point; ``-1`` for none.
 
@@ -290,6 +301,10 @@ class CountyIndex:
             Rule for points on a county boundary (see the module docstring).
         chunk_size : int
             Points per chunk; bounds temporary memory (about 40 bytes per point).
+        threads : int, optional
+            Threads for the grid arithmetic (numpy releases the GIL). Default: one per CPU,
+            at most one per 250 000 points. The exact GEOS tests always run in the calling
+            thread: GEOS prepared geometries are not thread-safe.
 
         Returns
         -------
@@ -304,13 +319,21 @@ class CountyIndex:
             raise JoinInputError(problems)
         shapely.prepare(self.geometries)  # no-op unless unpickled
         out = np.empty(x.size, dtype=np.int32)
+        n_threads = _n_threads(x.size, threads)
+
+        def grid_part(span: slice) -> None:
+            out[span] = self._grid_codes(x[span], y[span])
+
+        _map_spans(grid_part, _spans(x.size, n_threads, chunk_size), n_threads)
+        sel = np.flatnonzero(out <= -2)
         step = max(int(chunk_size), 1)
-        for start in range(0, x.size, step):
-            stop = min(start + step, x.size)
-            out[start:stop] = self._lookup_chunk(x[start:stop], y[start:stop], boundary)
+        for start in range(0, sel.size, step):
+            rows = sel[start:start + step]
+            out[rows] = self._exact(x[rows], y[rows], -2 - out[rows], boundary)
         return out
 
-    def _lookup_chunk(self, x: FloatArray, y: FloatArray, boundary: str) -> IntArray:
+    def _grid_codes(self, x: FloatArray, y: FloatArray) -> IntArray:
+        """Grid label of each point: county id, -1 outside, or -2 - (boundary cell number)."""
         ny, nx = self.shape
         inv = 1.0 / self.cell_deg
         fx = x - self.origin[0]
@@ -326,9 +349,6 @@ class CountyIndex:
         flat += fx.astype(np.int32)
         code = self._grid[flat]
         code[outside] = _OUTSIDE
-        sel = np.flatnonzero(code <= -2)
-        if sel.size:
-            code[sel] = self._exact(x[sel], y[sel], -2 - code[sel], boundary)
         return code
 
     def _exact(self, x: FloatArray, y: FloatArray, cells: IntArray, boundary: str) -> IntArray:
@@ -349,10 +369,16 @@ class CountyIndex:
         return res
 
     def to_adcodes(
-        self, ids: npt.ArrayLike, *, index: pd.Index | None = None, name: Hashable = "adcode"
+        self,
+        ids: npt.ArrayLike,
+        *,
+        index: pd.Index | None = None,
+        name: Hashable = "adcode",
+        threads: int | None = None,
     ) -> pd.Series:
         """Turn county ids from :meth:`lookup` into a Series of adcode strings (NaN for none)."""
-        return _adcode_series(self.adcodes, np.asarray(ids, dtype=np.int32), index, name)
+        ids_a = np.asarray(ids, dtype=np.int32)
+        return _adcode_series(self.adcodes, ids_a, index, name, _n_threads(ids_a.size, threads))
 
     def counties(self) -> gpd.GeoDataFrame:
         """The indexed counties as a GeoDataFrame (``adcode``, ``geometry``)."""
@@ -399,6 +425,9 @@ class CountyIndex:
         self.__dict__.update(state)
 
 
+#: Indexes of the shipped counties, by cell size (never evicted).
+_SHIPPED: dict[float | None, CountyIndex] = {}
+#: Indexes of user-supplied counties, by content digest and cell size (least recently used out).
 _CACHE: OrderedDict[tuple[str, float | None], CountyIndex] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 4
@@ -551,7 +580,9 @@ def _boundary_marks(
 def _centres(
     cells: npt.NDArray[np.int64], x0: float, y0: float, cell: float, nx: int
 ) -> tuple[FloatArray, FloatArray]:
-    return x0 + (cells % nx + 0.5) * cell, y0 + (cells // nx + 0.5) * cell
+    x = x0 + (cells % nx + 0.5) * cell
+    y = y0 + (cells // nx + 0.5) * cell
+    return x.astype(np.float64), y.astype(np.float64)
 
 
 def _containing(
@@ -579,17 +610,68 @@ def _lowest_per_point(
 
 
 def _adcode_series(
-    adcodes: npt.NDArray[np.object_], ids: IntArray, index: pd.Index | None, name: Hashable
+    adcodes: npt.NDArray[np.object_],
+    ids: IntArray,
+    index: pd.Index | None,
+    name: Hashable,
+    threads: int = 1,
 ) -> pd.Series:
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow ships with pandas' str dtype in practice
-        values: Any = np.append(adcodes, None)[np.where(ids < 0, adcodes.size, ids)]
+        padded = np.concatenate([adcodes, np.array([None], dtype=object)])
+        values: Any = padded[np.where(ids < 0, adcodes.size, ids)]
     else:
-        dictionary = pa.array(adcodes.tolist(), type=pa.string())
-        codes = pa.array(ids, mask=ids < 0, type=pa.int32())
-        values = pa.DictionaryArray.from_arrays(codes, dictionary).dictionary_decode()
+        encoded = [str(code).encode() for code in adcodes]
+        width = len(encoded[0]) if encoded else 0
+        if encoded and all(len(b) == width for b in encoded):  # adcodes: all 6 bytes
+            table = np.frombuffer(b"".join(encoded), dtype=np.uint8).reshape(-1, width)
+
+            def decode(span: slice) -> Any:  # Arrow string buffers built directly in numpy
+                part = ids[span]
+                valid = part >= 0
+                offsets = np.zeros(part.size + 1, dtype=np.int32)
+                np.cumsum(valid, out=offsets[1:])
+                offsets *= width
+                return pa.StringArray.from_buffers(
+                    part.size, pa.py_buffer(offsets), pa.py_buffer(table[part[valid]]),
+                    pa.py_buffer(np.packbits(valid, bitorder="little")))
+        else:
+            dictionary = pa.array([b.decode() for b in encoded], type=pa.string())
+
+            def decode(span: slice) -> Any:
+                part = ids[span]
+                codes = pa.array(part, mask=part < 0, type=pa.int32())
+                return pa.DictionaryArray.from_arrays(codes, dictionary).dictionary_decode()
+
+        chunks = _map_spans(decode, _spans(ids.size, threads, _CHUNK), threads)
+        values = pa.chunked_array(chunks, type=pa.string())
     return pd.Series(pd.array(values, dtype="str"), index=index, name=name, copy=False)
+
+
+def _n_threads(n: int, threads: int | None) -> int:
+    """``threads``, or one per CPU this process may use, at most one per 250 000 items."""
+    if threads is not None:
+        return max(int(threads), 1)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8, n // _MIN_PER_THREAD))
+
+
+def _spans(n: int, parts: int, max_size: int) -> list[slice]:
+    """``n`` items cut into at least ``parts`` contiguous slices of at most ``max_size``."""
+    k = max(parts, math.ceil(n / max(max_size, 1)), 1)
+    bounds = np.linspace(0, n, k + 1).astype(np.int64)
+    return [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _map_spans(fn: Callable[[slice], _T], spans: list[slice], threads: int) -> list[_T]:
+    if threads <= 1 or len(spans) <= 1:
+        return [fn(span) for span in spans]
+    with ThreadPoolExecutor(max_workers=min(threads, len(spans))) as pool:
+        return list(pool.map(fn, spans))
 
 
 # -- public functions ---------------------------------------------------------------------------
@@ -623,6 +705,7 @@ def join_lonlat(
     boundary: BoundaryRule = "lowest_adcode",
     index: pd.Index | None = None,
     npartitions: int | None = None,
+    threads: int | None = None,
 ) -> pd.Series:
     """County adcode of each WGS-84 lon/lat pair.
 
@@ -645,6 +728,9 @@ def join_lonlat(
         Index of the result (default ``RangeIndex``).
     npartitions : int, optional
         Partitions for ``engine="dask"`` (default: 2 per worker thread, at least 1).
+    threads : int, optional
+        Threads for ``engine="grid"`` (default: one per CPU, at most one per 250 000 points;
+        ``1`` for a single thread). Results do not depend on it.
 
     Returns
     -------
@@ -672,8 +758,9 @@ def join_lonlat(
     cidx = _resolve_index(counties, cell_deg, problems)
     if problems or cidx is None:
         raise JoinInputError(problems)
-    ids = _ids(cidx, x, y, None, engine=engine, boundary=boundary, npartitions=npartitions)
-    return cidx.to_adcodes(ids, index=index)
+    ids = _ids(cidx, x, y, None, engine=engine, boundary=boundary, npartitions=npartitions,
+               threads=threads)
+    return cidx.to_adcodes(ids, index=index, threads=threads)
 
 
 def join_counties(
@@ -684,6 +771,7 @@ def join_counties(
     cell_deg: float | None = None,
     boundary: BoundaryRule = "lowest_adcode",
     npartitions: int | None = None,
+    threads: int | None = None,
 ) -> pd.Series | Any:
     """County adcode of each point: the firm → county join.
 
@@ -696,7 +784,7 @@ def join_counties(
     points : GeoSeries or GeoDataFrame (or their dask-geopandas counterparts)
         Point geometries in EPSG:4326 (or EPSG:4490). Missing or empty geometries give NA;
         any other geometry type is an error.
-    counties, engine, cell_deg, boundary, npartitions
+    counties, engine, cell_deg, boundary, npartitions, threads
         As in :func:`join_lonlat`.
 
     Returns
@@ -731,12 +819,14 @@ def join_counties(
     geoseries = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     problems += _crs_problems(geoseries.crs, cidx.crs if cidx is not None else None)
     geoms = np.asarray(geoseries.array, dtype=object)
-    x, y, geom_problems = _point_xy(geoms)
+    n_threads = _n_threads(geoms.size, threads)
+    x, y, geom_problems = _point_xy(geoms, n_threads)
     problems += geom_problems
     if problems or cidx is None:
         raise JoinInputError(problems)
-    ids = _ids(cidx, x, y, geoms, engine=engine, boundary=boundary, npartitions=npartitions)
-    return cidx.to_adcodes(ids, index=points.index)
+    ids = _ids(cidx, x, y, geoms, engine=engine, boundary=boundary, npartitions=npartitions,
+               threads=n_threads)
+    return cidx.to_adcodes(ids, index=points.index, threads=n_threads)
 
 
 def _crs_problems(crs: Any, county_crs: CRS | None) -> list[str]:
@@ -750,15 +840,24 @@ def _crs_problems(crs: Any, county_crs: CRS | None) -> list[str]:
     return []
 
 
-def _point_xy(geoms: npt.NDArray[np.object_]) -> tuple[FloatArray, FloatArray, list[str]]:
+def _point_xy(
+    geoms: npt.NDArray[np.object_], threads: int = 1
+) -> tuple[FloatArray, FloatArray, list[str]]:
     """x, y of point geometries (NaN for missing/empty); problems for other geometry types."""
-    try:  # fast path: NaN for None and for non-point geometries, an error for empty points
-        x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-    except shapely.errors.GEOSException:
-        x = np.full(geoms.size, np.nan)
-        y = np.full(geoms.size, np.nan)
-        full = np.flatnonzero(~shapely.is_empty(geoms))
-        x[full], y[full] = shapely.get_x(geoms[full]), shapely.get_y(geoms[full])
+    x = np.empty(geoms.size, dtype=np.float64)
+    y = np.empty(geoms.size, dtype=np.float64)
+
+    def coords(span: slice) -> None:  # read-only on immutable points: safe in threads
+        part = geoms[span]
+        try:  # fast path: NaN for None and for non-point geometries, an error for empty points
+            x[span], y[span] = shapely.get_x(part), shapely.get_y(part)
+        except shapely.errors.GEOSException:
+            full = np.flatnonzero(~shapely.is_empty(part))
+            xs, ys = np.full(part.size, np.nan), np.full(part.size, np.nan)
+            xs[full], ys[full] = shapely.get_x(part[full]), shapely.get_y(part[full])
+            x[span], y[span] = xs, ys
+
+    _map_spans(coords, _spans(geoms.size, threads, _CHUNK), threads)
     nan = np.flatnonzero(np.isnan(x))
     if nan.size:
         kind = shapely.get_type_id(geoms[nan])
@@ -781,10 +880,11 @@ def _ids(
     engine: str,
     boundary: str,
     npartitions: int | None,
+    threads: int | None,
 ) -> IntArray:
     rule = cast(BoundaryRule, boundary)
     if engine == "grid":
-        return cidx.lookup(x, y, boundary=rule)
+        return cidx.lookup(x, y, boundary=rule, threads=threads)
     if engine == "sjoin":
         return _sjoin_ids(cidx, x, y, geoms, boundary=rule)
     return _lookup_dask(cidx, x, y, boundary=rule, npartitions=npartitions)
@@ -859,7 +959,7 @@ def _n_partitions(npartitions: int | None, client: Any) -> int:
 
 
 def _lookup_block(cidx: CountyIndex, x: FloatArray, y: FloatArray, boundary: str) -> IntArray:
-    return cidx.lookup(x, y, boundary=cast(BoundaryRule, boundary))
+    return cidx.lookup(x, y, boundary=cast(BoundaryRule, boundary), threads=1)
 
 
 def _lookup_dask(
@@ -902,8 +1002,8 @@ def _join_partition(
     x, y, geom_problems = _point_xy(np.asarray(geometry.array, dtype=object))
     if problems or geom_problems:
         raise JoinInputError(problems + geom_problems)
-    ids = cidx.lookup(x, y, boundary=cast(BoundaryRule, boundary))
-    return cidx.to_adcodes(ids, index=geometry.index)
+    ids = cidx.lookup(x, y, boundary=cast(BoundaryRule, boundary), threads=1)
+    return cidx.to_adcodes(ids, index=geometry.index, threads=1)
 
 
 def _join_dask_collection(points: Any, cidx: CountyIndex, *, boundary: BoundaryRule) -> Any:

@@ -19,7 +19,14 @@ import shapely
 from shapely.geometry import Point, box
 
 from geo.boundaries import load_counties
-from geo.joins import BOUNDARY_RULES, CountyIndex, JoinInputError, join_counties, join_lonlat
+from geo.joins import (
+    BOUNDARY_RULES,
+    BoundaryRule,
+    CountyIndex,
+    JoinInputError,
+    join_counties,
+    join_lonlat,
+)
 
 ISLAND_COUNTIES = {"370614": "蓬莱区 (长岛)", "371082": "荣成市", "370211": "黄岛区"}
 
@@ -42,7 +49,9 @@ def _points(x: np.ndarray, y: np.ndarray, index: pd.Index | None = None) -> gpd.
     return gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs="EPSG:4326", index=index)
 
 
-def _reference(points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, rule: str) -> pd.Series:
+def _reference(
+    points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, rule: BoundaryRule
+) -> pd.Series:
     right = counties[["adcode", "geometry"]]
     within = gpd.sjoin(points, right, predicate="within", how="left")
     out = within.groupby(level=0, sort=False)["adcode"].min().reindex(points.index)
@@ -55,7 +64,10 @@ def _reference(points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, rule: str) 
 
 
 def _check(
-    points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, rule: str, index: CountyIndex | None = None
+    points: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame,
+    rule: BoundaryRule,
+    index: CountyIndex | None = None,
 ) -> pd.Series:
     """join_counties (on ``index`` if given) must equal the sjoin reference exactly."""
     got = join_counties(points, boundary=rule, counties=index)  # type: ignore[arg-type]
@@ -94,7 +106,7 @@ def boundary_points(counties: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 @pytest.mark.parametrize("rule", BOUNDARY_RULES)
 def test_random_points_match_sjoin(
-    random_points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, rule: str
+    random_points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, rule: BoundaryRule
 ) -> None:
     got = _check(random_points, counties, rule)
     assert got.index.equals(random_points.index)
@@ -110,7 +122,10 @@ def test_random_points_match_sjoin_on_a_coarse_grid(
 
 @pytest.mark.parametrize("rule", BOUNDARY_RULES)
 def test_boundary_points_match_the_reference(
-    boundary_points: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, coarse: CountyIndex, rule: str
+    boundary_points: gpd.GeoDataFrame,
+    counties: gpd.GeoDataFrame,
+    coarse: CountyIndex,
+    rule: BoundaryRule,
 ) -> None:
     got = _check(boundary_points, counties, rule)
     pd.testing.assert_series_equal(join_counties(boundary_points, boundary=rule, counties=coarse), got)
@@ -230,12 +245,14 @@ def test_toy_counties_by_hand(cell: float | None) -> None:
 
 
 def test_overlapping_counties_give_the_lowest_adcode() -> None:
-    over = gpd.GeoDataFrame({"adcode": ["B", "A"]}, geometry=[box(0, 0, 2, 2), box(1, 1, 3, 3)],
+    # codes of different lengths also take the general (dictionary) string path
+    over = gpd.GeoDataFrame({"adcode": ["B", "AA"]}, geometry=[box(0, 0, 2, 2), box(1, 1, 3, 3)],
                             crs="EPSG:4326")
-    got = join_lonlat([0.5, 1.5, 2.5], [0.5, 1.5, 2.5], counties=over, boundary="none")
-    assert got.tolist() == ["B", "A", "A"]
+    got = join_lonlat([0.5, 1.5, 2.5, 9.0], [0.5, 1.5, 2.5, 9.0], counties=over, boundary="none")
+    assert got.iloc[:3].tolist() == ["B", "AA", "AA"] and pd.isna(got.iloc[3])
     pd.testing.assert_series_equal(
-        join_lonlat([0.5, 1.5, 2.5], [0.5, 1.5, 2.5], counties=over, engine="sjoin"), got)
+        join_lonlat([0.5, 1.5, 2.5, 9.0], [0.5, 1.5, 2.5, 9.0], counties=over, engine="sjoin"),
+        got)
 
 
 # -- the index object ---------------------------------------------------------------------------
@@ -252,6 +269,10 @@ def test_index_is_cached_and_pickles(counties: gpd.GeoDataFrame) -> None:
     x, y = rng.uniform(115, 123, 20_000), rng.uniform(34, 38.5, 20_000)
     np.testing.assert_array_equal(clone.lookup(x, y), index.lookup(x, y))
     assert clone.lookup(x, y, chunk_size=777).tolist() == index.lookup(x, y).tolist()
+    threaded = index.lookup(x, y, chunk_size=3_000, threads=3)  # grid part in threads
+    np.testing.assert_array_equal(threaded, index.lookup(x, y, threads=1))
+    pd.testing.assert_series_equal(index.to_adcodes(threaded, threads=4),
+                                   index.to_adcodes(threaded, threads=1))
 
 
 # -- errors: typed, every problem at once -------------------------------------------------------
