@@ -22,11 +22,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from geo.frames import membership as frame_membership
 from geo.measure import geodesic_distance_km
 from layout import metrics
 from layout.chains import load_chain
 from layout.gaps import completeness, critical_nodes, stress_test
-from layout.regions import PROVINCE, assign_regions, parse_region, region_table
+from layout.regions import PROVINCE, assign_regions, ensure_adcode, parse_region, region_table
 
 __all__ = ["BASES", "ChainAnalysis", "analyze_chain", "node_values"]
 
@@ -104,8 +105,9 @@ def node_values(firms: pd.DataFrame, *, base: str) -> pd.Series:
     return pd.to_numeric(firms[base], errors="coerce").fillna(0.0).clip(lower=0.0)
 
 
-def _matrices(firms: gpd.GeoDataFrame, chain: str, level: str, frame: str, base: str, regions: list[str]):
-    links = assign_regions(firms, level=level, frame=frame)
+def _matrices(firms: gpd.GeoDataFrame, chain: str, level: str, frame: str, base: str, regions: list[str],
+              membership: pd.DataFrame | None = None):
+    links = assign_regions(firms, level=level, frame=frame, membership=membership)
     value = node_values(firms, base=base).to_numpy()
     links = links.assign(value=value[links["row"].to_numpy()],
                          chain=firms["chain"].to_numpy()[links["row"].to_numpy()],
@@ -161,6 +163,7 @@ def analyze_chain(
     k_nearest: int = 3,
     permutations: int = 999,
     seed: int = 20150123,
+    membership: pd.DataFrame | None = None,
 ) -> ChainAnalysis:
     """Analyse one chain in every region of a level, or in one ``region``.
 
@@ -183,6 +186,12 @@ def analyze_chain(
         A chain graph to use instead of the shipped template (e.g. one a user edited).
     k_nearest
         How many nearest regions and firms to list for each gap.
+    membership
+        A county → zone table (columns ``adcode``, ``zone_code``) replacing the shipped one of
+        ``frame`` at level ``zone`` — e.g. a scenario's edited membership. Zone points used for
+        distances stay those of the shipped zones; concentration is measured over counties and
+        does not depend on it. ``data["membership"]`` says ``shipped`` or ``edited``, and
+        reasons carry a note when it is edited.
 
     Returns
     -------
@@ -196,11 +205,14 @@ def analyze_chain(
             raise AnalysisError(f"region {region!r} is a {parsed.level}, not a {level}: drop --level or fix it")
         level, frame = parsed.level, parsed.frame
     level = level or "county"
+    firms = ensure_adcode(firms)  # join once; every region assignment below reuses the codes
+    membership = membership if level == "zone" else None
+    edited = membership is not None and _pairs(membership, frame) != _pairs(frame_membership(frame), frame)
     g = graph if graph is not None else load_chain(chain)
     rt = region_table(level, frame=frame)
     all_regions = rt["region"].tolist()
     nodes = sorted(g.nodes, key=lambda x: (_STAGES.get(g.nodes[x]["stage"], 9), x))
-    e, n, mine, lq = _node_lq(firms, chain, level, frame, base, nodes, all_regions)
+    e, n, mine, lq = _node_lq(firms, chain, level, frame, base, nodes, all_regions, membership)
 
     classes, cutoffs, notes = _strength(firms, chain, level, frame, base, e, lq, nodes)
     crit = critical_nodes(g)
@@ -218,6 +230,8 @@ def analyze_chain(
             zh, en = _reason(status, cnt, val, q, cls, crit.get(node), base, cutoffs.get(node))
             if cnt > 0 and node in notes:  # province: strength is judged over its counties
                 zh, en = f"{cnt}家企业；{notes[node][0]}", f"{cnt} firm(s); {notes[node][1]}"
+            if edited:
+                zh, en = zh + "（按修改后的区域成员计算）", en + " (zone membership edited)"
             attrs = g.nodes[node]
             rows.append({"region": r, "node": node, "stage": attrs["stage"], "name_zh": attrs["name_zh"],
                          "name_en": attrs["name_en"], "status": status, "status_zh": _STATUS_ZH[status],
@@ -243,17 +257,25 @@ def analyze_chain(
                    "critical": [{"node": k, "kind": v} for k, v in crit.items()],
                    "strong_cutoffs_lq": {k: _num(v) for k, v in cutoffs.items()}},
         data={"firms": len(firms), "chain_firms": int((firms["chain"] == chain).sum()),
-              "synthetic_in_use": synthetic},
+              "synthetic_in_use": synthetic}
+        | ({"membership": "edited" if edited else "shipped"} if level == "zone" else {}),
     )
 
 
-def _node_lq(firms, chain, level, frame, base, nodes, regions):
+def _pairs(membership: pd.DataFrame, frame: str) -> set[tuple[str, str]]:
+    """(adcode, zone) pairs of the zones of ``frame`` in a membership table."""
+    zones = set(region_table("zone", frame=frame)["region"])
+    m = membership[membership["zone_code"].isin(zones)]
+    return set(zip(m["adcode"], m["zone_code"], strict=True))
+
+
+def _node_lq(firms, chain, level, frame, base, nodes, regions, membership=None):
     """Region × node matrices of value and firm counts, and LQ against the province.
 
     Regional totals e_r span all chains in the table; province totals count each firm once
     (zones overlap, so summing zones would double count).
     """
-    e, n, totals, mine = _matrices(firms, chain, level, frame, base, regions)
+    e, n, totals, mine = _matrices(firms, chain, level, frame, base, regions, membership)
     e = e.reindex(index=regions, columns=nodes, fill_value=0.0).astype(float)
     n = n.reindex(index=regions, columns=nodes, fill_value=0).astype(int)
     values = node_values(firms, base=base)
@@ -376,7 +398,6 @@ def _sourcing(table, firms, mine, rt, regions, k) -> pd.DataFrame:
 
 def _concentration(firms, chain, base, nodes, *, permutations: int, seed: int) -> dict[str, Any]:
     """Province-wide concentration of the chain, measured over counties (a partition)."""
-    from geo.frames import membership
     from geo.weights import region_weights
 
     counties = region_table("county")["region"].tolist()
@@ -398,7 +419,7 @@ def _concentration(firms, chain, base, nodes, *, permutations: int, seed: int) -
                     for x in nodes]
     out["gini"] = _num(metrics.gini(chain_total))
     w = region_weights("county")
-    circles = membership("2020").set_index("adcode")["zone_code"]
+    circles = frame_membership("2020").set_index("adcode")["zone_code"]
     th = metrics.theil(chain_total, groups=circles.reindex(counties))
     out["theil"] = {k: _num(v) for k, v in th.items()}
     out["theil_partition"] = "2020 economic circles (a partition of the counties)"

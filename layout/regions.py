@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.boundaries import load_cities, load_counties
-from geo.frames import FRAMES, frame_of, membership, zone_table
+from geo.frames import FRAMES, frame_of, zone_table
+from geo.frames import membership as frame_membership
 from geo.sites import representative_points
 
 __all__ = ["LEVELS", "PROVINCE", "Region", "RegionError", "assign_regions", "ensure_adcode",
@@ -94,30 +96,44 @@ def region_table(level: str = "county", *, frame: str = "2013") -> pd.DataFrame:
     return _region_table(_check_level(level), str(frame)).copy()
 
 
-def ensure_adcode(firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Copy of ``firms`` with every located firm's county ``adcode`` filled by a point join."""
-    out = firms.copy()
-    if "adcode" not in out:
-        out["adcode"] = pd.NA
-    need = out["adcode"].isna() | (out["adcode"].astype(str).str.len() != 6)
-    need &= out.geometry.notna()
+def _adcodes(firms: gpd.GeoDataFrame) -> pd.Series:
+    """County adcode of every firm as a ``string`` Series; missing ones filled by a point join.
+
+    Only firms without a valid 6-digit code and with a geometry are joined; the firm table is
+    not copied.
+    """
+    codes = (firms["adcode"] if "adcode" in firms else pd.Series(pd.NA, index=firms.index)).astype("string")
+    need = (codes.isna() | (codes.str.len() != 6)).fillna(True).to_numpy() & firms.geometry.notna().to_numpy()
     if need.any():
         from geo.joins import join_counties
 
-        out.loc[need, "adcode"] = join_counties(out.loc[need].geometry).to_numpy()
-    out["adcode"] = out["adcode"].astype("string")
+        codes = codes.copy()
+        codes.iloc[np.flatnonzero(need)] = join_counties(firms.geometry[need]).to_numpy()
+    return codes
+
+
+def ensure_adcode(firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Copy of ``firms`` with every located firm's county ``adcode`` filled by a point join."""
+    out = firms.copy()
+    out["adcode"] = _adcodes(firms)
     return out
 
 
-def assign_regions(firms: gpd.GeoDataFrame, *, level: str = "county", frame: str = "2013") -> pd.DataFrame:
+def assign_regions(
+    firms: gpd.GeoDataFrame,
+    *,
+    level: str = "county",
+    frame: str = "2013",
+    membership: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Long table firm_row → region for ``level`` (zones: one row per zone holding the county).
 
     Returns a DataFrame with the firm's positional row number ``row`` and ``region``; firms
-    outside every county get no row.
+    outside every county get no row. ``membership`` (columns ``adcode``, ``zone_code``) replaces
+    the shipped county → zone table of ``frame`` at level ``zone``, e.g. a scenario's edited one.
     """
     _check_level(level)
-    firms = ensure_adcode(firms)
-    base = pd.DataFrame({"row": range(len(firms)), "adcode": firms["adcode"].to_numpy()}).dropna()
+    base = pd.DataFrame({"row": range(len(firms)), "adcode": _adcodes(firms).to_numpy()}).dropna()
     if level == "county":
         return base.rename(columns={"adcode": "region"})[["row", "region"]]
     if level == "province":
@@ -125,5 +141,5 @@ def assign_regions(firms: gpd.GeoDataFrame, *, level: str = "county", frame: str
     if level == "city":
         city_of = dict(zip(load_counties()["adcode"], load_counties()["city_adcode"], strict=True))
         return base.assign(region=base["adcode"].map(city_of))[["row", "region"]].dropna()
-    m = membership(frame)[["adcode", "zone_code"]]
+    m = (frame_membership(frame) if membership is None else membership)[["adcode", "zone_code"]].drop_duplicates()
     return base.merge(m, on="adcode").rename(columns={"zone_code": "region"})[["row", "region"]]

@@ -601,16 +601,14 @@ def _membership_frames(scenario: Scenario) -> set[str]:
 
 
 def assign_zone_regions(firms: gpd.GeoDataFrame, membership: pd.DataFrame) -> pd.DataFrame:
-    """Long table firm row → zone under a given membership table (cf. ``layout.regions.assign_regions``).
+    """Long table firm row → zone under a given membership table, sorted by row and zone.
 
-    A firm counts in every zone whose members include its county (zones overlap).
+    A firm counts in every zone whose members include its county (zones overlap); see
+    :func:`layout.regions.assign_regions`, which this calls.
     """
-    from layout.regions import ensure_adcode
+    from layout.regions import assign_regions
 
-    firms = ensure_adcode(firms)
-    base = pd.DataFrame({"row": range(len(firms)), "adcode": firms["adcode"].to_numpy()}).dropna()
-    m = membership[["adcode", "zone_code"]].drop_duplicates()
-    out = base.merge(m, on="adcode").rename(columns={"zone_code": "region"})[["row", "region"]]
+    out = assign_regions(firms, level="zone", membership=membership)
     return out.sort_values(["row", "region"], kind="stable").reset_index(drop=True)
 
 
@@ -628,7 +626,7 @@ def evaluate(
     permutations: int = 999,
     seed: int = 20150123,
 ) -> ChainAnalysis:
-    """Chain analysis of ``firms`` (as :func:`layout.analysis.analyze_chain`), with a membership override.
+    """Chain analysis of ``firms`` (:func:`layout.analysis.analyze_chain`) under a scenario's membership.
 
     Parameters
     ----------
@@ -636,146 +634,22 @@ def evaluate(
         As in :func:`layout.analysis.analyze_chain`.
     membership
         A county → zone table like :func:`geo.frames.membership` (columns ``adcode``,
-        ``zone_code``), e.g. from :func:`scenario_membership`. Used only at level ``zone``:
-        the node table, LQ_ir = (e_ir / e_r) / (E_i / E), strength classes (U.S. Cluster
-        Mapping rule), completeness Σ_n w_n·present(n, r) / Σ_n w_n and bottlenecks of every
-        zone are recomputed here with the same formulas as :mod:`layout.analysis` (DESIGN §3);
-        with the shipped membership the result equals ``analyze_chain`` (tested). Reasons
-        say the membership was edited. Concentration is measured over counties, so
-        membership does not change it (the Theil split keeps the shipped 2020 partition).
-        Sourcing lists are not recomputed under an override (empty table;
-        ``data["sourcing"]`` says so).
+        ``zone_code``), e.g. from :func:`scenario_membership`; passed to ``analyze_chain``,
+        which uses it at level ``zone``. With the shipped membership the result equals
+        ``analyze_chain`` (tested); when it differs, ``data["membership"]`` says
+        ``edited by a scenario`` and the node reasons carry a note.
 
     Returns
     -------
     ChainAnalysis
     """
     from layout.analysis import analyze_chain
-    from layout.regions import parse_region
 
-    if region is not None:
-        parsed = parse_region(region)
-        level_, frame_ = parsed.level, parsed.frame
-    else:
-        level_, frame_ = level or "county", frame
-    kwargs: dict[str, Any] = {"region": region, "level": level, "frame": frame, "base": base, "graph": graph,
-                              "permutations": permutations, "seed": seed}
-    if membership is None or level_ != "zone":
-        return analyze_chain(firms, chain, **kwargs)
-    return _analyze_zones(firms, chain, membership, region=region, frame=frame_, **{
-        k: kwargs[k] for k in ("base", "graph", "permutations", "seed")})
-
-
-def _analyze_zones(firms: gpd.GeoDataFrame, chain: str, membership: pd.DataFrame, *, region: str | None,
-                   frame: str, base: str, graph: nx.DiGraph | None, permutations: int, seed: int) -> ChainAnalysis:
-    from geo.frames import membership as shipped_membership
-    from layout import metrics
-    from layout.analysis import analyze_chain, node_values
-    from layout.chains import load_chain
-    from layout.gaps import completeness, critical_nodes
-    from layout.regions import ensure_adcode, region_table
-
-    # concentration, structure and data do not depend on zone membership: take them from one
-    # regular run and recompute the membership-dependent tables below
-    skeleton = analyze_chain(firms, chain, level="zone", frame=frame, base=base, graph=graph,
-                             permutations=permutations, seed=seed)
-    g = graph if graph is not None else load_chain(chain)
-    nodes = list(dict.fromkeys(skeleton.nodes["node"]))
-    rt = region_table("zone", frame=frame)
-    zones = rt["region"].tolist()
-    firms = ensure_adcode(firms)
-    links = assign_zone_regions(firms, membership[membership["zone_code"].isin(zones)])
-    value = node_values(firms, base=base).to_numpy()
-    rows = links["row"].to_numpy()
-    links = links.assign(value=value[rows], chain=firms["chain"].to_numpy()[rows], node=firms["node"].to_numpy()[rows])
-    totals = links.groupby("region")["value"].sum().reindex(zones, fill_value=0.0)
-    mine = links[links["chain"] == chain]
-    e = mine.pivot_table(index="region", columns="node", values="value", aggfunc="sum", fill_value=0.0)
-    e = e.reindex(index=zones, columns=nodes, fill_value=0.0).astype(float)
-    n = mine.pivot_table(index="region", columns="node", values="row", aggfunc="count", fill_value=0)
-    n = n.reindex(index=zones, columns=nodes, fill_value=0).astype(int)
-    located = firms["adcode"].notna().to_numpy()  # the province benchmark counts each firm once
-    prov = pd.DataFrame({"chain": firms["chain"].to_numpy()[located], "node": firms["node"].to_numpy()[located],
-                         "v": value[located]})
-    node_total = prov[prov["chain"] == chain].groupby("node")["v"].sum().reindex(nodes, fill_value=0.0)
-    benchmark = pd.concat([node_total, pd.Series({"__other__": float(prov["v"].sum() - node_total.sum())})])
-    lq = metrics.location_quotient(e, region_totals=totals, benchmark=benchmark)
-    sc = metrics.strength_classes(e, lq=lq)
-    cls = sc.pivot_table(index="region", columns="industry", values="class", aggfunc="first").reindex(
-        index=zones, columns=nodes).fillna("absent")
-    crit = critical_nodes(g)
-    cutoffs = {x: float(np.quantile(lq[x].dropna(), 0.75)) for x in nodes if len(lq[x].dropna())}
-    edited = _pairs(membership, zones) != _pairs(shipped_membership(frame), zones)
-    status_zh = {"strong": "强", "weak": "弱", "missing": "缺失", "broken": "断链"}
-    table_rows = []
-    for r in zones:
-        for x in nodes:
-            cnt, val = int(n.loc[r, x]), float(e.loc[r, x])
-            q = float(lq.loc[r, x]) if pd.notna(lq.loc[r, x]) else float("nan")
-            c = str(cls.loc[r, x])
-            if cnt == 0:
-                status = "broken" if x in crit else "missing"
-            else:
-                status = "strong" if c in ("strong", "strong10") else "weak"
-            zh, en = _zone_reason(status, cnt, val, q, c, crit.get(x), edited)
-            attrs = g.nodes[x]
-            table_rows.append({"region": r, "node": x, "stage": attrs["stage"], "name_zh": attrs["name_zh"],
-                               "name_en": attrs["name_en"], "status": status, "status_zh": status_zh[status],
-                               "reason_zh": zh, "reason_en": en, "n_firms": cnt, "value": val, "lq": q,
-                               "strength_class": c, "weight": float(attrs.get("weight", 1.0))})
-    table = pd.DataFrame(table_rows).merge(rt[["region", "name_zh", "name_en"]].rename(
-        columns={"name_zh": "region_name_zh", "name_en": "region_name_en"}), on="region", how="left")
-    comp = completeness(n > 0, {x: float(g.nodes[x].get("weight", 1.0)) for x in nodes})
-    wanted = [region] if region is not None else zones
-    structure = dict(skeleton.structure) | {"strong_cutoffs_lq": {k: round(v, 6) for k, v in cutoffs.items()}}
-    data = dict(skeleton.data) | {"membership": "edited by a scenario" if edited else "shipped",
-                                  "sourcing": "not recomputed with a membership override"}
-    return dataclasses.replace(
-        skeleton, regions=wanted, nodes=table[table["region"].isin(wanted)].reset_index(drop=True),
-        completeness=comp.reindex(wanted), bottlenecks=_zone_bottlenecks(g, n, e, wanted, crit),
-        sourcing=skeleton.sourcing.iloc[0:0].copy(), structure=structure, data=data)
-
-
-def _pairs(membership: pd.DataFrame, zones: list[str]) -> set[tuple[str, str]]:
-    m = membership[membership["zone_code"].isin(zones)]
-    return set(zip(m["adcode"], m["zone_code"], strict=True))
-
-
-def _zone_reason(status: str, cnt: int, value: float, lq: float, cls: str, crit: str | None,
-                 edited: bool) -> tuple[str, str]:
-    note_zh, note_en = ("（按情景修改后的区域成员计算）", " (zone membership edited by the scenario)") if edited else ("", "")
-    if cnt == 0:
-        zh, en = "本区域无该环节企业", "no firm at this node in the region"
-        if crit is not None:
-            zh += f"；该环节是链条关键节点（{crit}），缺失即断链"
-            en += f"; it is a structurally critical node ({crit}): broken"
-        return zh + note_zh, en + note_en
-    lq_txt = f"{lq:.2f}" if math.isfinite(lq) else "n/a"
-    return (f"{cnt}家企业，数值 {value:,.0f}，区位商 {lq_txt}，类别 {cls}{note_zh}",
-            f"{cnt} firm(s), value {value:,.0f}, LQ {lq_txt}, class {cls}{note_en}")
-
-
-def _zone_bottlenecks(g: nx.DiGraph, n: pd.DataFrame, e: pd.DataFrame, regions: list[str],
-                      crit: Mapping[str, str]) -> pd.DataFrame:
-    from layout.gaps import stress_test
-
-    rows = []
-    for r in regions:
-        present = [x for x in g if n.loc[r, x] > 0]
-        for x in present:
-            if n.loc[r, x] == 1:
-                rows.append({"region": r, "node": x, "kind": "single_firm", "detail_zh": "该环节在本区域只有1家企业",
-                             "detail_en": "only one firm at this node in the region", "value": float(e.loc[r, x])})
-            if x in crit:
-                rows.append({"region": r, "node": x, "kind": crit[x], "detail_zh": "链条关键节点（关节点/必经环节）",
-                             "detail_en": f"structurally critical node ({crit[x]})", "value": float(e.loc[r, x])})
-        st = stress_test(g, present, {x: float(e.loc[r, x]) for x in present})
-        for rec in st.head(3).itertuples():
-            rows.append({"region": r, "node": rec.node, "kind": "stress",
-                         "detail_zh": f"失去该环节将切断下游 {rec.n_downstream} 个环节",
-                         "detail_en": f"cuts {rec.n_downstream} downstream node(s) from their inputs",
-                         "value": float(rec.value_downstream)})
-    return pd.DataFrame(rows, columns=["region", "node", "kind", "detail_zh", "detail_en", "value"])
+    result = analyze_chain(firms, chain, region=region, level=level, frame=frame, base=base, graph=graph,
+                           permutations=permutations, seed=seed, membership=membership)
+    if result.data.get("membership") == "edited":
+        result.data["membership"] = "edited by a scenario"
+    return result
 
 
 # ----------------------------------------------------------------------------- sites
