@@ -77,6 +77,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo._dask import active_client, default_partitions, import_dask, is_dask_collection
+
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
@@ -808,7 +810,7 @@ def join_counties(
     """
     problems = _option_problems(engine=engine, boundary=boundary, cell_deg=cell_deg)
     cidx = _resolve_index(counties, cell_deg, problems)
-    if _is_dask_collection(points):
+    if is_dask_collection(points):
         if problems or cidx is None:
             raise JoinInputError(problems)
         return _join_dask_collection(points, cidx, boundary=boundary)
@@ -918,44 +920,7 @@ def _sjoin_ids(
     return out
 
 
-def _is_dask_collection(obj: object) -> bool:
-    return type(obj).__module__.startswith(("dask_geopandas", "dask."))
-
-
 # -- Dask engine (optional dependency: the ``dask`` extra) --------------------------------------
-
-
-def _import_dask() -> Any:
-    try:
-        import dask
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise JoinInputError([f"engine='dask' needs Dask ({exc}); install the extra: "
-                              "pip install 'cluster-atlas[dask]'"]) from None
-    return dask
-
-
-def _active_client() -> Any:
-    """The current ``dask.distributed`` client, or None."""
-    try:
-        from distributed import get_client
-    except ImportError:  # pragma: no cover - distributed is part of the dask extra
-        return None
-    try:
-        return get_client()
-    except ValueError:  # no client
-        return None
-
-
-def _n_partitions(npartitions: int | None, client: Any) -> int:
-    if npartitions is not None:
-        return max(int(npartitions), 1)
-    if client is not None:
-        threads = sum(client.nthreads().values())
-    else:
-        import os
-
-        threads = os.cpu_count() or 1
-    return max(2 * threads, 1)
 
 
 def _lookup_block(cidx: CountyIndex, x: FloatArray, y: FloatArray, boundary: str) -> IntArray:
@@ -976,11 +941,11 @@ def _lookup_dask(
     are scattered (no large task graph); otherwise the blocks run as ``dask.delayed`` tasks on
     the current local scheduler.
     """
-    dask = _import_dask()
+    dask = import_dask(JoinInputError)
     if not x.size:
         return np.empty(0, dtype=np.int32)
-    client = _active_client()
-    size = math.ceil(x.size / _n_partitions(npartitions, client))
+    client = active_client()
+    size = math.ceil(x.size / default_partitions(npartitions, client))
     starts = range(0, x.size, size)
     if client is not None:
         shared = client.scatter(cidx, broadcast=True, hash=False)
@@ -1008,7 +973,7 @@ def _join_partition(
 
 def _join_dask_collection(points: Any, cidx: CountyIndex, *, boundary: BoundaryRule) -> Any:
     """Lazy join of a dask-geopandas GeoSeries/GeoDataFrame: a dask Series of adcodes."""
-    dask = _import_dask()
+    dask = import_dask(JoinInputError)
     geometry = points.geometry if hasattr(points, "geometry") else points
     problems = _crs_problems(geometry.crs, cidx.crs)
     if problems:

@@ -32,6 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._dask import active_client, default_partitions, import_dask, is_dask_collection
 from geo.joins import BoundaryRule, CountyIndex, join_counties
 
 __all__ = [
@@ -59,44 +60,6 @@ def _engine_problems(engine: object) -> list[str]:
         return []
     return [f"engine={engine!r} is not one of {', '.join(ENGINES)}; use 'pandas' for one "
             "process or 'dask' for the active Dask client / local scheduler"]
-
-
-def _is_dask(obj: object) -> bool:
-    return type(obj).__module__.startswith(("dask_geopandas", "dask."))
-
-
-def _import_dask() -> Any:
-    try:
-        import dask
-        import dask.dataframe
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ScaleError([f"engine='dask' needs Dask ({exc}); install the extra: "
-                          "pip install 'cluster-atlas[dask]'"]) from None
-    return dask
-
-
-def _active_client() -> Any:
-    """The current ``dask.distributed`` client, or None."""
-    try:
-        from distributed import get_client
-    except ImportError:  # pragma: no cover - distributed is part of the dask extra
-        return None
-    try:
-        return get_client()
-    except ValueError:  # no client
-        return None
-
-
-def _default_partitions(npartitions: int | None) -> int:
-    """``npartitions``, else two per thread of the active client (or of this machine)."""
-    if npartitions is not None:
-        return max(int(npartitions), 1)
-    client = _active_client()
-    if client is not None:
-        return max(2 * sum(client.nthreads().values()), 1)
-    import os
-
-    return max(2 * (os.cpu_count() or 1), 1)
 
 
 # -- join ---------------------------------------------------------------------------------------
@@ -132,7 +95,7 @@ def join_firms(
     problems = _engine_problems(engine)
     if problems:
         raise ScaleError(problems)
-    if _is_dask(firms):
+    if is_dask_collection(firms):
         codes = join_counties(firms, counties=counties, boundary=boundary)
         return firms.assign(adcode=codes)
     codes = join_counties(firms, counties=counties, boundary=boundary,
@@ -215,7 +178,7 @@ def aggregate(
                         "pandas.to_numeric(..., errors='coerce')")
     if problems:
         raise ScaleError(problems)
-    if engine == "pandas" and not _is_dask(firms):
+    if engine == "pandas" and not is_dask_collection(firms):
         return _aggregate_frame(pd.DataFrame(firms[by + values]), by, values)
     return _aggregate_dask(firms, by, values, npartitions)
 
@@ -268,12 +231,12 @@ def _fsum(terms: np.ndarray) -> float:
 def _aggregate_dask(
     firms: Any, by: list[str], values: list[str], npartitions: int | None
 ) -> pd.DataFrame:
-    dask = _import_dask()
-    if _is_dask(firms):
+    dask = import_dask(ScaleError)
+    if is_dask_collection(firms):
         ddf = firms[by + values]
     else:
         frame = pd.DataFrame(firms[by + values]).reset_index(drop=True)
-        ddf = _to_dask(frame, _default_partitions(npartitions))
+        ddf = _to_dask(frame, default_partitions(npartitions, active_client()))
     meta = _aggregate_frame(ddf._meta, by, values)
     # whole groups in one partition: the same reduction then sees every term of a group
     shuffled = ddf.shuffle(on=by, npartitions=ddf.npartitions)
@@ -288,13 +251,13 @@ def _to_dask(frame: pd.DataFrame, npartitions: int) -> Any:
     Scattering the partitions (rather than embedding them in the task graph) is what Dask asks
     for with a distributed cluster: the graph stays small and each partition is sent once.
     """
-    dask = _import_dask()
+    dask = import_dask(ScaleError)
     import dask.dataframe as dd
 
     n = max(1, min(npartitions, len(frame) or 1))
     bounds = np.linspace(0, len(frame), n + 1).astype(np.int64)
     pieces = [frame.iloc[a:b] for a, b in itertools.pairwise(bounds)]
-    client = _active_client()
+    client = active_client()
     with dask.config.set({"dataframe.convert-string": False}):  # keep the input dtypes
         if client is None:
             return dd.from_pandas(frame, npartitions=n, sort=False)
@@ -362,7 +325,7 @@ def read_firms_many(
     if problems:
         raise ScaleError(problems)
     if engine == "dask":
-        dask = _import_dask()
+        dask = import_dask(ScaleError)
         task = dask.delayed(read_firms, pure=True)
         results = list(dask.compute(*[task(p, **options) for p in paths]))
     else:

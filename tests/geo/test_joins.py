@@ -8,8 +8,6 @@ adcode for the points left over under ``boundary="lowest_adcode"``.
 from __future__ import annotations
 
 import pickle
-import sys
-import types
 
 import geopandas as gpd
 import numpy as np
@@ -312,20 +310,6 @@ def test_lonlat_series_keep_their_index() -> None:
 
 
 # -- Dask engine on a local distributed cluster -------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dask_client():  # type: ignore[no-untyped-def]
-    pytest.importorskip("dask_geopandas")
-    distributed = pytest.importorskip("distributed")
-    # Worker processes are spawned and re-import the parent's __main__; Streamlit's AppTest
-    # (tests/app) leaves a fake __main__ script module behind, so give them a blank one.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
-        with distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster, distributed.Client(cluster) as client:
-            yield client
 
 
 def test_dask_engine_equals_grid_on_a_local_cluster(

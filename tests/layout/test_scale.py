@@ -8,8 +8,6 @@ engine with ``check_exact=True``: float sums must agree to the last bit, not wit
 from __future__ import annotations
 
 import math
-import sys
-import types
 
 import geopandas as gpd
 import numpy as np
@@ -85,20 +83,6 @@ def test_aggregate_errors_list_every_problem() -> None:
     assert len(err.value.problems) == 3
     for fragment in ("engine='spark'", "['node', 'output']", "not numeric"):
         assert fragment in str(err.value)
-
-
-@pytest.fixture(scope="module")
-def dask_client():  # type: ignore[no-untyped-def]
-    pytest.importorskip("dask_geopandas")
-    distributed = pytest.importorskip("distributed")
-    # Worker processes are spawned and re-import the parent's __main__; Streamlit's AppTest
-    # (tests/app) leaves a fake __main__ script module behind, so give them a blank one.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
-        with distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster, distributed.Client(cluster) as client:
-            yield client
 
 
 def test_dask_aggregate_is_bit_identical(dask_client: object) -> None:
