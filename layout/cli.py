@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CliError", "load_firms", "main"]
+__all__ = ["CliError", "load_firms", "main", "option_problems"]
 
 EXIT_USAGE = 2
 
@@ -182,18 +182,30 @@ def _cmd_import_firms(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
-    from layout.analysis import BASES, analyze_chain
+def option_problems(*, chain: str | None = None, base: str | None = None, level: str | None = None) -> list[str]:
+    """One message per invalid ``--chain``/``--base``/``--level`` value, naming the valid ones."""
+    from layout.analysis import BASES
     from layout.chains import chain_codes
-    from layout.regions import LEVELS, RegionError
+    from layout.regions import LEVELS
 
+    problems = []
     codes = list(chain_codes())
-    if args.chain not in codes:
-        raise CliError(f"unknown chain {args.chain!r}: valid chains are {', '.join(codes)}")
-    if args.base not in BASES:
-        raise CliError(f"unknown base {args.base!r}: valid bases are {', '.join(BASES)}")
-    if args.level is not None and args.level not in LEVELS:
-        raise CliError(f"unknown level {args.level!r}: valid levels are {', '.join(LEVELS)}")
+    if chain is not None and chain not in codes:
+        problems.append(f"unknown chain {chain!r}: valid chains are {', '.join(codes)}")
+    if base is not None and base not in BASES:
+        problems.append(f"unknown base {base!r}: valid bases are {', '.join(BASES)}")
+    if level is not None and level not in LEVELS:
+        problems.append(f"unknown level {level!r}: valid levels are {', '.join(LEVELS)}")
+    return problems
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from layout.analysis import analyze_chain
+    from layout.regions import RegionError
+
+    problems = option_problems(chain=args.chain, base=args.base, level=args.level)
+    if problems:
+        raise CliError(problems[0])
     firms = load_firms(args.firms, args.datum, args.crs)
     try:
         result = analyze_chain(firms, args.chain, region=args.region, level=args.level,

@@ -958,15 +958,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from layout.chains import chain_codes
-    from layout.cli import CliError, load_firms
+    from layout.cli import CliError, load_firms, option_problems
 
-    problems = []
-    codes = list(chain_codes())
-    if args.chain not in codes:
-        problems.append(f"unknown chain {args.chain!r}: valid chains are {', '.join(codes)}")
-    if args.base not in BASES:
-        problems.append(f"unknown base {args.base!r}: valid bases are {', '.join(BASES)}")
+    problems = option_problems(chain=args.chain, base=args.base)
     fmt = args.format or {".html": "html", ".htm": "html", ".xlsx": "xlsx"}.get(Path(args.output).suffix.lower())
     if fmt not in ("html", "xlsx"):
         problems.append(f"cannot tell the format of {args.output!r}" if args.format is None

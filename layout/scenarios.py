@@ -1093,17 +1093,13 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from layout.analysis import BASES
-    from layout.chains import chain_codes
-    from layout.cli import CliError
+    from layout.cli import CliError, option_problems
     from layout.regions import RegionError
     from layout.workspace import Workspace
 
-    codes = list(chain_codes())
-    if args.chain not in codes:
-        raise CliError(f"unknown chain {args.chain!r}: valid chains are {', '.join(codes)}")
-    if args.base not in BASES:
-        raise CliError(f"unknown base {args.base!r}: valid bases are {', '.join(BASES)}")
+    problems = option_problems(chain=args.chain, base=args.base)
+    if problems:
+        raise CliError(problems[0])
     try:
         ws = Workspace(args.workspace)
         scenario = ws.load_scenario(args.name)
