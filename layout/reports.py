@@ -37,6 +37,7 @@ import shapely
 from jinja2 import Environment
 from markupsafe import Markup
 
+from geo.maps import STATUS_COLOURS  # the same colours as the app's map
 from layout.analysis import BASES, analyze_chain, node_values
 from layout.chains import STAGES, load_chain
 from layout.regions import PROVINCE, assign_regions, parse_region, region_table
@@ -84,8 +85,6 @@ LISTS: dict[str, tuple[str, str, str]] = {
     "metrics": ("sources", "指标", "Metrics"),
     "sources": ("sources", "数据与方法来源", "Sources"),
 }
-# Same colours as the app's map (geo/maps.py STATUS_COLOURS).
-STATUS_COLOURS: dict[str, str] = {"strong": "#1a9850", "weak": "#fee08b", "missing": "#d73027", "broken": "#7b3294"}
 _STATUS_TEXT = {"strong": "#ffffff", "weak": "#222222", "missing": "#ffffff", "broken": "#ffffff"}
 _STATUS_NAMES = {"strong": ("强", "strong"), "weak": ("弱", "weak"), "missing": ("缺失", "missing"),
                  "broken": ("断链", "broken")}
