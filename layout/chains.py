@@ -32,7 +32,10 @@ that has a cycle or a rejected edge row: those are reported instead of their con
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
+import hashlib
 import math
 import re
 from collections.abc import Iterable
@@ -191,6 +194,22 @@ def load_chains(
     npath = Path(nodes_path) if nodes_path is not None else DEFAULT_NODES
     epath = Path(edges_path) if edges_path is not None else DEFAULT_EDGES
     ipath = Path(industries_path) if industries_path is not None else DEFAULT_INDUSTRIES
+    stamps = tuple(_stamp(x) for x in (npath, epath, ipath))
+    # parsed once per version of the files; every caller gets its own copy to change freely
+    return copy.deepcopy(_load_chains(npath, epath, ipath, stamps))
+
+
+def _stamp(path: Path) -> str | None:
+    """SHA-256 of a file's bytes — the cache key of its content — or None if unreadable."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _load_chains(npath: Path, epath: Path, ipath: Path, stamps: tuple[object, ...]) -> dict[str, nx.DiGraph]:
+    """Parse and validate the three files (cached on their stamps; errors are never cached)."""
     problems: list[ChainProblem] = []
     nodes = _read(npath, _NODE_REQUIRED, problems)
     edges = _read(epath, _EDGE_REQUIRED, problems)

@@ -266,31 +266,29 @@ def strength_classes(
     elif not (lq.index.equals(e.index) and lq.columns.equals(e.columns)):
         _raise(["lq must have the same regions (index) and industries (columns) as e; compute "
                 "it with location_quotient(e, ...)"])
-    frames = []
-    for ind in e.columns:
-        v, q = e[ind].astype(float), lq[ind].astype(float)
-        ok = q.notna()
-        if ok.any():
-            lq_sig, lq_strong, lq_10 = (float(np.quantile(q[ok], p)) for p in
-                                        (significant_quantile, strong_quantile, strong10_quantile))
-            floor = float(np.quantile(v[ok], size_quantile))
-        else:
-            lq_sig = lq_strong = lq_10 = floor = np.nan
-        size_ok = ok & (v > floor)
+    x, q = e.to_numpy(dtype=float), lq.to_numpy(dtype=float)
+    ok = ~np.isnan(q)
+    thresholds = np.full((4, x.shape[1]), np.nan)  # significant, strong, strong10 LQ minima; size floor
+    cols = ok.any(axis=0)
+    if cols.any():  # each column's quantiles over its regions with a defined LQ (linear interpolation)
+        qs = [significant_quantile, strong_quantile, strong10_quantile]
+        thresholds[:3, cols] = np.nanquantile(q[:, cols], qs, axis=0)
+        thresholds[3, cols] = np.nanquantile(np.where(ok, x, np.nan)[:, cols], size_quantile, axis=0)
+    lq_sig, lq_strong, lq_10, floor = thresholds
+    with np.errstate(invalid="ignore"):
+        size_ok = ok & (x > floor)
         base = size_ok & (q >= 1)
-        df = pd.DataFrame({"value": v, "lq": q, "size_ok": size_ok,
-                           "significant": base & (q >= lq_sig), "strong": base & (q >= lq_strong),
-                           "strong10": base & (q >= lq_10)})
-        df["class"] = np.select(
-            [df["strong10"], df["strong"], df["significant"], ~ok, v > 0],
-            ["strong10", "strong", "significant", "no data", "present"], "absent")
-        df["lq_significant_min"], df["lq_strong_min"] = lq_sig, lq_strong
-        df["lq_strong10_min"], df["size_floor"] = lq_10, floor
-        df.index = pd.MultiIndex.from_arrays([e.index, [ind] * len(e)], names=["region", "industry"])
-        frames.append(df)
-    out = pd.concat(frames)
-    order = pd.MultiIndex.from_product([e.index, e.columns], names=["region", "industry"])
-    return out.reindex(order)
+        sig, strong, s10 = base & (q >= lq_sig), base & (q >= lq_strong), base & (q >= lq_10)
+    cls = np.select([s10, strong, sig, ~ok, x > 0], ["strong10", "strong", "significant", "no data", "present"],
+                    "absent")
+    reps = (x.shape[0], 1)
+    out = pd.DataFrame({
+        "value": x.ravel(), "lq": q.ravel(), "size_ok": size_ok.ravel(), "significant": sig.ravel(),
+        "strong": strong.ravel(), "strong10": s10.ravel(), "class": cls.ravel(),
+        "lq_significant_min": np.tile(lq_sig, reps).ravel(), "lq_strong_min": np.tile(lq_strong, reps).ravel(),
+        "lq_strong10_min": np.tile(lq_10, reps).ravel(), "size_floor": np.tile(floor, reps).ravel()},
+        index=pd.MultiIndex.from_product([e.index, e.columns], names=["region", "industry"]))
+    return out
 
 
 # --------------------------------------------------------------------------- concentration

@@ -19,7 +19,8 @@ from geo.frames import FRAMES, frame_of, zone_table
 from geo.frames import membership as frame_membership
 from geo.sites import representative_points
 
-__all__ = ["LEVELS", "PROVINCE", "Region", "RegionError", "assign_regions", "ensure_adcode",
+__all__ = ["LEVELS", "PROVINCE", "Region", "RegionError", "assign_regions", "county_adcodes",
+           "ensure_adcode",
            "parse_region", "region_table"]
 
 LEVELS = ("county", "city", "zone", "province")
@@ -96,7 +97,7 @@ def region_table(level: str = "county", *, frame: str = "2013") -> pd.DataFrame:
     return _region_table(_check_level(level), str(frame)).copy()
 
 
-def _adcodes(firms: gpd.GeoDataFrame) -> pd.Series:
+def county_adcodes(firms: gpd.GeoDataFrame) -> pd.Series:
     """County adcode of every firm as a ``string`` Series; missing ones filled by a point join.
 
     Only firms without a valid 6-digit code and with a geometry are joined; the firm table is
@@ -115,7 +116,7 @@ def _adcodes(firms: gpd.GeoDataFrame) -> pd.Series:
 def ensure_adcode(firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Copy of ``firms`` with every located firm's county ``adcode`` filled by a point join."""
     out = firms.copy()
-    out["adcode"] = _adcodes(firms)
+    out["adcode"] = county_adcodes(firms)
     return out
 
 
@@ -133,7 +134,7 @@ def assign_regions(
     the shipped county → zone table of ``frame`` at level ``zone``, e.g. a scenario's edited one.
     """
     _check_level(level)
-    base = pd.DataFrame({"row": range(len(firms)), "adcode": _adcodes(firms).to_numpy()}).dropna()
+    base = pd.DataFrame({"row": range(len(firms)), "adcode": county_adcodes(firms).to_numpy()}).dropna()
     if level == "county":
         return base.rename(columns={"adcode": "region"})[["row", "region"]]
     if level == "province":
