@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.boundaries import load_counties
+from layout import analysis
 from layout.analysis import AnalysisError, analyze_chain
 from layout.demo import demo_firms
 
@@ -137,3 +138,22 @@ def test_demo_led_json_shape() -> None:
     theil = d["concentration"]["theil"]
     assert theil["total"] == pytest.approx(theil["between"] + theil["within"])
     assert all(0 <= n["hhi"] <= 1 for n in d["concentration"]["nodes"] if n["hhi"] is not None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nearest_with_kdtree_prefilter_equals_all_pairs(seed: int) -> None:
+    """The k-d tree path of sourcing gives exactly the all-pairs geodesic answer, ties included."""
+    from layout.analysis import _nearest, _nearest_brute
+
+    rng = np.random.default_rng(seed)
+    n_gap, n_target = 200, 6000  # above the brute-force threshold
+    glon, glat = rng.uniform(114.8, 122.7, n_gap), rng.uniform(34.4, 38.4, n_gap)
+    tlon, tlat = rng.uniform(114.8, 122.7, n_target), rng.uniform(34.4, 38.4, n_target)
+    if seed % 2:  # many targets on the same spots: ties broken by target order
+        tlon, tlat = np.round(tlon, 1), np.round(tlat, 1)
+    assert n_gap * n_target > analysis._BRUTE_PAIRS
+    for k in (1, 3, 5):
+        fast, fast_d = _nearest(glon, glat, tlon, tlat, k)
+        slow, slow_d = _nearest_brute(glon, glat, tlon, tlat, k)
+        np.testing.assert_array_equal(fast, slow)
+        np.testing.assert_array_equal(fast_d, slow_d)
