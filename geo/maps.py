@@ -57,10 +57,12 @@ __all__ = [
     "BASEMAPS",
     "DEFAULT_TOLERANCE",
     "LANGS",
+    "LEGEND_CSS",
     "PALETTE",
     "SCHEMES",
     "ZONE_COLOURS",
     "Choropleth",
+    "Legend",
     "MapError",
     "asset_data_url",
     "build_map",
@@ -462,7 +464,7 @@ def _palette(n: int) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- legend element
-class _Legend(MacroElement):
+class Legend(MacroElement):
     """A Leaflet control holding pre-escaped legend HTML (no branca colormap: it pulls d3 from a CDN)."""
 
     _template = Template(
@@ -487,7 +489,7 @@ class _Legend(MacroElement):
         self.position = position
 
 
-_CSS = """
+LEGEND_CSS = """
 <style>
 .atlas-legend{background:rgba(255,255,255,.92);padding:5px 7px;border-radius:4px;
  font:11px/1.3 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:230px;
@@ -716,7 +718,7 @@ def build_map(
     m = folium.Map(location=[36.3, 118.3], zoom_start=7, tiles=None, control_scale=True,
                    height=height, prefer_canvas=False, zoom_snap=0.25)
     root: Any = m.get_root()  # a branca Figure
-    root.header.add_child(Element(_CSS), name="atlas_css")
+    root.header.add_child(Element(LEGEND_CSS), name="atlas_css")
     if basemap == "none":
         # An empty base layer keeps the layer control's radio list meaningful.
         folium.TileLayer(tiles="", name=_T["basemap_none"][lang], attr=" ", overlay=False,
@@ -796,7 +798,7 @@ def build_map(
     html_parts.append(f'<div class="note">{esc(_T["boundaries"][lang])}'
                       f'{" · GCJ-02" if datum == "gcj02" else " · WGS-84"}</div>')
     summary = "图例" if lang == "zh" else "Legend"
-    _Legend(f"<details open><summary>{summary}</summary>{''.join(html_parts)}</details>").add_to(m)
+    Legend(f"<details open><summary>{summary}</summary>{''.join(html_parts)}</details>").add_to(m)
     folium.LayerControl(collapsed=collapsed_control, position="topright").add_to(m)
     bounds = _bounds(layers, datum)
     if bounds is not None:
