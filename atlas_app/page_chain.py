@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import geopandas as gpd
@@ -14,6 +13,7 @@ from streamlit_folium import st_folium
 from atlas_app import loaders, state
 from atlas_app.chain_graph import chain_chart
 from atlas_app.i18n import name_both, t
+from geo.export import xlsx_bytes
 from geo.maps import DEFAULT_TOLERANCE, build_map
 
 __all__ = ["firm_lists", "gap_layers", "page_chain"]
@@ -93,16 +93,6 @@ def _node_table(nodes: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    from geo.export import neutralise_frame
-
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            neutralise_frame(df).to_excel(writer, sheet_name=name[:31], index=False)
-    return buf.getvalue()
-
-
 def page_chain(lang: str) -> None:
     """Draw the chain view page."""
     from layout.regions import parse_region
@@ -175,6 +165,6 @@ def page_chain(lang: str) -> None:
     st.session_state["chain_result"] = result
     sheets = {"nodes": result["nodes"], "leading_firms": leading, "supporting_firms": supporting,
               "strengths": strengths, "gaps": gaps, "sourcing": result["sourcing"]}
-    st.download_button(t("download_chain", lang), data=_xlsx(sheets), file_name=f"chain_{chain}_{region}.xlsx",
+    st.download_button(t("download_chain", lang), data=xlsx_bytes(sheets), file_name=f"chain_{chain}_{region}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="dl_chain_xlsx", on_click="ignore")

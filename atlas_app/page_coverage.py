@@ -37,14 +37,9 @@ def _named_index(df: pd.DataFrame) -> bool:
 
 
 def _all_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    from geo.export import neutralise_frame
+    from geo.export import xlsx_bytes
 
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in tables.items():
-            neutralise_frame(df.reset_index() if _named_index(df) else df).to_excel(
-                writer, index=False, sheet_name=name[:31])
-    return buf.getvalue()
+    return xlsx_bytes({name: df.reset_index() if _named_index(df) else df for name, df in tables.items()})
 
 
 RELATION_COLOURS = {"in": "#08519c", "partly": "#9ecae1"}

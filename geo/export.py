@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import math
 import os
@@ -40,6 +41,7 @@ __all__ = [
     "to_geojson",
     "to_gpkg",
     "to_xlsx",
+    "xlsx_bytes",
 ]
 
 FORMATS = ("geojson", "gpkg", "csv", "xlsx")
@@ -214,12 +216,24 @@ def to_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
-def to_xlsx(sheets: Mapping[str, pd.DataFrame] | pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write one or several attribute tables to an XLSX workbook (formula cells neutralised)."""
+def _write_sheets(target: Any, sheets: Mapping[str, pd.DataFrame] | pd.DataFrame) -> None:
     if isinstance(sheets, pd.DataFrame):
         sheets = {"data": sheets}
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
         for name, df in sheets.items():
             sheet = str(name)[:31] or "sheet"
             neutralise_frame(df).to_excel(writer, sheet_name=sheet, index=False)
+
+
+def to_xlsx(sheets: Mapping[str, pd.DataFrame] | pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write one or several attribute tables to an XLSX workbook (formula cells neutralised)."""
+    with atomic_path(path) as tmp:
+        _write_sheets(tmp, sheets)
     return Path(path)
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame] | pd.DataFrame) -> bytes:
+    """The workbook :func:`to_xlsx` would write, as bytes (e.g. for a download button)."""
+    buf = io.BytesIO()
+    _write_sheets(buf, sheets)
+    return buf.getvalue()
