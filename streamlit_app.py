@@ -1,7 +1,7 @@
 """Shandong Cluster Atlas web app: ``streamlit run streamlit_app.py``.
 
-Pages (each a function in ``atlas_app``): map explorer, chain view, coverage, data import,
-export. Chinese and English (sidebar switch). Every page runs inside
+Pages (each a function ``page_<name>`` in ``atlas_app/page_<name>.py``): map explorer, chain
+view, coverage, scenarios, siting, opportunities, evaluation index, reports, data import, export. Chinese and English (sidebar switch). Every page runs inside
 :func:`atlas_app.safety.guarded`, so a failure shows a friendly bilingual message and is
 logged, never a traceback. Works offline: Leaflet and every other asset come from installed
 packages (see ``geo/maps.py``); only the optional online basemaps use the network.
@@ -23,29 +23,15 @@ from atlas_app import state  # noqa: E402
 from atlas_app.i18n import LANGS, t  # noqa: E402
 from atlas_app.safety import guarded  # noqa: E402
 
-PAGES: tuple[str, ...] = ("map", "chain", "coverage", "data", "export")
+PAGES: tuple[str, ...] = ("map", "chain", "coverage", "scenario", "siting", "opportunities", "evaluation",
+                          "report", "data", "export")
 
 
 def _page_function(page: str) -> Callable[[str], None]:
-    if page == "map":
-        from atlas_app.page_map import page_map
+    """The function ``page_<page>`` of module ``atlas_app.page_<page>`` (imported on first use)."""
+    import importlib
 
-        return page_map
-    if page == "chain":
-        from atlas_app.page_chain import page_chain
-
-        return page_chain
-    if page == "coverage":
-        from atlas_app.page_coverage import page_coverage
-
-        return page_coverage
-    if page == "data":
-        from atlas_app.page_data import page_data
-
-        return page_data
-    from atlas_app.page_export import page_export
-
-    return page_export
+    return getattr(importlib.import_module(f"atlas_app.page_{page}"), f"page_{page}")
 
 
 def _banner(lang: str) -> None:

@@ -24,6 +24,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_coverage": ("覆盖检查", "Coverage"),
     "page_data": ("数据导入", "Data import"),
     "page_export": ("导出", "Export"),
+    "page_scenario": ("情景模拟", "Scenarios"),
+    "page_siting": ("选址", "Siting"),
+    "page_opportunities": ("机会排序", "Opportunities"),
+    "page_evaluation": ("评价指数", "Evaluation index"),
+    "page_report": ("规划成果", "Reports"),
     "selected_region": ("已选区域", "Selected region"),
     "no_region": ("全省 (未选区域)", "Whole province (no region selected)"),
     "clear_region": ("清除选择", "Clear selection"),
@@ -224,6 +229,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "ex_import_rejects": ("上次导入被拒绝的行", "Rows rejected by the last import"),
     "features": ("{n} 个要素", "{n} features"),
 }
+
+
+def _merge(*tables: dict[str, tuple[str, str]]) -> None:
+    """Add the label tables of page groups to :data:`LABELS`; a key defined twice is a bug."""
+    for table in tables:
+        clash = sorted(set(table) & set(LABELS))
+        if clash:
+            raise KeyError(f"labels defined twice: {clash}")
+        LABELS.update(table)
+
+
+from atlas_app.labels_planning import LABELS as _PLANNING  # noqa: E402
+from atlas_app.labels_scenario import LABELS as _SCENARIO  # noqa: E402
+
+_merge(_SCENARIO, _PLANNING)
 
 
 def t(key: str, lang: str = "zh", **fields: Any) -> str:

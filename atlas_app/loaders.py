@@ -28,9 +28,15 @@ __all__ = [
     "display",
     "file_token",
     "firm_metrics",
+    "indicator_table",
     "layer",
     "layers",
+    "opportunities",
+    "proximity_matrix",
     "region_options",
+    "report_files",
+    "site_solutions",
+    "siting_scores",
 ]
 
 
@@ -143,3 +149,67 @@ def file_token(data: bytes, *parts: Any) -> str:
     for p in parts:
         h.update(str(p).encode())
     return h.hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- planning pages
+# Added for the siting, opportunities, evaluation and report pages: each wraps one
+# ``layout`` call, cached per firm table (``token``) and the options that change the result.
+@st.cache_data(max_entries=32, show_spinner=False)
+def siting_scores(token: str, chain: str, node: str, region: str, weights: tuple[tuple[str, float], ...],
+                  decay_km: float, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``layout.siting.score_candidates`` (weights as ``((part, w), ...)`` so they hash)."""
+    from layout.siting import score_candidates
+
+    return score_candidates(_firms, chain, node, region=region, weights=dict(weights), decay_km=decay_km)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def site_solutions(token: str, chain: str, node: str, region: str, k: int, service_km: float, base: str,
+                   scope: str, _firms: gpd.GeoDataFrame) -> dict[str, Any]:
+    """``layout.siting.site_k`` with both methods: ``{"p-median": SiteResult, "mclp": SiteResult}``."""
+    from layout.siting import METHODS, site_k
+
+    return {m: site_k(_firms, chain, node, region=region, k=k, method=m, service_km=service_km, base=base,
+                      scope=scope) for m in METHODS}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def opportunities(token: str, region: str, base: str, attractiveness: str, chains: tuple[str, ...] | None,
+                  _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``layout.opportunities.rank_opportunities`` of one region (all chains when ``chains`` is None)."""
+    from layout.opportunities import rank_opportunities
+
+    return rank_opportunities(_firms, region, base=base, attractiveness=attractiveness,
+                              chains=list(chains) if chains is not None else None)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def proximity_matrix(token: str, base: str, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Item × item proximity φ over the counties (``layout.opportunities.proximity``), template items."""
+    from layout.opportunities import item_table, node_matrix, presence_matrix, proximity
+
+    cols = item_table()["item"].tolist()
+    values = node_matrix(_firms, level="county", base=base, items=cols)
+    return proximity(presence_matrix(values)).loc[cols, cols]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def indicator_table(token: str, chain: str, level: str, frame: str, base: str,
+                    _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``layout.evaluation.indicator_table``: raw indicators of ``chain`` for every region of a level."""
+    from layout.evaluation import indicator_table as _table
+
+    return _table(_firms, chain, level=level, frame=frame, base=base)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def report_files(token: str, chain: str, region: str, base: str, _firms: gpd.GeoDataFrame) -> dict[str, Any]:
+    """``layout.reports.build_report`` rendered: ``{"html", "xlsx", "summary", "title_zh", ...}``."""
+    from layout.reports import build_report, render_html, xlsx_bytes
+
+    rep = build_report(_firms, chain, region, base=base)
+    return {"html": render_html(rep), "xlsx": xlsx_bytes(rep), "summary": dict(rep.summary),
+            "chain_name_zh": rep.chain_name_zh, "chain_name_en": rep.chain_name_en,
+            "region_name_zh": rep.region_name_zh, "region_name_en": rep.region_name_en,
+            "synthetic": rep.synthetic, "notes": list(rep.notes), "generated": rep.generated,
+            "lists": {k: len(v) for k, v in rep.lists.items()}}

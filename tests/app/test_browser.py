@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import CHROMIUM, Blocker, LiveApp, launch, map_frame, wait_for_count, wait_idle
+from harness import CHROMIUM, Blocker, LiveApp, map_frame, wait_for_count, wait_idle
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,19 +27,6 @@ pytestmark = [
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 N_COUNTIES = 136
-
-
-@pytest.fixture(scope="module")
-def browser(live_app: LiveApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Blocker]]:
-    """One Chromium (fresh profile) for the module, with the request blocker installed."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        ctx, blocker = launch(p, tmp_path_factory.mktemp("chromium-profile"), live_app.url)
-        try:
-            yield ctx, blocker
-        finally:
-            ctx.close()
 
 
 @pytest.fixture

@@ -16,37 +16,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from apptest import APP, REPO
+from apptest import app as _app
+from apptest import map_args as _map_args
+from apptest import ok as _ok
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.i18n import LABELS, t
 
-REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "streamlit_app.py")
-PAGES = ("map", "chain", "coverage", "data", "export")
+PAGES = ("map", "chain", "coverage", "scenario", "siting", "opportunities", "evaluation", "report", "data", "export")
 XSS_NAME = "<img src=x onerror=alert(1)>"
-
-def _app(page: str = "map", lang: str = "zh", **state: object) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["page"] = page
-    at.session_state["lang"] = lang
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at
-
-
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    errors = [e.value for e in at.error]
-    assert not errors, errors
-    return at
-
-
-def _map_args(at: AppTest, index: int = 0) -> dict:
-    comps = at.get("component_instance")
-    maps = [c for c in comps if c.proto.component_name == "streamlit_folium.st_folium"]
-    assert len(maps) > index, "no st_folium map on the page"
-    return json.loads(maps[index].proto.json_args)
-
 
 # ----------------------------------------------------------------------------- every page
 @pytest.mark.parametrize("lang", ["zh", "en"])

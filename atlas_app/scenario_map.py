@@ -1,0 +1,226 @@
+"""Side-by-side diff maps of a scenario: completeness on fixed class bounds, changes outlined.
+
+Two maps compare only when a colour means the same on both. ``geo.maps.build_map`` classifies
+a choropleth from the data it is given (mapclassify) and drops empty classes, so the baseline
+and the scenario map would get different bounds and palettes. Here every region is coloured on
+the same five equal classes of chain completeness over [0, 1] (:data:`BOUNDS`, upper bounds,
+upper-inclusive like ``mapclassify.UserDefined``) with the atlas palette
+(:data:`geo.maps.PALETTE`). Regions whose completeness or node status changed get a thick
+outline on both maps; the scenario's located edits (added or moved firms, planned parks and
+cluster sites; removed firms and the old place of moved ones on the baseline map) are points.
+
+The map is plain folium and offline like every atlas map (:func:`geo.maps.localise_assets`);
+every data string reaches the tooltips through :func:`geo.maps.esc`. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element
+
+from atlas_app.i18n import name_both, t
+from geo.export import geojson_dict
+from geo.maps import LEGEND_CSS, NO_DATA_COLOUR, PALETTE, Legend, esc, localise_assets
+
+__all__ = ["BOUNDS", "POINT_COLOURS", "class_colours", "completeness_classes", "diff_map"]
+
+BOUNDS: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
+CHANGED_COLOUR = "#00bcd4"
+POINT_COLOURS: dict[str, str] = {
+    "added_firm": "#1f78b4", "moved_firm": "#33a02c", "park": "#6a3d9a", "cluster": "#ff7f00",
+    "removed_firm": "#e31a1c", "moved_from": "#b2df8a",
+}
+_PRECISION = 5
+
+
+def class_colours(n: int = len(BOUNDS)) -> list[str]:
+    """``n`` colours spread over the atlas palette, lightest first (same rule as ``geo.maps``)."""
+    idx = np.linspace(1, len(PALETTE) - 1, n).round().astype(int)
+    return [PALETTE[i] for i in idx]
+
+
+def completeness_classes(values: pd.Series, bounds: Iterable[float] = BOUNDS) -> pd.Series:
+    """Class of each value on fixed upper bounds (0 = lowest; ``-1`` = no data).
+
+    A value belongs to the first class whose upper bound it does not exceed; values above the
+    last bound fall in the last class.
+
+    >>> completeness_classes(pd.Series([0.0, 0.2, 0.21, 1.0, float("nan")])).tolist()
+    [0, 0, 1, 4, -1]
+    """
+    b = np.asarray(list(bounds), dtype=float)
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    cls = np.minimum(np.searchsorted(b, v, side="left"), len(b) - 1)
+    return pd.Series(np.where(np.isfinite(v), cls, -1).astype(int), index=values.index)
+
+
+def _legend_html(title: str, classes: pd.Series, lang: str, point_kinds: Iterable[str], changed: int) -> str:
+    colours = class_colours()
+    rows = [f"<h4>{esc(title)}</h4><div class='note'>{esc(t('scn_legend_fixed', lang))}</div>"]
+    lower = 0.0
+    for i, (upper, col) in enumerate(zip(BOUNDS, colours, strict=True)):
+        n = int((classes == i).sum())
+        rows.append(f'<div><i style="background:{col}"></i>{lower:.0%} – {upper:.0%} '
+                    f'<span class="note">({n})</span></div>')
+        lower = upper
+    n_missing = int((classes < 0).sum())
+    if n_missing:
+        rows.append(f'<div><i style="background:{NO_DATA_COLOUR}"></i>{esc(t("scn_no_data", lang))} '
+                    f'<span class="note">({n_missing})</span></div>')
+    if changed:
+        rows.append(f'<div><span class="ln" style="border-top:3px solid {CHANGED_COLOUR}"></span>'
+                    f'{esc(t("scn_legend_changed", lang))} <span class="note">({changed})</span></div>')
+    for kind in point_kinds:
+        rows.append(f'<div><i style="background:{POINT_COLOURS[kind]};border-radius:50%"></i>'
+                    f'{esc(t(f"scn_pt_{kind}", lang))}</div>')
+    summary = esc(t("scn_legend", lang))
+    return f"<details open><summary>{summary}</summary>{''.join(rows)}</details>"
+
+
+def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf.to_crs("EPSG:4326") if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") else gdf
+
+
+def _features(gdf: gpd.GeoDataFrame, props: pd.DataFrame, layer: str) -> dict[str, Any]:
+    frame = gpd.GeoDataFrame(props.reset_index(drop=True), geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    doc = geojson_dict(frame, precision=_PRECISION)
+    for i, feat in enumerate(doc["features"]):
+        feat["id"] = f"{layer}:{feat['properties'].get('code', i)}:{i}"
+    return doc
+
+
+def _outline(m: folium.Map, gdf: gpd.GeoDataFrame | None, name: str, style: Mapping[str, Any], css: str) -> None:
+    if gdf is None or not len(gdf):
+        return
+    doc = geojson_dict(gdf[[gdf.geometry.name]], precision=_PRECISION)
+    group = folium.FeatureGroup(name=esc(name), show=True)
+    folium.GeoJson(doc, style_function=lambda _f, s=dict(style): s, interactive=False, control=False,
+                   className=css).add_to(group)
+    group.add_to(m)
+
+
+def diff_map(
+    regions: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    lang: str,
+    title: str,
+    detail: pd.Series | None = None,
+    changed: Iterable[str] = (),
+    outlines: Mapping[str, gpd.GeoDataFrame] | None = None,
+    points: gpd.GeoDataFrame | None = None,
+    fill_opacity: float = 0.8,
+    height: int = 460,
+) -> folium.Map:
+    """A map of chain completeness per region on fixed bounds, changed regions outlined.
+
+    Parameters
+    ----------
+    regions
+        Display polygons (WGS-84) with ``region`` (code), ``name_zh``, ``name_en``.
+    values
+        Completeness per region code (0–1); missing or NaN = no data.
+    lang
+        ``"zh"`` or ``"en"`` for the legend, tooltips and layer names.
+    title
+        Legend title (plain text; escaped here).
+    detail
+        Optional plain text per region code for the tooltip (e.g. ``"27% → 36%"``).
+    changed
+        Region codes to outline as changed.
+    outlines
+        ``{"cities": gdf, "province": gdf}`` drawn as outlines over the colours (no fill, not
+        interactive, so the tooltips of the regions below still show).
+    points
+        Points with ``kind`` (a key of :data:`POINT_COLOURS`) and ``label`` (plain text).
+    fill_opacity
+        Opacity of the colours (lower it for overlapping regions such as plan zones).
+    height
+        Map height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        Offline (every asset a ``data:`` URL). Region paths carry the class
+        ``atlas-scn-regions``, changed outlines ``atlas-scn-changed``, points ``atlas-scn-points``.
+    """
+    regions = _wgs84(regions)
+    codes = regions["region"].astype(str)
+    vals = pd.to_numeric(values, errors="coerce").astype(float)
+    vals.index = vals.index.astype(str)
+    v = vals.reindex(codes.to_numpy())
+    classes = completeness_classes(pd.Series(v.to_numpy(), index=codes.to_numpy()))
+    colours = class_colours()
+    order = np.argsort(-shapely.area(regions.geometry.to_numpy()), kind="stable")  # small (overlapping zones) on top
+    regions, codes, classes, v = (regions.iloc[order], codes.iloc[order], classes.iloc[order], v.iloc[order])
+    extra = detail.reindex(codes.to_numpy()) if detail is not None else pd.Series("", index=codes.to_numpy())
+    no_data = t("scn_no_data", lang)
+    props = pd.DataFrame({
+        "name": [esc(name_both(a, b, lang)) for a, b in zip(regions["name_zh"], regions["name_en"], strict=True)],
+        "code": [esc(c) for c in codes],
+        "value": [esc(f"{x:.0%}") if np.isfinite(x) else esc(no_data) for x in v.to_numpy(dtype=float)],
+        "detail": [esc(x) if isinstance(x, str) else "" for x in extra.to_numpy()],
+        "fill": [colours[k] if k >= 0 else NO_DATA_COLOUR for k in classes.to_numpy()],
+    })
+
+    m = folium.Map(location=[36.3, 118.3], zoom_start=7, tiles=None, control_scale=True, height=height,
+                   prefer_canvas=False, zoom_snap=0.25)
+    root: Any = m.get_root()
+    root.header.add_child(Element(LEGEND_CSS), name="atlas_scn_css")
+    fields = ["name", "code", "value", "detail"]
+    aliases = [esc(t(k, lang)) for k in ("name", "code", "completeness", "scn_change")]
+    if not props["detail"].str.len().gt(0).any():
+        fields, aliases = fields[:3], aliases[:3]
+    group = folium.FeatureGroup(name=esc(title), show=True)
+    folium.GeoJson(
+        _features(regions, props, "regions"),
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": fill_opacity, "color": "#555555",
+                                  "weight": 0.5},
+        highlight_function=lambda _f: {"weight": 3, "color": "#333333"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, labels=True),
+        control=False, className="atlas-scn-regions", smooth_factor=0.5,
+    ).add_to(group)
+    group.add_to(m)
+    for name, gdf in (outlines or {}).items():
+        weight = 2.5 if name == "province" else 1.4
+        _outline(m, gdf, t(f"layer_{name}", lang), {"color": "#333333", "weight": weight, "fill": False,
+                                                     "opacity": 0.9}, f"atlas-scn-{name}")
+    changed = {str(c) for c in changed}
+    hit = regions[codes.isin(changed).to_numpy()]
+    _outline(m, hit, t("scn_legend_changed", lang), {"color": CHANGED_COLOUR, "weight": 3.5, "fill": False,
+                                                      "opacity": 1.0}, "atlas-scn-changed")
+    kinds: list[str] = []
+    if points is not None and len(points):
+        pts = _wgs84(points)
+        kinds = [k for k in POINT_COLOURS if (pts["kind"] == k).any()]
+        pprops = pd.DataFrame({
+            "name": [esc(x) for x in pts["label"]],
+            "kind": [esc(t(f"scn_pt_{k}", lang)) for k in pts["kind"]],
+            "code": [str(i) for i in range(len(pts))],
+            "fill": [POINT_COLOURS.get(k, "#666666") for k in pts["kind"]],
+        })
+        pgroup = folium.FeatureGroup(name=esc(t("scn_layer_edits", lang)), show=True)
+        folium.GeoJson(
+            _features(pts, pprops, "points"),
+            marker=folium.CircleMarker(radius=7, weight=2, color="#ffffff", fill=True, fill_opacity=0.95),
+            style_function=lambda f: {"fill": True, "fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 2,
+                                      "fillOpacity": 0.95, "radius": 7, "className": "atlas-scn-points"},
+            tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], aliases=[esc(t("name", lang)),
+                                                                           esc(t("scn_edit_type", lang))]),
+            control=False, className="atlas-scn-points",
+        ).add_to(pgroup)
+        pgroup.add_to(m)
+    Legend(_legend_html(title, classes, lang, kinds, len(hit))).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    x0, y0, x1, y1 = regions.total_bounds
+    if np.isfinite([x0, y0, x1, y1]).all():
+        m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
+    return localise_assets(m)
