@@ -96,6 +96,42 @@ def _sample_upload(tmp: Path) -> Path:
     return path
 
 
+def _planning_screenshots(page: Any, url: str) -> list[Path]:
+    """The planning pages: the example scenario run, siting, opportunities, evaluation, a report."""
+    from atlas_app.i18n import t
+
+    out = []
+    page.goto(f"{url}/?page=scenario")
+    wait_idle(page)
+    page.get_by_role("button", name=t("scn_example", "zh")).click()
+    wait_idle(page)
+    page.get_by_role("button", name=t("scn_run", "zh")).click()
+    wait_idle(page)
+    wait_for_count(map_frame(page, 1), "path.atlas-scn-regions", lambda k: k >= N_COUNTIES, timeout=300)
+    maps = page.locator('iframe[title="streamlit_folium.st_folium"]').first
+    maps.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "scenario.png"))
+    out.append(SHOTS / "scenario.png")
+    for name, query in (("siting", "?page=siting&chain=LED&region=370700"),
+                        ("opportunities", "?page=opportunities&region=370783"),
+                        ("evaluation", "?page=evaluation")):
+        page.goto(f"{url}/{query}")
+        wait_idle(page)
+        page.wait_for_timeout(2500)
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        out.append(SHOTS / f"{name}.png")
+    page.goto(f"{url}/?page=report&chain=LED&region=370700")
+    wait_idle(page)
+    page.get_by_role("button", name=t("rep_generate", "zh")).click()
+    page.get_by_role("button", name=t("rep_download_html", "zh")).wait_for(timeout=120_000)
+    wait_idle(page)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(SHOTS / "report_page.png"))
+    out.append(SHOTS / "report_page.png")
+    return out
+
+
 def screenshots(ctx: Any, url: str, tmp: Path) -> list[Path]:
     """One screenshot per page (Chinese UI; the map also in English)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -120,6 +156,7 @@ def screenshots(ctx: Any, url: str, tmp: Path) -> list[Path]:
         path = SHOTS / f"{name}.png"
         page.screenshot(path=str(path))
         out.append(path)
+    out += _planning_screenshots(page, url)
     page.goto(f"{url}/?page=data")
     wait_idle(page)
     page.locator('input[type="file"]').set_input_files(str(_sample_upload(tmp)))
