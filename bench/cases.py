@@ -188,11 +188,63 @@ def case_analysis(spec: dict[str, Any]) -> dict[str, Any]:
             "chains": len(chains), "levels": len(levels), "calls": len(chains) * len(levels)}
 
 
+def _bench_scenario(firms: Any, chain: str) -> Any:
+    """One planner's edit: an epitaxial-wafer maker added in 寿光, one chain firm moved there, one removed."""
+    from geo.boundaries import load_counties
+    from layout.scenarios import AddFirm, MoveFirm, RemoveFirm, Scenario
+
+    pt = load_counties().set_index("adcode").loc["370783", "geometry"].representative_point()
+    ids = firms.loc[(firms["chain"] == chain).to_numpy(), "firm_id"].astype(str).tolist()
+    return Scenario("bench-edit", edits=(
+        AddFirm("BENCH-NEW-1", "外延片企业 (bench)", float(pt.x), float(pt.y), chain, "epi", employees=300.0),
+        MoveFirm(ids[0], float(pt.x), float(pt.y)), RemoveFirm(ids[1])))
+
+
+def case_scenario(spec: dict[str, Any]) -> dict[str, Any]:
+    """One scenario edit: incremental recompute (``update_chain``) vs a full recompute, per level."""
+    import json as _json
+
+    from bench.data import bench_firms
+    from geo.joins import CountyIndex, join_counties
+    from layout.demo import demo_firms
+    from layout.regions import ensure_adcode
+    from layout.scenarios import Scenario, run_scenario
+
+    n, chain, repeat = int(spec["n"]), spec.get("chain", "LED"), int(spec.get("repeat", 3))
+    CountyIndex.default()
+    if n:
+        firms = bench_firms(n)
+        firms["adcode"] = join_counties(firms)
+    else:
+        firms = ensure_adcode(demo_firms())
+    scenario = _bench_scenario(firms, chain)
+    out: dict[str, Any] = {"firms": len(firms), "levels": {}}
+    for level in spec.get("levels", ["county", "city", "zone"]):
+        opts = {"level": level, "permutations": 999}
+        t0 = time.perf_counter()
+        baseline, _, _ = run_scenario(None, Scenario("none"), firms, chain, **opts)
+        t_base = time.perf_counter() - t0
+        res = {}
+        for key, inc in (("full", False), ("incremental", True)):
+            (_, result, d), times = _best(
+                lambda inc=inc, b=baseline, o=opts: run_scenario(None, scenario, firms, chain, baseline=b,
+                                                                  incremental=inc, **o), repeat)
+            res[key] = (result, d, min(times))
+        same = (_json.dumps(res["full"][0].to_dict(), sort_keys=True, default=str)
+                == _json.dumps(res["incremental"][0].to_dict(), sort_keys=True, default=str)
+                and res["full"][1].to_dict() == res["incremental"][1].to_dict())
+        out["levels"][level] = {"baseline_s": t_base, "full_s": res["full"][2],
+                                "incremental_s": res["incremental"][2], "identical": same,
+                                "changed_rows": len(res["incremental"][1].nodes)}
+    return out
+
+
 CASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "baseline": case_baseline,
     "join": case_join,
     "core": case_core,
     "analysis": case_analysis,
+    "scenario": case_scenario,
 }
 
 

@@ -8,6 +8,8 @@
 * the Dask engine on a local 2-worker cluster vs the single process;
 * join + aggregation at county, city and zone level (``layout.scale``), pandas vs Dask;
 * the full analysis: every chain at every level (``layout.analysis.analyze_chain``) on 1 M firms;
+* one scenario edit recomputed incrementally (``layout.analysis.update_chain``) vs from scratch,
+  on the demonstration table and on 1 M firms, with the two results compared;
 * app time to first map and map payload bytes (``bench/bench_app.py``, when present).
 
 Every case runs in its own process (peak memory = ``ru_maxrss`` of that process). Results go to
@@ -173,6 +175,8 @@ def plan(quick: bool, sizes: list[int] | None, analysis: bool) -> list[dict[str,
     n_firms = 100_000 if quick else 1_000_000
     cases += [{"case": "core", "engine": "pandas", "n": n_firms},
               {"case": "core", "engine": "dask", "n": n_firms}]
+    cases += [{"case": "scenario", "n": 0, "repeat": 3},
+              {"case": "scenario", "n": n_firms, "repeat": 1 if quick else 3}]
     if analysis:
         cases.append({"case": "analysis", "n": n_firms, **({"max_chains": 3} if quick else {})})
     return cases
@@ -287,6 +291,15 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                 f"{core_p['seconds'] / full['seconds'] * 100:.1f} % | — | — | — | — |")
     elif full is not None:
         rows.append(f"| full analysis | {full['skipped']} | — | — | — | — |")
+    for sc in sorted((r for r in results if r.get("spec", {}).get("case") == "scenario" and "error" not in r),
+                     key=lambda r: r["spec"]["n"]):
+        who = "the demonstration table" if sc["spec"]["n"] == 0 else "synthetic firms"
+        for level, v in sc["levels"].items():
+            rows.append(
+                f"| scenario edit (add + move + remove a firm; LED, every {level}), {sc['firms']:,} firms "
+                f"({who}): incremental `update_chain` vs full recompute | {_s(v['incremental_s'])} | "
+                f"{_s(v['full_s'])} | **{v['full_s'] / v['incremental_s']:.1f}×** | "
+                f"{'yes' if v['identical'] else 'NO'} | {_gb(sc['peak_rss_bytes'])} |")
     rows += _app_rows(app)
     failed = [r for r in results if "error" in r]
     m = info
