@@ -278,7 +278,8 @@ def analyze_chain(
     else:
         counties = region_table("county")["region"].tolist()
         ce, _, ctotals, _ = _aggregate(firms, _links(firms, "county", "2013", None), values, chain, counties, nodes)
-    return _assemble(firms, values, g, opts, membership, e, n, totals, ce, ctotals, mine=mine)
+    # after ensure_adcode the column is exactly county_adcodes(firms)
+    return _assemble(firms, firms["adcode"], values, g, opts, membership, e, n, totals, ce, ctotals, mine=mine)
 
 
 def update_chain(
@@ -339,10 +340,11 @@ def update_chain(
     removed, added = ensure_adcode(removed), ensure_adcode(added)
     touched = (set(_links(removed, level, frame, st["membership"])["region"])
                | set(_links(added, level, frame, membership)["region"]))
+    membership_changed = False
     if level == "zone":
-        old = _pairs(st["membership"] if st["membership"] is not None else frame_membership(frame), frame)
-        new = _pairs(membership if membership is not None else frame_membership(frame), frame)
+        old, new = _pairs(st["membership"], frame), _pairs(membership, frame)
         touched |= {z for _, z in old ^ new}
+        membership_changed = old != new
     t_regions = [r for r in all_regions if r in touched]
     codes = county_adcodes(firms)
     values = node_values(firms, base=base).to_numpy()
@@ -364,21 +366,15 @@ def update_chain(
                                         chain, t_c, nodes)
             ce.loc[t_c], ctotals.loc[t_c] = te, ttot
     edited_nodes = {str(x) for df in (removed, added) for x in df.loc[df["chain"] == chain, "node"]}
-    return _assemble(firms, values, g, o, membership, e, n, totals, ce, ctotals, previous=previous,
-                     touched=set(t_regions), edited_nodes=edited_nodes,
-                     membership_changed=level == "zone" and _pairs_of(st["membership"], frame)
-                     != _pairs_of(membership, frame))
-
-
-def _pairs_of(membership: pd.DataFrame | None, frame: str) -> set[tuple[str, str]]:
-    return _pairs(membership if membership is not None else frame_membership(frame), frame)
+    return _assemble(firms, codes, values, g, o, membership, e, n, totals, ce, ctotals, previous=previous,
+                     touched=set(t_regions), edited_nodes=edited_nodes, membership_changed=membership_changed)
 
 
 def _node_order(g: nx.DiGraph) -> list[str]:
     return sorted(g.nodes, key=lambda x: (_STAGES.get(g.nodes[x]["stage"], 9), x))
 
 
-def _assemble(firms, values, g, opts, membership, e, n, totals, ce, ctotals, *, mine=None, previous=None,
+def _assemble(firms, codes, values, g, opts, membership, e, n, totals, ce, ctotals, *, mine=None, previous=None,
               touched=None, edited_nodes=None, membership_changed=False) -> ChainAnalysis:
     """Statuses, reasons, completeness, bottlenecks, sourcing and concentration from the matrices.
 
@@ -389,8 +385,8 @@ def _assemble(firms, values, g, opts, membership, e, n, totals, ce, ctotals, *, 
     chain, region, level, frame, base = (opts[k] for k in ("chain", "region", "level", "frame", "base"))
     rt = region_table(level, frame=frame)
     all_regions, nodes = list(e.index), list(e.columns)
-    edited = membership is not None and _pairs(membership, frame) != _pairs(frame_membership(frame), frame)
-    lq = metrics.location_quotient(e, region_totals=totals, benchmark=_benchmark(firms, values, chain, nodes))
+    edited = membership is not None and _pairs(membership, frame) != _pairs(None, frame)
+    lq = metrics.location_quotient(e, region_totals=totals, benchmark=_benchmark(firms, codes, values, chain, nodes))
     classes, cutoffs, notes = _strength(firms, chain, level, frame, base, e, lq, nodes)
     crit = critical_nodes(g)
     table = _node_table(g, nodes, all_regions, n, e, lq, classes, cutoffs, notes, crit, base, edited)
@@ -475,20 +471,22 @@ def _node_table(g, nodes, regions, n, e, lq, classes, cutoffs, notes, crit, base
     return pd.DataFrame(rows)
 
 
-def _pairs(membership: pd.DataFrame, frame: str) -> set[tuple[str, str]]:
-    """(adcode, zone) pairs of the zones of ``frame`` in a membership table."""
+def _pairs(membership: pd.DataFrame | None, frame: str) -> set[tuple[str, str]]:
+    """(adcode, zone) pairs of the zones of ``frame`` in a membership table (``None``: the shipped one)."""
+    membership = frame_membership(frame) if membership is None else membership
     zones = set(region_table("zone", frame=frame)["region"])
     m = membership[membership["zone_code"].isin(zones)]
     return set(zip(m["adcode"], m["zone_code"], strict=True))
 
 
-def _benchmark(firms, values, chain, nodes) -> pd.Series:
+def _benchmark(firms, codes, values, chain, nodes) -> pd.Series:
     """Province value of each node of ``chain`` and ``__other__`` (the rest), each firm once.
 
     Zones overlap, so summing zones would double count; the province counts every firm with a
-    county once (the rows :func:`assign_regions` places in the province).
+    county once (the rows :func:`assign_regions` places in the province); ``codes`` are the
+    firms' :func:`county_adcodes`.
     """
-    located = county_adcodes(firms).notna().to_numpy(dtype=bool)
+    located = codes.notna().to_numpy(dtype=bool)
     mine = located & _is_chain(firms, chain)
     node_total = pd.Series(values[mine]).groupby(_take(firms["node"], np.flatnonzero(mine))).sum().reindex(nodes, fill_value=0.0)
     total = float(pd.Series(values[located]).sum())
@@ -502,7 +500,8 @@ def _node_lq(firms, chain, level, frame, base, nodes, regions, membership=None):
     """
     values = node_values(firms, base=base).to_numpy()
     e, n, totals, mine = _aggregate(firms, _links(firms, level, frame, membership), values, chain, regions, nodes)
-    lq = metrics.location_quotient(e, region_totals=totals, benchmark=_benchmark(firms, values, chain, nodes))
+    bench = _benchmark(firms, county_adcodes(firms), values, chain, nodes)
+    lq = metrics.location_quotient(e, region_totals=totals, benchmark=bench)
     return e, n, mine, lq
 
 

@@ -137,7 +137,7 @@ def chain_codes(
     industries_path: str | Path | None = None,
 ) -> tuple[str, ...]:
     """Return the chain codes of the (validated) templates, in file order."""
-    return tuple(load_chains(nodes_path, edges_path, industries_path=industries_path))
+    return tuple(_parsed(nodes_path, edges_path, industries_path))
 
 
 def load_chain(
@@ -153,7 +153,7 @@ def load_chain(
     >>> G.graph["name_en"], G.nodes["epi"]["stage"]
     ('Semiconductor lighting (LED)', 'midstream')
     """
-    graphs = load_chains(nodes_path, edges_path, industries_path=industries_path)
+    graphs = _parsed(nodes_path, edges_path, industries_path)
     if code not in graphs:
         close = difflib.get_close_matches(str(code).upper(), list(graphs), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
@@ -162,7 +162,7 @@ def load_chain(
             f"not a chain code; valid codes: {', '.join(graphs)}",
             f"{hint}pass one of the valid codes (case-sensitive) or add the chain to nodes.csv",
         )])  # fmt: skip
-    return graphs[code]
+    return copy.deepcopy(graphs[code])
 
 
 def load_chains(
@@ -191,12 +191,18 @@ def load_chains(
     ChainTemplateError
         With ``.problems`` listing every problem of all files at once.
     """
+    # every caller gets its own copy to change freely
+    return copy.deepcopy(_parsed(nodes_path, edges_path, industries_path))
+
+
+def _parsed(nodes_path: str | Path | None, edges_path: str | Path | None,
+            industries_path: str | Path | None) -> dict[str, nx.DiGraph]:
+    """The parsed templates, shared (read-only): parsed once per version of the files."""
     npath = Path(nodes_path) if nodes_path is not None else DEFAULT_NODES
     epath = Path(edges_path) if edges_path is not None else DEFAULT_EDGES
     ipath = Path(industries_path) if industries_path is not None else DEFAULT_INDUSTRIES
     stamps = tuple(_stamp(x) for x in (npath, epath, ipath))
-    # parsed once per version of the files; every caller gets its own copy to change freely
-    return copy.deepcopy(_load_chains(npath, epath, ipath, stamps))
+    return _load_chains(npath, epath, ipath, stamps)
 
 
 def _stamp(path: Path) -> str | None:
