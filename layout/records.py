@@ -609,14 +609,7 @@ def _read_xlsx(data: bytes, layer: str | int | None) -> _Table:
         sheets = book.worksheets
         if not sheets:
             raise FirmImportError("the workbook has no worksheet")
-        if layer is None:
-            sheet = sheets[0]
-        elif isinstance(layer, int) and -len(sheets) <= layer < len(sheets):
-            sheet = sheets[layer]
-        elif isinstance(layer, str) and layer in names:
-            sheet = book[layer]
-        else:
-            raise FirmImportError(f"no sheet {layer!r}; sheets are {names}")
+        sheet = book[_pick(names, layer, "sheet")]
         records = [
             [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
         ]
@@ -767,6 +760,17 @@ def _geojson_point(g: Any) -> tuple[str, tuple[float, float]]:
         return "", (math.inf, math.inf)
 
 
+def _pick(names: list[str], wanted: str | int | None, kind: str) -> str:
+    """The name of the sheet/layer ``wanted`` (None = the first, an index or a name) of ``names``."""
+    if wanted is None:
+        return names[0]
+    if isinstance(wanted, int) and -len(names) <= wanted < len(names):
+        return names[wanted]
+    if isinstance(wanted, str) and wanted in names:
+        return wanted
+    raise FirmImportError(f"no {kind} {wanted!r}; {kind}s are {names}")
+
+
 def _read_gpkg(data: bytes, path: Any, layer: str | int | None) -> _Table:
     import pyogrio
     import pyogrio.errors
@@ -779,14 +783,7 @@ def _read_gpkg(data: bytes, path: Any, layer: str | int | None) -> _Table:
             layers = [str(row[0]) for row in pyogrio.list_layers(path)]
             if not layers:
                 raise FirmImportError("the GeoPackage has no layer")
-            if layer is None:
-                chosen = layers[0]
-            elif isinstance(layer, int) and -len(layers) <= layer < len(layers):
-                chosen = layers[layer]
-            elif isinstance(layer, str) and layer in layers:
-                chosen = layer
-            else:
-                raise FirmImportError(f"no layer {layer!r}; layers are {layers}")
+            chosen = _pick(layers, layer, "layer")
             meta, _fids, wkb, fields = pyogrio.raw.read(
                 path, layer=chosen, datetime_as_string=True
             )
