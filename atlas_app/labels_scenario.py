@@ -101,7 +101,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "发现 {n} 个问题 (全部列于下方)；情景草稿保持不变。",
         "{n} problem(s) found (all listed below); the draft is kept as it was.",
     ),
-    "scn_problem": ("问题", "Problem"),
     "scn_draft_invalid": ("当前情景草稿需要修改后才能运行：", "The draft needs fixing before it can run:"),
     # import / export
     "scn_io": ("导入与导出 (情景 JSON、工作空间 GeoPackage)", "Import and export (scenario JSON, workspace GeoPackage)"),

@@ -26,19 +26,19 @@ from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
 from atlas_app.i18n import name_both, t
-from atlas_app.scenario_builder import builder, chain_label, firm_index, show_problems
+from atlas_app.planning_ui import DATA_NOTE, chain_label
+from atlas_app.scenario_builder import builder, firm_index, show_problems
 from atlas_app.scenario_map import diff_map
 from atlas_app.ui import text_table
 from geo.maps import DEFAULT_TOLERANCE
 from layout.scenarios import AddFirm, AddSite, MoveFirm, RemoveFirm, Scenario, ScenarioError
 
-__all__ = ["COMPARISONS", "DATA_NOTE", "baseline_analysis", "diff_files", "edit_points", "page_scenario",
+__all__ = ["COMPARISONS", "baseline_analysis", "diff_files", "edit_points", "page_scenario",
            "region_shapes"]
 
 COMPARISONS: tuple[str, ...] = ("county", "city", "zone:2013", "zone:2020")
 BASES: tuple[str, ...] = ("employees", "output", "firms")
 PERMUTATIONS = 99
-DATA_NOTE = "derived from synthetic demonstration firms (not real figures) / 由合成演示数据计算，非真实数据"
 _RESULT_KEY, _WS_FILE_KEY = "scn_result", "scn_ws_file"
 _STATUSES = ("strong", "weak", "missing", "broken")
 

@@ -21,9 +21,10 @@ import streamlit as st
 
 from atlas_app import loaders, state
 from atlas_app.i18n import name_both, t
-from atlas_app.ui import text_table
+from atlas_app.ui import show_problems as ui_problems
 
 __all__ = [
+    "DATA_NOTE",
     "ZONE_FRAMES",
     "chain_label",
     "chain_picker",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 ZONE_FRAMES: tuple[str, ...] = ("2013", "2020")
+DATA_NOTE = "derived from synthetic demonstration firms (not real figures) / 由合成演示数据计算，非真实数据"
 _CHAIN_KEY = "planning_chain"
 _CHAIN_SEEN = "_planning_seen_chain_result"
 _REGION_KEY = "planning_region"
@@ -152,15 +154,13 @@ def zone_layer(code: str) -> tuple[str, gpd.GeoDataFrame] | None:
 
 
 def show_problems(problems: Iterable[str], lang: str) -> None:
-    """Every validation problem at once: a short error, then the problems as escaped text."""
+    """Every validation problem at once (:func:`atlas_app.ui.show_problems`)."""
     items = [str(p) for p in problems]
-    st.error(t("pl_problems", lang, n=len(items)), icon=":material/rule:")
-    text_table(pd.DataFrame({"#": range(1, len(items) + 1), t("pl_problem", lang): items}),
-               max_rows=len(items), css_class="atlas-tt atlas-problems")
+    ui_problems(items, t("pl_problems", lang, n=len(items)), t("pl_problem", lang))
 
 
 def with_data_note(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
     """``df`` with a ``data_note`` column saying so when it derives from synthetic firms."""
     if not synthetic:
         return df
-    return df.assign(data_note="derived from synthetic demonstration firms (not real figures) / 由合成演示数据计算")
+    return df.assign(data_note=DATA_NOTE)

@@ -30,7 +30,8 @@ import streamlit as st
 
 from atlas_app import loaders, state
 from atlas_app.i18n import name_both, t
-from atlas_app.ui import text_table
+from atlas_app.planning_ui import chain_label
+from atlas_app.ui import show_problems as ui_problems
 from layout.scenarios import (
     AddFirm,
     AddSite,
@@ -47,7 +48,6 @@ __all__ = [
     "EDIT_KINDS",
     "EXAMPLE_COUNTIES",
     "builder",
-    "chain_label",
     "county_points",
     "draft",
     "edit_table",
@@ -86,12 +86,6 @@ def firm_index(token: str, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
                         "node": _firms["node"].astype(str).to_numpy(),
                         "lon": pts.x.to_numpy(), "lat": pts.y.to_numpy()})
     return out.drop_duplicates("firm_id").reset_index(drop=True)
-
-
-def chain_label(code: str, lang: str) -> str:
-    """``"LED · 半导体发光 · Semiconductor lighting (LED)"`` for a chain code."""
-    g = loaders.chain_graphs().get(code)
-    return code if g is None else f"{code} · {name_both(g.graph.get('name_zh'), g.graph.get('name_en'), lang)}"
 
 
 def _county_labels(lang: str, *, with_city: bool = True) -> dict[str, str]:
@@ -502,10 +496,8 @@ def _import_export(lang: str, scenario: Scenario) -> None:
 
 # ----------------------------------------------------------------------------- the page part
 def show_problems(problems: list[str], lang: str) -> None:
-    """Every problem at once: a short error, then the problems as escaped text (never markup)."""
-    st.error(t("scn_problems", lang, n=len(problems)), icon=":material/rule:")
-    text_table(pd.DataFrame({"#": range(1, len(problems) + 1), t("scn_problem", lang): problems}),
-               max_rows=len(problems), css_class="atlas-tt atlas-scn-problems")
+    """Every problem at once; the heading says the draft was kept (:func:`atlas_app.ui.show_problems`)."""
+    ui_problems(problems, t("scn_problems", lang, n=len(problems)), t("pl_problem", lang))
 
 
 def _name_inputs(lang: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-__all__ = ["cell_text", "text_table", "text_table_html"]
+__all__ = ["cell_text", "show_problems", "text_table", "text_table_html"]
 
 _STYLE = (
     "<style>.atlas-tt{border-collapse:collapse;font-size:0.85rem;width:100%}"
@@ -49,3 +49,11 @@ def text_table_html(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "a
 def text_table(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "atlas-tt") -> None:
     """Show ``df`` (first ``max_rows`` rows) as an escaped, text-only HTML table."""
     st.html(text_table_html(df, max_rows=max_rows, css_class=css_class))
+
+
+def show_problems(problems: list[str] | tuple[str, ...], heading: str, column: str) -> None:
+    """Every validation problem at once: a short error ``heading``, then the problems as escaped text."""
+    items = [str(p) for p in problems]
+    st.error(heading, icon=":material/rule:")
+    text_table(pd.DataFrame({"#": range(1, len(items) + 1), column: items}), max_rows=len(items),
+               css_class="atlas-tt atlas-problems")
