@@ -1009,29 +1009,34 @@ def run_scenario(
         from layout.regions import ensure_adcode
 
         firms = ensure_adcode(firms)  # join once, so edits only join what they place
-    edited = apply(scenario, firms)
-    level_, frame_ = (parse_region(region).level, parse_region(region).frame) if region else (level or "county", frame)
+    parsed = parse_region(region) if region else None
+    level_, frame_ = (parsed.level, parsed.frame) if parsed else (level or "county", frame)
     opts: dict[str, Any] = {"region": region, "level": level, "frame": frame, "base": base,
                             "permutations": permutations}
+    touches = _touches_analysis(scenario, level_, frame_)
+    edited = apply(scenario, firms) if touches else None  # apply validates the scenario
+    if not touches:
+        validate(scenario, firms)
     if baseline is None:
         baseline = evaluate(firms, chain, **opts)
-    membership = (scenario_membership(scenario, frame_)
-                  if level_ == "zone" and frame_ in _membership_frames(scenario) else None)
-    if _touches_analysis(scenario, level_, frame_) and incremental and baseline._state is not None:
-        from layout.analysis import update_chain
-
-        ids = {str(e.firm_id) for e in scenario.edits if isinstance(e, AddFirm | MoveFirm | RemoveFirm)}
-        result = update_chain(baseline, edited, removed=firms[firms["firm_id"].astype(str).isin(ids).to_numpy()],
-                              added=edited[edited["firm_id"].astype(str).isin(ids).to_numpy()],
-                              membership=membership)
-        if result.data.get("membership") == "edited":
-            result.data["membership"] = "edited by a scenario"
-    elif _touches_analysis(scenario, level_, frame_):
-        # the membership-aware path reproduces analyze_chain on every compared column (tested),
-        # so the regular baseline can be compared with it
-        result = evaluate(edited, chain, membership=membership, **opts)
-    else:
+    if edited is None:
         result = baseline  # only sites, or membership of a frame not analysed: nothing to recompute
+    else:
+        membership = (scenario_membership(scenario, frame_)
+                      if level_ == "zone" and frame_ in _membership_frames(scenario) else None)
+        if incremental and baseline._state is not None:
+            from layout.analysis import update_chain
+
+            ids = {str(e.firm_id) for e in scenario.edits if isinstance(e, AddFirm | MoveFirm | RemoveFirm)}
+            result = update_chain(baseline, edited, removed=firms[firms["firm_id"].astype(str).isin(ids).to_numpy()],
+                                  added=edited[edited["firm_id"].astype(str).isin(ids).to_numpy()],
+                                  membership=membership)
+            if result.data.get("membership") == "edited":
+                result.data["membership"] = "edited by a scenario"
+        else:
+            # the membership-aware path reproduces analyze_chain on every compared column (tested),
+            # so the regular baseline can be compared with it
+            result = evaluate(edited, chain, membership=membership, **opts)
     sites = site_changes(scenario) if any(isinstance(e, AddSite) for e in scenario.edits) else pd.DataFrame()
     d = diff(baseline, result, sites=sites, name=scenario.name)
     if workspace is not None:
