@@ -27,8 +27,18 @@ Datum
 Safety
     folium's ``GeoJsonTooltip``/``GeoJsonPopup`` build their tables with ``innerHTML`` and do
     not escape property values (checked in folium 0.20). Every user- or data-supplied string is
-    therefore escaped with :func:`html.escape` here, before it reaches folium; the browser turns
-    the entities back into text, so ``<img src=x onerror=…>`` shows as text and runs nothing.
+    therefore escaped with :func:`esc` here, before it reaches folium; the browser turns the
+    entities back into text, so ``<img src=x onerror=…>`` shows as text and runs nothing.
+
+    Template engine: branca renders the output of every element's macro *again* as a Jinja
+    template (``MacroElement.render`` wraps it in ``Element(...)``, whose ``__init__`` compiles
+    it), and folium's ``tojson`` does not escape braces, so a firm named ``{{ 7*7 }}`` would be
+    evaluated on the server. :func:`esc` therefore also turns ``{`` and ``}`` into the HTML
+    entities ``&#123;``/``&#125;`` (shown as braces by the browser, inert for Jinja), feature ids
+    are made brace-free, and :func:`assert_inert` — called by :func:`localise_assets`, the last
+    step of every map builder — walks every element's data and refuses (:class:`MapError`) a
+    map in which any string still holds a Jinja delimiter (``{{``, ``{%``, ``{#``), so a code
+    path that forgets to escape fails closed instead of running user text.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +76,7 @@ __all__ = [
     "Legend",
     "MapError",
     "asset_data_url",
+    "assert_inert",
     "build_map",
     "classify_values",
     "display_geometries",
@@ -159,11 +171,20 @@ class MapError(ValueError):
 
 
 # ----------------------------------------------------------------------------- text helpers
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+_JINJA_START = re.compile(r"\{[{%#]")
+
+
 def esc(value: Any) -> str:
-    """Text of ``value`` escaped for HTML (``None``/NaN give ``""``).
+    """Text of ``value`` escaped for HTML and made inert for Jinja (``None``/NaN give ``""``).
+
+    ``{`` and ``}`` become HTML entities: the browser shows them as braces, but branca's second
+    template pass over the rendered map (see the module notes) finds no Jinja delimiter.
 
     >>> esc('<img src=x onerror=alert(1)>')
     '&lt;img src=x onerror=alert(1)&gt;'
+    >>> esc("{{7*7}}")
+    '&#123;&#123;7*7&#125;&#125;'
     >>> esc(float("nan"))
     ''
     """
@@ -171,7 +192,52 @@ def esc(value: Any) -> str:
         return ""
     if isinstance(value, float) and math.isnan(value):
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).translate(_BRACES)
+
+
+def _inert_id(text: str) -> str:
+    """A feature id with braces percent-encoded (ids are matched, never shown)."""
+    return text.replace("{", "%7B").replace("}", "%7D")
+
+
+def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _strings(k, f"{path}.<key>")
+            yield from _strings(v, f"{path}[{k!r}]")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+
+
+_NOT_DATA = frozenset({"_template", "_parent", "_children", "_env", "_id"})
+
+
+def assert_inert(element: Any) -> None:
+    """Refuse a map (or element) whose data holds a Jinja delimiter in any string.
+
+    Walks ``element`` and all its children; in each, every attribute other than the template
+    and tree links is searched (dicts, lists and tuples recursively) for ``{{``, ``{%`` or
+    ``{#``. Text escaped with :func:`esc` never holds one, and folium's own JavaScript never
+    does either, so a hit means user text would be evaluated by branca's second template pass.
+
+    Raises
+    ------
+    MapError
+        Naming the element, the attribute and the start of the offending string.
+    """
+    for el in _walk(element):
+        for attr, value in vars(el).items():
+            if attr in _NOT_DATA:
+                continue
+            for where, text in _strings(value, attr):
+                if _JINJA_START.search(text):
+                    raise MapError(
+                        f"{type(el).__name__}.{where} holds template syntax ({text[:60]!r}): "
+                        "user text must pass through geo.maps.esc before it reaches folium"
+                    )
 
 
 def verification_flag(text: Any) -> str:
@@ -250,8 +316,10 @@ _MAP_ASSETS = ("leaflet", "leaflet_css")
 def localise_assets(m: folium.Map) -> folium.Map:
     """Point every JS/CSS asset of ``m`` and its children at shipped offline copies (in place).
 
-    The map's own list is cut to Leaflet's JS and CSS; plug-ins keep theirs. Returns ``m``.
+    The map's own list is cut to Leaflet's JS and CSS; plug-ins keep theirs. Every map builder
+    calls this last, so it also checks the map is inert (:func:`assert_inert`). Returns ``m``.
     """
+    assert_inert(m)
     for el in _walk(m):
         if isinstance(el, folium.Map):
             el.default_js = [(n, u) for n, u in el.default_js if n in _MAP_ASSETS]
@@ -521,7 +589,7 @@ def _props(gdf: gpd.GeoDataFrame, name: str, lang: str, values: pd.Series | None
     zh = gdf["name_zh"] if "name_zh" in gdf else gdf.get("name", blank)
     en = gdf.get("name_en", blank)
     out = pd.DataFrame(index=gdf.index)
-    out["key"] = [f"{name}:{c}" for c in code]
+    out["key"] = [_inert_id(f"{name}:{c}") for c in code]
     out["name"] = [_both_names(a, b, lang) for a, b in zip(zh, en, strict=True)]
     out["code"] = [esc(c) for c in code]
     detail: list[str] = []
@@ -931,5 +999,6 @@ def selection_group(
             group = folium.FeatureGroup(name=esc(_T["selection"][str(lang)]), show=True)
             folium.GeoJson(doc, style_function=lambda _f, s=style: s, className="atlas-selection",
                            control=False, interactive=False).add_to(group)
+            assert_inert(group)
             return group
     return None
