@@ -23,8 +23,18 @@ from atlas_app import state  # noqa: E402
 from atlas_app.i18n import LANGS, t  # noqa: E402
 from atlas_app.safety import guarded  # noqa: E402
 
-PAGES: tuple[str, ...] = ("map", "chain", "coverage", "scenario", "siting", "opportunities", "evaluation",
-                          "report", "data", "export")
+PAGES: tuple[str, ...] = (
+    "map",
+    "chain",
+    "coverage",
+    "scenario",
+    "siting",
+    "opportunities",
+    "evaluation",
+    "report",
+    "data",
+    "export",
+)
 
 
 def _page_function(page: str) -> Callable[[str], None]:
@@ -42,7 +52,9 @@ def _banner(lang: str) -> None:
             st.session_state.pop("firms_upload", None)
             st.rerun()
     else:
-        st.info(t("banner_user", lang, name=firms.name, n=len(firms.gdf)), icon=":material/description:")
+        st.info(
+            t("banner_user", lang, name=firms.name, n=len(firms.gdf)), icon=":material/description:"
+        )
 
 
 def _apply_query_params() -> None:
@@ -79,24 +91,37 @@ def _apply_query_params() -> None:
 
 def main() -> None:
     """Sidebar (language, page, selected region), the data banner, then the chosen page."""
-    st.set_page_config(page_title="山东产业集群布局图谱 · Shandong Cluster Atlas", page_icon="🗺️",
-                       layout="wide", initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title="山东产业集群布局图谱 · Shandong Cluster Atlas",
+        page_icon="🗺️",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
     st.session_state.setdefault("lang", "zh")
     st.session_state.setdefault(state.REGION_KEY, state.PROVINCE)
     _apply_query_params()
     with st.sidebar:
-        lang = st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
-                        format_func=lambda v: "中文" if v == "zh" else "English")
+        lang = st.radio(
+            "语言 / Language",
+            LANGS,
+            key="lang",
+            horizontal=True,
+            format_func=lambda v: "中文" if v == "zh" else "English",
+        )
         st.title(t("app_title", lang))
         st.caption(t("app_caption", lang))
-        page = st.radio(t("page", lang), PAGES, key="page", format_func=lambda p: t(f"page_{p}", lang))
+        page = st.radio(
+            t("page", lang), PAGES, key="page", format_func=lambda p: t(f"page_{p}", lang)
+        )
         st.divider()
         from atlas_app import loaders
 
         opts = loaders.region_options(lang)
         st.markdown(f"**{t('selected_region', lang)}**")
         st.text(opts.get(state.region(), state.region()))
-        if state.region() != state.PROVINCE and st.button(t("clear_region", lang), key="clear_region"):
+        if state.region() != state.PROVINCE and st.button(
+            t("clear_region", lang), key="clear_region"
+        ):
             state.select_region(None)
             st.rerun()
     st.header(t(f"page_{page}", lang))

@@ -50,7 +50,9 @@ def stage_layout(graph: nx.DiGraph) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["node", "stage", "x", "y"])
 
 
-def chain_chart(graph: nx.DiGraph, nodes: pd.DataFrame, lang: str, *, height: int = 420) -> alt.LayerChart:
+def chain_chart(
+    graph: nx.DiGraph, nodes: pd.DataFrame, lang: str, *, height: int = 420
+) -> alt.LayerChart:
     """Layered chart: edges, status-coloured nodes with the reason as tooltip, and labels.
 
     Parameters
@@ -65,37 +67,84 @@ def chain_chart(graph: nx.DiGraph, nodes: pd.DataFrame, lang: str, *, height: in
     """
     pos = stage_layout(graph).set_index("node")
     info = nodes.set_index("node")
-    pts = pos.join(info[[c for c in ("status", "reason_zh", "reason_en", "n_firms", "lq", "name_zh", "name_en")
-                         if c in info]], how="left")
+    pts = pos.join(
+        info[
+            [
+                c
+                for c in ("status", "reason_zh", "reason_en", "n_firms", "lq", "name_zh", "name_en")
+                if c in info
+            ]
+        ],
+        how="left",
+    )
     pts["status"] = pts["status"].fillna("missing")
-    pts["label"] = [name_both(graph.nodes[n].get("name_zh"), graph.nodes[n].get("name_en"), lang).split(" · ")[0]
-                    for n in pts.index]
-    pts["name"] = [name_both(graph.nodes[n].get("name_zh"), graph.nodes[n].get("name_en"), lang) for n in pts.index]
+    pts["label"] = [
+        name_both(graph.nodes[n].get("name_zh"), graph.nodes[n].get("name_en"), lang).split(" · ")[
+            0
+        ]
+        for n in pts.index
+    ]
+    pts["name"] = [
+        name_both(graph.nodes[n].get("name_zh"), graph.nodes[n].get("name_en"), lang)
+        for n in pts.index
+    ]
     pts["status_text"] = [t(f"status_{s}", lang) for s in pts["status"]]
     pts["stage_text"] = [t(f"stage_{s}", lang) for s in pts["stage"]]
     pts["reason"] = pts["reason_zh" if lang == "zh" else "reason_en"].fillna("")
     pts["lq"] = pd.to_numeric(pts.get("lq"), errors="coerce").round(2)
     pts = pts.reset_index()
     edges = pd.DataFrame(
-        [{"x": pos.loc[u, "x"], "y": pos.loc[u, "y"], "x2": pos.loc[v, "x"], "y2": pos.loc[v, "y"]}
-         for u, v in graph.edges if u in pos.index and v in pos.index],
+        [
+            {
+                "x": pos.loc[u, "x"],
+                "y": pos.loc[u, "y"],
+                "x2": pos.loc[v, "x"],
+                "y2": pos.loc[v, "y"],
+            }
+            for u, v in graph.edges
+            if u in pos.index and v in pos.index
+        ],
         columns=["x", "y", "x2", "y2"],
     )
-    xs = alt.X("x:Q", axis=alt.Axis(values=list(range(len(STAGE_ORDER))), labelExpr=_stage_expr(lang),
-                                    title=None, grid=False), scale=alt.Scale(domain=[-0.4, len(STAGE_ORDER) - 0.6]))
+    xs = alt.X(
+        "x:Q",
+        axis=alt.Axis(
+            values=list(range(len(STAGE_ORDER))),
+            labelExpr=_stage_expr(lang),
+            title=None,
+            grid=False,
+        ),
+        scale=alt.Scale(domain=[-0.4, len(STAGE_ORDER) - 0.6]),
+    )
     ys = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True))
-    edge_layer = alt.Chart(edges).mark_rule(color="#9e9e9e", strokeWidth=1.2, opacity=0.8).encode(
-        x=xs, y=ys, x2="x2:Q", y2="y2:Q")
-    colour = alt.Color("status:N", scale=alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES]),
-                       legend=alt.Legend(title=t("status", lang), orient="bottom",
-                                         labelExpr=_status_expr(lang)))
-    tooltip = [alt.Tooltip("name:N", title=t("node", lang)), alt.Tooltip("stage_text:N", title=t("stage", lang)),
-               alt.Tooltip("status_text:N", title=t("status", lang)), alt.Tooltip("reason:N", title=t("reason", lang)),
-               alt.Tooltip("n_firms:Q", title=t("n_firms", lang)), alt.Tooltip("lq:Q", title=t("lq", lang))]
-    node_layer = alt.Chart(pts).mark_circle(size=520, stroke="#333333", strokeWidth=1, opacity=1).encode(
-        x=xs, y=ys, color=colour, tooltip=tooltip)
-    text_layer = alt.Chart(pts).mark_text(dy=-18, fontSize=11, color="#222222").encode(
-        x=xs, y=ys, text="label:N", tooltip=tooltip)
+    edge_layer = (
+        alt.Chart(edges)
+        .mark_rule(color="#9e9e9e", strokeWidth=1.2, opacity=0.8)
+        .encode(x=xs, y=ys, x2="x2:Q", y2="y2:Q")
+    )
+    colour = alt.Color(
+        "status:N",
+        scale=alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES]),
+        legend=alt.Legend(title=t("status", lang), orient="bottom", labelExpr=_status_expr(lang)),
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title=t("node", lang)),
+        alt.Tooltip("stage_text:N", title=t("stage", lang)),
+        alt.Tooltip("status_text:N", title=t("status", lang)),
+        alt.Tooltip("reason:N", title=t("reason", lang)),
+        alt.Tooltip("n_firms:Q", title=t("n_firms", lang)),
+        alt.Tooltip("lq:Q", title=t("lq", lang)),
+    ]
+    node_layer = (
+        alt.Chart(pts)
+        .mark_circle(size=520, stroke="#333333", strokeWidth=1, opacity=1)
+        .encode(x=xs, y=ys, color=colour, tooltip=tooltip)
+    )
+    text_layer = (
+        alt.Chart(pts)
+        .mark_text(dy=-18, fontSize=11, color="#222222")
+        .encode(x=xs, y=ys, text="label:N", tooltip=tooltip)
+    )
     return alt.LayerChart(layer=[edge_layer, node_layer, text_layer], height=height)
 
 

@@ -16,7 +16,10 @@ LANGS: tuple[str, ...] = ("zh", "en")
 LABELS: dict[str, tuple[str, str]] = {
     # shell
     "app_title": ("山东产业集群布局图谱", "Shandong Cluster Atlas"),
-    "app_caption": ("规划框架、高新区、产业集群与产业链——离线可用", "Plan frames, high-tech zones, clusters and supply chains — works offline"),
+    "app_caption": (
+        "规划框架、高新区、产业集群与产业链——离线可用",
+        "Plan frames, high-tech zones, clusters and supply chains — works offline",
+    ),
     "language": ("语言 / Language", "Language / 语言"),
     "page": ("页面", "Page"),
     "page_map": ("地图浏览", "Map explorer"),
@@ -49,7 +52,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "(synthetic=True) plus real anchor firms (no employment/output figures). Figures are for "
         "demonstration only and describe no real firm. Upload your own firms on the Data import page.",
     ),
-    "banner_user": ("正在使用上传的企业数据：{name} ({n} 家企业)。", "Using uploaded firm data: {name} ({n} firms)."),
+    "banner_user": (
+        "正在使用上传的企业数据：{name} ({n} 家企业)。",
+        "Using uploaded firm data: {name} ({n} firms).",
+    ),
     "use_demo": ("改用演示数据", "Switch back to demonstration data"),
     # map page
     "basemap": ("底图", "Basemap"),
@@ -99,7 +105,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "m_n_firms": ("企业数", "Firms"),
     "m_employees": ("从业人数", "Employees"),
     "m_output": ("产值 (万元)", "Output (10k yuan)"),
-    "map_region_pick": ("选择区域 (或在地图上点击县/市)", "Select a region (or click a county or city on the map)"),
+    "map_region_pick": (
+        "选择区域 (或在地图上点击县/市)",
+        "Select a region (or click a county or city on the map)",
+    ),
     "map_click_hint": (
         "在地图上点击县或地级市可将其选为其他页面的分析区域；拖动、缩放不会刷新页面。",
         "Click a county or city on the map to select it for the other pages; panning and zooming do not reload the page.",
@@ -130,9 +139,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage_midstream": ("中游", "Midstream"),
     "stage_downstream": ("下游", "Downstream"),
     "stage_support": ("支撑", "Support"),
-    "chain_graph": ("产业链图 (按环节阶段排列，颜色表示状态，悬停查看原因)",
-                    "Chain graph (by stage; colour = status; hover for the reason)"),
-    "gap_map": ("缺口地图：缺失环节最近的来源地区与企业", "Gap map: nearest regions and firms that have the missing nodes"),
+    "chain_graph": (
+        "产业链图 (按环节阶段排列，颜色表示状态，悬停查看原因)",
+        "Chain graph (by stage; colour = status; hover for the reason)",
+    ),
+    "gap_map": (
+        "缺口地图：缺失环节最近的来源地区与企业",
+        "Gap map: nearest regions and firms that have the missing nodes",
+    ),
     "leading_firms": ("龙头企业", "Leading firms"),
     "supporting_firms": ("配套企业", "Supporting firms"),
     "strengths": ("优势环节", "Strengths"),
@@ -181,7 +195,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rows": ("{n} 行", "{n} rows"),
     "rows_col": ("行数", "Rows"),
     # data page
-    "upload": ("上传企业文件 (CSV / XLSX / GeoJSON / GeoPackage)", "Upload a firm file (CSV / XLSX / GeoJSON / GeoPackage)"),
+    "upload": (
+        "上传企业文件 (CSV / XLSX / GeoJSON / GeoPackage)",
+        "Upload a firm file (CSV / XLSX / GeoJSON / GeoPackage)",
+    ),
     "upload_help": (
         "必需列: firm_id, name, lon, lat, chain, node, employees, output；可选 adcode, year。",
         "Required columns: firm_id, name, lon, lat, chain, node, employees, output; optional adcode, year.",
@@ -193,11 +210,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "datum_bd09": ("BD-09 (百度)", "BD-09 (Baidu)"),
     "import": ("导入", "Import"),
     "importing": ("正在导入…", "Importing…"),
-    "imported": ("导入完成：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行。",
-                 "Import finished: {read} rows read, {accepted} accepted, {rejected} rejected."),
+    "imported": (
+        "导入完成：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行。",
+        "Import finished: {read} rows read, {accepted} accepted, {rejected} rejected.",
+    ),
     "import_failed": ("无法导入此文件：{msg}", "This file cannot be imported: {msg}"),
     "accepted_preview": ("已接受的企业 (前 {n} 行)", "Accepted firms (first {n} rows)"),
-    "rejected_preview": ("被拒绝的行及原因 (前 {n} 行)", "Rejected rows with reasons (first {n} rows)"),
+    "rejected_preview": (
+        "被拒绝的行及原因 (前 {n} 行)",
+        "Rejected rows with reasons (first {n} rows)",
+    ),
     "download_rejects": ("下载被拒绝的行 (CSV)", "Download the rejected rows (CSV)"),
     "by_reason": ("按原因统计", "Count by reason"),
     "use_upload": ("在所有页面使用这些企业", "Use these firms on every page"),
@@ -216,11 +238,17 @@ LABELS: dict[str, tuple[str, str]] = {
         "GeoJSON follows RFC 7946 (WGS-84); the GeoPackage opens in QGIS; CSV/XLSX cells are "
         "protected against formula injection.",
     ),
-    "export_table_only": ("此项为表格，不能导出为 {fmt}；已改用 CSV。", "This item is a table and has no {fmt} form; CSV is used instead."),
+    "export_table_only": (
+        "此项为表格，不能导出为 {fmt}；已改用 CSV。",
+        "This item is a table and has no {fmt} form; CSV is used instead.",
+    ),
     "ex_layer": ("图层：{title}", "Layer: {title}"),
     "ex_firms": ("企业 (当前数据)", "Firms (data in use)"),
     "ex_all_layers": ("全部图层 (一个 GeoPackage)", "All layers (one GeoPackage)"),
-    "ex_chain_nodes": ("产业链环节状态：{chain} / {region}", "Chain node status: {chain} / {region}"),
+    "ex_chain_nodes": (
+        "产业链环节状态：{chain} / {region}",
+        "Chain node status: {chain} / {region}",
+    ),
     "ex_chain_sourcing": ("补链来源：{chain} / {region}", "Sourcing targets: {chain} / {region}"),
     "ex_matrix": ("规划区 × 集群矩阵 ({frame})", "Zone × cluster matrix ({frame})"),
     "ex_compliance": ("2015 重点集群核对", "2015 focus-cluster compliance"),

@@ -9,7 +9,10 @@ from __future__ import annotations
 LABELS: dict[str, tuple[str, str]] = {
     # shared
     "pl_rank": ("排名", "Rank"),
-    "pl_problems": ("输入有 {n} 个问题，请逐条修改：", "The input has {n} problem(s); fix each of them:"),
+    "pl_problems": (
+        "输入有 {n} 个问题，请逐条修改：",
+        "The input has {n} problem(s); fix each of them:",
+    ),
     "pl_problem": ("问题", "Problem"),
     "pl_zone_note": (
         "规划区只用于选址、机会、评价和规划成果页；其他页面仍使用侧栏中的已选区域。",
@@ -17,12 +20,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "the region shown in the sidebar.",
     ),
     # siting
-    "sit_node": ("要布局的环节 (缺失/断链环节排在前面)", "Node to site (missing and broken nodes first)"),
+    "sit_node": (
+        "要布局的环节 (缺失/断链环节排在前面)",
+        "Node to site (missing and broken nodes first)",
+    ),
     "sit_node_help": (
         "列表按本区域的环节状态排序：断链、缺失、弱、强。",
         "Listed by the node's status in this region: broken, missing, weak, strong.",
     ),
-    "sit_gaps_here": ("本区域此产业链有 {n} 个缺失或断链环节。", "This chain has {n} missing or broken node(s) in this region."),
+    "sit_gaps_here": (
+        "本区域此产业链有 {n} 个缺失或断链环节。",
+        "This chain has {n} missing or broken node(s) in this region.",
+    ),
     "sit_weights": ("评分权重与距离衰减", "Score weights and distance decay"),
     "sit_s_neighbours": ("相邻环节", "Neighbouring nodes"),
     "sit_s_htz": ("高新区", "High-tech zone"),
@@ -56,7 +65,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "sit_layer_demand": ("需求企业", "Demand firms"),
     "sit_layer_sources": ("新址 (县代表点)", "New sites (county points)"),
     "sit_layer_sourcing": ("需求企业 → 服务新址", "Demand firm → serving site"),
-    "sit_k_title": ("新建 k 个站点：p-中位与最大覆盖", "k new sites: p-median and maximal covering"),
+    "sit_k_title": (
+        "新建 k 个站点：p-中位与最大覆盖",
+        "k new sites: p-median and maximal covering",
+    ),
     "sit_k_note": (
         "需求 = 该环节下游买方环节的已定位企业 (终端产品则用上游供应环节)，按测度基础加权；候选 = 本区域的候选县；"
         "成本 = 大地线距离 (公里)。p-中位最小化加权总距离 (Hakimi 1964)；最大覆盖在服务半径内覆盖最多需求 "
@@ -79,8 +91,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "sit_chosen": ("选中的县", "Chosen counties"),
     "sit_objective": ("目标值", "Objective"),
     "sit_objective_unit": ("目标含义", "Objective is"),
-    "sit_objective_p-median": ("加权总距离 (权重 × 公里，越小越好)", "total weighted distance (weight × km, lower is better)"),
-    "sit_objective_mclp": ("半径内覆盖的需求权重 (越大越好)", "demand weight covered within the radius (higher is better)"),
+    "sit_objective_p-median": (
+        "加权总距离 (权重 × 公里，越小越好)",
+        "total weighted distance (weight × km, lower is better)",
+    ),
+    "sit_objective_mclp": (
+        "半径内覆盖的需求权重 (越大越好)",
+        "demand weight covered within the radius (higher is better)",
+    ),
     "sit_covered_weight": ("覆盖的需求权重占比", "Covered share of demand weight"),
     "sit_covered_firms": ("覆盖的需求企业占比", "Covered share of demand firms"),
     "sit_n_demand": ("需求企业数", "Demand firms"),
@@ -89,7 +107,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "sit_mean_km": ("加权平均距离 (公里)", "Weighted mean distance (km)"),
     "sit_demand_buyers": ("下游买方", "buyers"),
     "sit_demand_suppliers": ("上游供应商", "suppliers"),
-    "sit_demand_is": ("需求：{kind} 环节 {nodes} 的 {n} 家已定位企业。", "Demand: {n} located firm(s) at the {kind} node(s) {nodes}."),
+    "sit_demand_is": (
+        "需求：{kind} 环节 {nodes} 的 {n} 家已定位企业。",
+        "Demand: {n} located firm(s) at the {kind} node(s) {nodes}.",
+    ),
     "sit_solving": ("正在求解…", "Solving…"),
     "sit_zero_weights": (
         "需求企业在所选测度上都为 0 或缺失，任何选址都同样最优；可改用“企业数”测度。",
@@ -110,7 +131,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "opp_chains": ("只排这些产业链的环节", "Rank nodes of these chains only"),
     "opp_all_chains": ("全部产业链", "All chains"),
-    "opp_n_present": ("本区域已专业化的环节 (RCA ≥ 1)", "Nodes the region specialises in (RCA ≥ 1)"),
+    "opp_n_present": (
+        "本区域已专业化的环节 (RCA ≥ 1)",
+        "Nodes the region specialises in (RCA ≥ 1)",
+    ),
     "opp_n_ranked": ("待发展环节", "Nodes ranked"),
     "opp_top": ("首选", "Top opportunity"),
     "opp_formula": (
@@ -174,7 +198,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ev_help_direction": ("+ 越大越好；- 越小越好", "+ higher is better; - lower is better"),
     "ev_help_normalisation": ("minmax、zscore 或 rank", "minmax, zscore or rank"),
     "ev_help_source": ("原始指标表中的列名", "Column of the raw indicator table"),
-    "ev_download_indicators": ("下载修改后的指标文件 (CSV)", "Download the edited indicator file (CSV)"),
+    "ev_download_indicators": (
+        "下载修改后的指标文件 (CSV)",
+        "Download the edited indicator file (CSV)",
+    ),
     "ev_result": ("综合得分与排名：{chain}", "Composite scores and ranking: {chain}"),
     "ev_weights_note": (
         "综合得分 = Σ 权重 × 标准化得分 / Σ 权重 (OECD/JRC 2008)；排名 1 为最好。改变权重会改变排名，表格随之更新。",
@@ -199,8 +226,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "map, the lists, the metrics and the sources.",
     ),
     "rep_generate": ("生成规划成果", "Generate"),
-    "rep_generating": ("正在生成 (产业链分析、选址、机会、评价)…", "Generating (chain analysis, siting, opportunities, evaluation)…"),
-    "rep_press": ("选择产业链和区域后点击“生成规划成果”。", "Choose a chain and a region, then press Generate."),
+    "rep_generating": (
+        "正在生成 (产业链分析、选址、机会、评价)…",
+        "Generating (chain analysis, siting, opportunities, evaluation)…",
+    ),
+    "rep_press": (
+        "选择产业链和区域后点击“生成规划成果”。",
+        "Choose a chain and a region, then press Generate.",
+    ),
     "rep_title": ("规划成果", "Deliverable"),
     "rep_gaps": ("缺失与断链环节", "Missing and broken nodes"),
     "rep_rank": ("评价指数排名", "Index rank"),
@@ -210,6 +243,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rep_download_html": ("下载 HTML (可打印为 PDF)", "Download HTML (printable to PDF)"),
     "rep_download_xlsx": ("下载 XLSX 工作簿", "Download the XLSX workbook"),
-    "rep_print": ("预览 (与下载的 HTML 相同；打印请先下载后在浏览器中打开)", "Preview (the same HTML as the download; to print, open the download in a browser)"),
+    "rep_print": (
+        "预览 (与下载的 HTML 相同；打印请先下载后在浏览器中打开)",
+        "Preview (the same HTML as the download; to print, open the download in a browser)",
+    ),
     "rep_preview": ("规划成果预览", "Report preview"),
 }

@@ -30,7 +30,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_type_add_site": ("新增园区/集群选址", "Add a park or cluster site"),
     "scn_type_change_zone_membership": ("调整规划区范围", "Change zone membership"),
     "scn_firm_name": ("企业名称", "Firm name"),
-    "scn_firm_name_ph": ("例如：某外延片企业 (拟引进)", "e.g. an epitaxial-wafer maker (to attract)"),
+    "scn_firm_name_ph": (
+        "例如：某外延片企业 (拟引进)",
+        "e.g. an epitaxial-wafer maker (to attract)",
+    ),
     "scn_firm_id": ("企业编号 (firm_id)", "Firm id (firm_id)"),
     "scn_auto_id": ("留空则自动编号", "leave empty for an automatic id"),
     "scn_employees": ("从业人数", "Employees"),
@@ -56,7 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Lists the firms of this chain in the data in use (and those this scenario adds); tick the option "
         "below to list every chain.",
     ),
-    "scn_all_firms": ("迁移/移除时列出全部产业链的企业", "List firms of every chain for move/remove"),
+    "scn_all_firms": (
+        "迁移/移除时列出全部产业链的企业",
+        "List firms of every chain for move/remove",
+    ),
     "scn_all_firms_help": ("企业较多时列表会变长。", "The list gets long with many firms."),
     "scn_no_firms": ("没有可选的企业。", "No firm to pick."),
     "scn_added_here": ("本情景新增", "added by this scenario"),
@@ -101,15 +107,24 @@ LABELS: dict[str, tuple[str, str]] = {
         "发现 {n} 个问题 (全部列于下方)；情景草稿保持不变。",
         "{n} problem(s) found (all listed below); the draft is kept as it was.",
     ),
-    "scn_draft_invalid": ("当前情景草稿需要修改后才能运行：", "The draft needs fixing before it can run:"),
+    "scn_draft_invalid": (
+        "当前情景草稿需要修改后才能运行：",
+        "The draft needs fixing before it can run:",
+    ),
     # import / export
-    "scn_io": ("导入与导出 (情景 JSON、工作空间 GeoPackage)", "Import and export (scenario JSON, workspace GeoPackage)"),
+    "scn_io": (
+        "导入与导出 (情景 JSON、工作空间 GeoPackage)",
+        "Import and export (scenario JSON, workspace GeoPackage)",
+    ),
     "scn_json_head": ("情景文件 (JSON)", "Scenario file (JSON)"),
     "scn_dl_json": ("下载情景 (JSON)", "Download the scenario (JSON)"),
     "scn_up_json": ("上传情景 (JSON)", "Upload a scenario (JSON)"),
     "scn_load_json": ("载入上传的情景", "Load the uploaded scenario"),
     "scn_no_file": ("请先选择文件。", "Choose a file first."),
-    "scn_not_utf8": ("文件不是 UTF-8 文本：请另存为 UTF-8 编码的 JSON。", "The file is not UTF-8 text: save it as UTF-8 JSON."),
+    "scn_not_utf8": (
+        "文件不是 UTF-8 文本：请另存为 UTF-8 编码的 JSON。",
+        "The file is not UTF-8 text: save it as UTF-8 JSON.",
+    ),
     "scn_ws_head": ("工作空间 (GeoPackage)", "Workspace (GeoPackage)"),
     "scn_ws_note": (
         "上传工作空间可列出其中保存的情景并载入其一；下载工作空间请用下方“运行”旁的按钮 (含结果图层，可在 QGIS 打开)。",
@@ -117,8 +132,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "“Run” below (it holds the result layers and opens in QGIS).",
     ),
     "scn_up_ws": ("上传工作空间 (.gpkg)", "Upload a workspace (.gpkg)"),
-    "scn_ws_unreadable": ("该文件不是可读取的图谱工作空间 (GeoPackage)：{msg}",
-                          "The file is not a readable atlas workspace (GeoPackage): {msg}"),
+    "scn_ws_unreadable": (
+        "该文件不是可读取的图谱工作空间 (GeoPackage)：{msg}",
+        "The file is not a readable atlas workspace (GeoPackage): {msg}",
+    ),
     "scn_ws_empty": ("该工作空间中没有保存的情景。", "This workspace holds no saved scenario."),
     "scn_ws_pick": ("选择情景", "Scenario"),
     "scn_ws_load": ("载入到编辑器", "Load into the builder"),
@@ -138,7 +155,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "scn_ws_building": ("正在生成工作空间…", "Building the workspace…"),
     "scn_dl_ws": ("下载工作空间 (GeoPackage)", "Download the workspace (GeoPackage)"),
-    "scn_not_run": ("尚未运行：编辑情景后点击“运行情景”。", "Not run yet: build a scenario, then press “Run the scenario”."),
+    "scn_not_run": (
+        "尚未运行：编辑情景后点击“运行情景”。",
+        "Not run yet: build a scenario, then press “Run the scenario”.",
+    ),
     "scn_stale": (
         "情景或选项在上次运行后已改变，下方为上次运行的结果；请重新运行。",
         "The scenario or the options changed since the last run; the results below are from that run. Run again.",
@@ -146,13 +166,24 @@ LABELS: dict[str, tuple[str, str]] = {
     # results
     "scn_result": ("情景与基线的比较", "Scenario against the baseline"),
     "scn_m_nodes": ("变化的环节", "Changed nodes"),
-    "scn_m_nodes_help": ("状态、企业数或数值变化的 (区域, 环节) 行数。", "(region, node) rows whose status, firm count or value changed."),
+    "scn_m_nodes_help": (
+        "状态、企业数或数值变化的 (区域, 环节) 行数。",
+        "(region, node) rows whose status, firm count or value changed.",
+    ),
     "scn_m_regions": ("完整度变化的区域", "Completeness changed"),
-    "scn_m_regions_help": ("产业链完整度发生变化的区域数。", "Regions whose chain completeness changed."),
+    "scn_m_regions_help": (
+        "产业链完整度发生变化的区域数。",
+        "Regions whose chain completeness changed.",
+    ),
     "scn_m_sites": ("载体变化的县", "Host changes"),
-    "scn_m_sites_help": ("因新增园区或集群选址而载体发生变化的县数。", "Counties whose hosts change through a new park or cluster site."),
-    "scn_m_conc_help": ("全省集中度：情景值，及相对基线的变化。",
-                        "Province concentration: the scenario value and its change against the baseline."),
+    "scn_m_sites_help": (
+        "因新增园区或集群选址而载体发生变化的县数。",
+        "Counties whose hosts change through a new park or cluster site.",
+    ),
+    "scn_m_conc_help": (
+        "全省集中度：情景值，及相对基线的变化。",
+        "Province concentration: the scenario value and its change against the baseline.",
+    ),
     "scn_conc_chain_value": ("产业链总量", "Chain total"),
     "scn_conc_hhi_chain": ("赫芬达尔指数 HHI", "HHI (chain)"),
     "scn_conc_gini": ("基尼系数", "Gini"),
@@ -163,7 +194,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_map_scenario": ("情景", "Scenario"),
     "scn_legend": ("图例", "Legend"),
     "scn_legend_title": ("产业链完整度 · {chain}", "Chain completeness · {chain}"),
-    "scn_legend_fixed": ("两图同一分级 (0–100% 等间距)", "Same classes on both maps (equal steps, 0–100%)"),
+    "scn_legend_fixed": (
+        "两图同一分级 (0–100% 等间距)",
+        "Same classes on both maps (equal steps, 0–100%)",
+    ),
     "scn_legend_changed": ("有变化的区域", "Regions that changed"),
     "scn_no_data": ("无数据", "No data"),
     "scn_change": ("变化", "Change"),
@@ -212,8 +246,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_yes": ("是", "yes"),
     "scn_no": ("否", "no"),
     "scn_no_node_change": ("没有环节发生变化。", "No node changed."),
-    "scn_no_region_change": ("没有区域的完整度或环节发生变化。", "No region changed its completeness or nodes."),
-    "scn_no_site_change": ("本情景没有新增园区或集群选址。", "This scenario adds no park or cluster site."),
+    "scn_no_region_change": (
+        "没有区域的完整度或环节发生变化。",
+        "No region changed its completeness or nodes.",
+    ),
+    "scn_no_site_change": (
+        "本情景没有新增园区或集群选址。",
+        "This scenario adds no park or cluster site.",
+    ),
     "scn_lq_only": (
         "另有 {n} 行仅区位商随全省总量变化 (最大变化 {x})，不计为变化。",
         "{n} other rows changed only their location quotient as the province totals moved (largest shift {x}); "

@@ -85,9 +85,13 @@ def county_metrics() -> pd.DataFrame:
     out["area_km2"] = pd.Series(geodesic_area_km2(counties), index=counties.index).to_numpy()
     for name, col in (("clusters", "n_clusters"), ("htz", "n_htz")):
         hosts = layer(name)["host_county_adcodes"].fillna("").str.split(";").explode()
-        out[col] = hosts[hosts.str.len() == 6].value_counts().reindex(out.index).fillna(0).astype(int)
+        out[col] = (
+            hosts[hosts.str.len() == 6].value_counts().reindex(out.index).fillna(0).astype(int)
+        )
     memb = membership("2013")
-    out["n_zones"] = memb.groupby("adcode")["zone_code"].nunique().reindex(out.index).fillna(0).astype(int)
+    out["n_zones"] = (
+        memb.groupby("adcode")["zone_code"].nunique().reindex(out.index).fillna(0).astype(int)
+    )
     out["city_adcode"] = counties["city_adcode"].astype(str).to_numpy()
     return out
 
@@ -97,17 +101,33 @@ def firm_metrics(token: str, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
     """Per-county firm metrics (n_firms, employees, output) of the firm table named ``token``."""
     df = pd.DataFrame({"adcode": _firms["adcode"].astype("string").to_numpy()})
     for col in ("employees", "output"):
-        df[col] = pd.to_numeric(_firms[col], errors="coerce").to_numpy() if col in _firms else float("nan")
+        df[col] = (
+            pd.to_numeric(_firms[col], errors="coerce").to_numpy()
+            if col in _firms
+            else float("nan")
+        )
     g = df.dropna(subset=["adcode"]).groupby("adcode")
-    out = pd.DataFrame({"n_firms": g.size(), "employees": g["employees"].sum(min_count=1),
-                        "output": g["output"].sum(min_count=1)})
+    out = pd.DataFrame(
+        {
+            "n_firms": g.size(),
+            "employees": g["employees"].sum(min_count=1),
+            "output": g["output"].sum(min_count=1),
+        }
+    )
     out.index = out.index.astype(str)
     return out
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def chain_analysis(token: str, chain: str, base: str, _firms: gpd.GeoDataFrame, *,
-                   region: str | None = None, level: str | None = None) -> Any:
+def chain_analysis(
+    token: str,
+    chain: str,
+    base: str,
+    _firms: gpd.GeoDataFrame,
+    *,
+    region: str | None = None,
+    level: str | None = None,
+) -> Any:
     """``layout.analysis.analyze_chain`` for one region or every region of a level.
 
     Cached per firm table (``token``; the table itself is not hashed), chain, base and region.
@@ -155,32 +175,73 @@ def file_token(data: bytes, *parts: Any) -> str:
 # Added for the siting, opportunities, evaluation and report pages: each wraps one
 # ``layout`` call, cached per firm table (``token``) and the options that change the result.
 @st.cache_data(max_entries=32, show_spinner=False)
-def siting_scores(token: str, chain: str, node: str, region: str, weights: tuple[tuple[str, float], ...],
-                  decay_km: float, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+def siting_scores(
+    token: str,
+    chain: str,
+    node: str,
+    region: str,
+    weights: tuple[tuple[str, float], ...],
+    decay_km: float,
+    _firms: gpd.GeoDataFrame,
+) -> pd.DataFrame:
     """``layout.siting.score_candidates`` (weights as ``((part, w), ...)`` so they hash)."""
     from layout.siting import score_candidates
 
-    return score_candidates(_firms, chain, node, region=region, weights=dict(weights), decay_km=decay_km)
+    return score_candidates(
+        _firms, chain, node, region=region, weights=dict(weights), decay_km=decay_km
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def site_solutions(token: str, chain: str, node: str, region: str, k: int, service_km: float, base: str,
-                   scope: str, _firms: gpd.GeoDataFrame) -> dict[str, Any]:
+def site_solutions(
+    token: str,
+    chain: str,
+    node: str,
+    region: str,
+    k: int,
+    service_km: float,
+    base: str,
+    scope: str,
+    _firms: gpd.GeoDataFrame,
+) -> dict[str, Any]:
     """``layout.siting.site_k`` with both methods: ``{"p-median": SiteResult, "mclp": SiteResult}``."""
     from layout.siting import METHODS, site_k
 
-    return {m: site_k(_firms, chain, node, region=region, k=k, method=m, service_km=service_km, base=base,
-                      scope=scope) for m in METHODS}
+    return {
+        m: site_k(
+            _firms,
+            chain,
+            node,
+            region=region,
+            k=k,
+            method=m,
+            service_km=service_km,
+            base=base,
+            scope=scope,
+        )
+        for m in METHODS
+    }
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def opportunities(token: str, region: str, base: str, attractiveness: str, chains: tuple[str, ...] | None,
-                  _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+def opportunities(
+    token: str,
+    region: str,
+    base: str,
+    attractiveness: str,
+    chains: tuple[str, ...] | None,
+    _firms: gpd.GeoDataFrame,
+) -> pd.DataFrame:
     """``layout.opportunities.rank_opportunities`` of one region (all chains when ``chains`` is None)."""
     from layout.opportunities import rank_opportunities
 
-    return rank_opportunities(_firms, region, base=base, attractiveness=attractiveness,
-                              chains=list(chains) if chains is not None else None)
+    return rank_opportunities(
+        _firms,
+        region,
+        base=base,
+        attractiveness=attractiveness,
+        chains=list(chains) if chains is not None else None,
+    )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -194,8 +255,9 @@ def proximity_matrix(token: str, base: str, _firms: gpd.GeoDataFrame) -> pd.Data
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def indicator_table(token: str, chain: str, level: str, frame: str, base: str,
-                    _firms: gpd.GeoDataFrame) -> pd.DataFrame:
+def indicator_table(
+    token: str, chain: str, level: str, frame: str, base: str, _firms: gpd.GeoDataFrame
+) -> pd.DataFrame:
     """``layout.evaluation.indicator_table``: raw indicators of ``chain`` for every region of a level."""
     from layout.evaluation import indicator_table as _table
 
@@ -203,13 +265,23 @@ def indicator_table(token: str, chain: str, level: str, frame: str, base: str,
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def report_files(token: str, chain: str, region: str, base: str, _firms: gpd.GeoDataFrame) -> dict[str, Any]:
+def report_files(
+    token: str, chain: str, region: str, base: str, _firms: gpd.GeoDataFrame
+) -> dict[str, Any]:
     """``layout.reports.build_report`` rendered: ``{"html", "xlsx", "summary", "title_zh", ...}``."""
     from layout.reports import build_report, render_html, xlsx_bytes
 
     rep = build_report(_firms, chain, region, base=base)
-    return {"html": render_html(rep), "xlsx": xlsx_bytes(rep), "summary": dict(rep.summary),
-            "chain_name_zh": rep.chain_name_zh, "chain_name_en": rep.chain_name_en,
-            "region_name_zh": rep.region_name_zh, "region_name_en": rep.region_name_en,
-            "synthetic": rep.synthetic, "notes": list(rep.notes), "generated": rep.generated,
-            "lists": {k: len(v) for k, v in rep.lists.items()}}
+    return {
+        "html": render_html(rep),
+        "xlsx": xlsx_bytes(rep),
+        "summary": dict(rep.summary),
+        "chain_name_zh": rep.chain_name_zh,
+        "chain_name_en": rep.chain_name_en,
+        "region_name_zh": rep.region_name_zh,
+        "region_name_en": rep.region_name_en,
+        "synthetic": rep.synthetic,
+        "notes": list(rep.notes),
+        "generated": rep.generated,
+        "lists": {k: len(v) for k, v in rep.lists.items()},
+    }

@@ -39,7 +39,9 @@ def _named_index(df: pd.DataFrame) -> bool:
 def _all_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     from geo.export import xlsx_bytes
 
-    return xlsx_bytes({name: df.reset_index() if _named_index(df) else df for name, df in tables.items()})
+    return xlsx_bytes(
+        {name: df.reset_index() if _named_index(df) else df for name, df in tables.items()}
+    )
 
 
 RELATION_COLOURS = {"in": "#08519c", "partly": "#9ecae1"}
@@ -47,36 +49,78 @@ RELATION_COLOURS = {"in": "#08519c", "partly": "#9ecae1"}
 
 def matrix_chart(matrix: pd.DataFrame, lang: str, *, zones: list[str]) -> alt.Chart:
     """Cluster × zone grid: dark = every host unit in the zone, light = some, blank = none."""
-    labels = [f"{i} {name_both(a, b, lang).split(' · ')[0]}" for i, a, b in
-              zip(matrix.index, matrix.get("name_zh", matrix.index), matrix.get("name_en", matrix.index), strict=True)]
-    long = pd.DataFrame(matrix[zones].to_numpy(), columns=zones).assign(cluster=labels).melt(
-        id_vars="cluster", var_name="zone", value_name="relation")
+    labels = [
+        f"{i} {name_both(a, b, lang).split(' · ')[0]}"
+        for i, a, b in zip(
+            matrix.index,
+            matrix.get("name_zh", matrix.index),
+            matrix.get("name_en", matrix.index),
+            strict=True,
+        )
+    ]
+    long = (
+        pd.DataFrame(matrix[zones].to_numpy(), columns=zones)
+        .assign(cluster=labels)
+        .melt(id_vars="cluster", var_name="zone", value_name="relation")
+    )
     long["relation"] = long["relation"].replace("", "—")
     order = labels
-    return alt.Chart(long).mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        x=alt.X("zone:N", title=t("frame", lang), sort=zones, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("cluster:N", title=None, sort=order, axis=alt.Axis(labelOverlap=False, labelLimit=180)),
-        color=alt.Color("relation:N", scale=alt.Scale(domain=["in", "partly", "—"],
-                                                      range=[RELATION_COLOURS["in"], RELATION_COLOURS["partly"], "#f0f0f0"]),
-                        legend=alt.Legend(title=t("relation", lang), orient="bottom",
-                                          labelExpr=_relation_expr(lang))),
-        tooltip=[alt.Tooltip("cluster:N", title=t("name", lang)), alt.Tooltip("zone:N", title=t("frame", lang)),
-                 alt.Tooltip("relation:N", title=t("relation", lang))],
-    ).properties(height=18 * len(labels) + 40)
+    return (
+        alt.Chart(long)
+        .mark_rect(stroke="#ffffff", strokeWidth=1)
+        .encode(
+            x=alt.X(
+                "zone:N",
+                title=t("frame", lang),
+                sort=zones,
+                axis=alt.Axis(orient="top", labelAngle=0),
+            ),
+            y=alt.Y(
+                "cluster:N",
+                title=None,
+                sort=order,
+                axis=alt.Axis(labelOverlap=False, labelLimit=180),
+            ),
+            color=alt.Color(
+                "relation:N",
+                scale=alt.Scale(
+                    domain=["in", "partly", "—"],
+                    range=[RELATION_COLOURS["in"], RELATION_COLOURS["partly"], "#f0f0f0"],
+                ),
+                legend=alt.Legend(
+                    title=t("relation", lang), orient="bottom", labelExpr=_relation_expr(lang)
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("cluster:N", title=t("name", lang)),
+                alt.Tooltip("zone:N", title=t("frame", lang)),
+                alt.Tooltip("relation:N", title=t("relation", lang)),
+            ],
+        )
+        .properties(height=18 * len(labels) + 40)
+    )
 
 
 def counts_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
     """Zones × programme category: number of clusters, as a labelled heat map."""
-    long = counts.reset_index(names="zone").melt(id_vars="zone", var_name="category", value_name="n")
-    base = alt.Chart(long).encode(x=alt.X("category:N", title=None,
-                                          axis=alt.Axis(labelAngle=-40, labelOverlap=False, labelLimit=160)),
-                                  y=alt.Y("zone:N", title=None, sort=list(counts.index),
-                                          axis=alt.Axis(labelOverlap=False)))
+    long = counts.reset_index(names="zone").melt(
+        id_vars="zone", var_name="category", value_name="n"
+    )
+    base = alt.Chart(long).encode(
+        x=alt.X(
+            "category:N",
+            title=None,
+            axis=alt.Axis(labelAngle=-40, labelOverlap=False, labelLimit=160),
+        ),
+        y=alt.Y("zone:N", title=None, sort=list(counts.index), axis=alt.Axis(labelOverlap=False)),
+    )
     cells = base.mark_rect(stroke="#ffffff").encode(
         color=alt.Color("n:Q", scale=alt.Scale(scheme="blues"), legend=None),
-        tooltip=["zone:N", "category:N", alt.Tooltip("n:Q", title=t("value", lang))])
+        tooltip=["zone:N", "category:N", alt.Tooltip("n:Q", title=t("value", lang))],
+    )
     text = base.mark_text(fontSize=12).encode(
-        text="n:Q", color=alt.condition("datum.n > 10", alt.value("#ffffff"), alt.value("#08306b")))
+        text="n:Q", color=alt.condition("datum.n > 10", alt.value("#ffffff"), alt.value("#08306b"))
+    )
     return (cells + text).properties(height=36 * len(counts) + 30)
 
 
@@ -96,11 +140,22 @@ def _status_metrics(series: pd.Series, lang: str, prefix: str) -> None:
 
 def _downloads(df: pd.DataFrame, stem: str, lang: str) -> None:
     row = st.container(horizontal=True)
-    row.download_button(t("download_csv", lang), table_bytes(df, "csv"), file_name=f"{stem}.csv", mime="text/csv",
-                      key=f"dl_{stem}_csv", on_click="ignore")
-    row.download_button(t("download_xlsx", lang), table_bytes(df, "xlsx"), file_name=f"{stem}.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      key=f"dl_{stem}_xlsx", on_click="ignore")
+    row.download_button(
+        t("download_csv", lang),
+        table_bytes(df, "csv"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"dl_{stem}_csv",
+        on_click="ignore",
+    )
+    row.download_button(
+        t("download_xlsx", lang),
+        table_bytes(df, "xlsx"),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl_{stem}_xlsx",
+        on_click="ignore",
+    )
 
 
 def _uncovered_map(uncovered: pd.DataFrame, lang: str) -> None:
@@ -113,8 +168,14 @@ def _uncovered_map(uncovered: pd.DataFrame, lang: str) -> None:
     layers: dict[str, Any] = {"province": disp["province"], "counties": counties}
     if len(hit):
         layers["gaps"] = hit
-    m = build_map(layers, lang=lang, simplified=False, height=380, collapsed_control=True,
-                  titles={"gaps": (t("uncovered", "zh"), t("uncovered", "en"))})
+    m = build_map(
+        layers,
+        lang=lang,
+        simplified=False,
+        height=380,
+        collapsed_control=True,
+        titles={"gaps": (t("uncovered", "zh"), t("uncovered", "en"))},
+    )
     st_folium(m, key="coverage_map", height=380, use_container_width=True, returned_objects=[])
 
 
@@ -124,12 +185,22 @@ def page_coverage(lang: str) -> None:
         return
     from geo.frames import zone_table
 
-    frame = st.radio(t("frame", lang), ("2013", "2020"), key="coverage_frame", horizontal=True,
-                     format_func=lambda f: t(f"frame_{f}", lang))
+    frame = st.radio(
+        t("frame", lang),
+        ("2013", "2020"),
+        key="coverage_frame",
+        horizontal=True,
+        format_func=lambda f: t(f"frame_{f}", lang),
+    )
     tables = loaders.coverage_tables(frame)
-    st.download_button(t("download_all_xlsx", lang), _all_xlsx(tables), file_name=f"coverage_{frame}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="dl_coverage_all", on_click="ignore")
+    st.download_button(
+        t("download_all_xlsx", lang),
+        _all_xlsx(tables),
+        file_name=f"coverage_{frame}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="dl_coverage_all",
+        on_click="ignore",
+    )
     st.session_state["coverage_tables"] = {"frame": frame, **tables}
 
     st.subheader(t("matrix", lang))
@@ -147,8 +218,20 @@ def page_coverage(lang: str) -> None:
     _status_metrics(tables["compliance"]["compliance"], lang, "compliance")
     comp = tables["compliance"]
     reason = "reason_zh" if lang == "zh" else "reason_en"
-    cols = [c for c in ("cluster_id", "name_zh", "name_en", "named_zone", "host_zones", "compliance", reason,
-                        "verification") if c in comp]
+    cols = [
+        c
+        for c in (
+            "cluster_id",
+            "name_zh",
+            "name_en",
+            "named_zone",
+            "host_zones",
+            "compliance",
+            reason,
+            "verification",
+        )
+        if c in comp
+    ]
     st.dataframe(comp[cols], hide_index=True)
     _downloads(comp, "focus_compliance_2015", lang)
 

@@ -53,18 +53,34 @@ def _summary(result: Any, lang: str) -> None:
         from layout.records import REASONS
 
         st.markdown(f"**{t('by_reason', lang)}**")
-        words = [REASONS.get(code, (code, code))[0 if lang == "zh" else 1] for code in s["by_reason"]]
-        text_table(pd.DataFrame({t("reason", lang): words, t("code", lang): list(s["by_reason"]),
-                                 t("rows_col", lang): list(s["by_reason"].values())}))
+        words = [
+            REASONS.get(code, (code, code))[0 if lang == "zh" else 1] for code in s["by_reason"]
+        ]
+        text_table(
+            pd.DataFrame(
+                {
+                    t("reason", lang): words,
+                    t("code", lang): list(s["by_reason"]),
+                    t("rows_col", lang): list(s["by_reason"].values()),
+                }
+            )
+        )
 
 
 def page_data(lang: str) -> None:
     """Draw the data import page."""
     firms = state.current_firms()
     st.caption(t("current_firms", lang) + ": " + (firms.name if not firms.demo else "demo"))
-    up = st.file_uploader(t("upload", lang), type=list(UPLOAD_TYPES), key="upload", help=t("upload_help", lang),
-                          max_upload_size=MAX_UPLOAD_MB)
-    datum = st.selectbox(t("datum", lang), DATUMS, key="upload_datum", format_func=lambda d: t(f"datum_{d}", lang))
+    up = st.file_uploader(
+        t("upload", lang),
+        type=list(UPLOAD_TYPES),
+        key="upload",
+        help=t("upload_help", lang),
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    datum = st.selectbox(
+        t("datum", lang), DATUMS, key="upload_datum", format_func=lambda d: t(f"datum_{d}", lang)
+    )
     if up is not None and st.button(t("import", lang), key="do_import", type="primary"):
         data = up.getvalue()
         bar = st.progress(0.0, text=t("importing", lang))
@@ -80,10 +96,21 @@ def page_data(lang: str) -> None:
             bar.empty()
             st.error(t("import_failed", lang, msg=str(exc)))
             return
-        bar.progress(1.0, text=t("imported", lang, read=result.summary["read"],
-                                 accepted=result.summary["accepted"], rejected=result.summary["rejected"]))
-        st.session_state["last_import"] = {"name": up.name, "token": loaders.file_token(data, datum),
-                                           "result": result}
+        bar.progress(
+            1.0,
+            text=t(
+                "imported",
+                lang,
+                read=result.summary["read"],
+                accepted=result.summary["accepted"],
+                rejected=result.summary["rejected"],
+            ),
+        )
+        st.session_state["last_import"] = {
+            "name": up.name,
+            "token": loaders.file_token(data, datum),
+            "result": result,
+        }
     last = st.session_state.get("last_import")
     if last is None:
         return
@@ -92,14 +119,33 @@ def page_data(lang: str) -> None:
     acc = result.accepted
     if len(acc):
         st.markdown(f"**{t('accepted_preview', lang, n=min(PREVIEW_ROWS, len(acc)))}**")
-        cols = [c for c in ("row", "firm_id", "name", "chain", "node", "employees", "output", "adcode", "notes")
-                if c in acc]
-        text_table(pd.DataFrame(acc[cols]), max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-accepted")
+        cols = [
+            c
+            for c in (
+                "row",
+                "firm_id",
+                "name",
+                "chain",
+                "node",
+                "employees",
+                "output",
+                "adcode",
+                "notes",
+            )
+            if c in acc
+        ]
+        text_table(
+            pd.DataFrame(acc[cols]), max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-accepted"
+        )
         if st.button(t("use_upload", lang), key="use_upload"):
             from layout.regions import ensure_adcode
 
-            st.session_state["firms_upload"] = {"name": last["name"], "token": last["token"],
-                                                "gdf": ensure_adcode(acc), "summary": result.summary}
+            st.session_state["firms_upload"] = {
+                "name": last["name"],
+                "token": last["token"],
+                "gdf": ensure_adcode(acc),
+                "summary": result.summary,
+            }
             st.success(t("using_upload", lang))
             st.rerun()
     rej = result.rejected
@@ -107,7 +153,14 @@ def page_data(lang: str) -> None:
         st.markdown(f"**{t('rejected_preview', lang, n=min(PREVIEW_ROWS, len(rej)))}**")
         reason = "reason_zh" if lang == "zh" else "reason_en"
         cols = [c for c in ("row", "reason_codes", reason) if c in rej]
-        text_table(pd.DataFrame(rej[cols]), max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-rejected")
-        st.download_button(t("download_rejects", lang), rejects_csv(result),
-                           file_name=f"{Path(last['name']).stem}_rejected.csv", mime="text/csv",
-                           key="dl_rejects", on_click="ignore")
+        text_table(
+            pd.DataFrame(rej[cols]), max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-rejected"
+        )
+        st.download_button(
+            t("download_rejects", lang),
+            rejects_csv(result),
+            file_name=f"{Path(last['name']).stem}_rejected.csv",
+            mime="text/csv",
+            key="dl_rejects",
+            on_click="ignore",
+        )

@@ -26,7 +26,9 @@ __all__ = ["LEVELS", "evaluation_view", "indicator_csv", "page_evaluation", "rea
 
 # (level, frame) choices the raw indicator table supports.
 LEVELS: dict[str, tuple[str, str]] = {
-    "county": ("county", "2013"), "city": ("city", "2013"), "zone-2013": ("zone", "2013"),
+    "county": ("county", "2013"),
+    "city": ("city", "2013"),
+    "zone-2013": ("zone", "2013"),
     "zone-2020": ("zone", "2020"),
 }
 _WARN_BG = "background-color: #fcbba1"
@@ -72,11 +74,19 @@ def _column_config(df: pd.DataFrame, lang: str) -> dict[str, Any]:
     for name, choices in (("direction", DIRECTIONS), ("normalisation", NORMALISATIONS)):
         label, hint = t(f"ev_col_{name}", lang), t(f"ev_help_{name}", lang)
         valid = name in df and df[name].astype(str).str.strip().isin(choices).all()
-        cfg[name] = (col.SelectboxColumn(label, options=list(choices), help=hint) if valid
-                     else col.TextColumn(label, help=hint))
+        cfg[name] = (
+            col.SelectboxColumn(label, options=list(choices), help=hint)
+            if valid
+            else col.TextColumn(label, help=hint)
+        )
     if "weight" in df and pd.api.types.is_numeric_dtype(df["weight"]):
-        cfg["weight"] = col.NumberColumn(t("ev_col_weight", lang), min_value=0.0, step=0.05, format="%.2f",
-                                         help=t("ev_help_weight", lang))
+        cfg["weight"] = col.NumberColumn(
+            t("ev_col_weight", lang),
+            min_value=0.0,
+            step=0.05,
+            format="%.2f",
+            help=t("ev_help_weight", lang),
+        )
     else:
         cfg["weight"] = col.TextColumn(t("ev_col_weight", lang), help=t("ev_help_weight", lang))
     return {k: v for k, v in cfg.items() if k in df.columns}
@@ -93,8 +103,14 @@ def indicator_csv(ind: pd.DataFrame) -> bytes:
     out = ind.reset_index(drop=True).copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            keep = out[col].isin(["+", "-"]) if col == "direction" else pd.Series(False, index=out.index)
-            out[col] = [v if k else neutralise_formula(v) for v, k in zip(out[col], keep, strict=True)]
+            keep = (
+                out[col].isin(["+", "-"])
+                if col == "direction"
+                else pd.Series(False, index=out.index)
+            )
+            out[col] = [
+                v if k else neutralise_formula(v) for v, k in zip(out[col], keep, strict=True)
+            ]
     out.columns = [neutralise_formula(str(c)) for c in out.columns]
     return out.to_csv(index=False).encode("utf-8-sig")
 
@@ -103,16 +119,20 @@ def evaluation_view(ev: pd.DataFrame, ind: pd.DataFrame, lang: str) -> pd.DataFr
     """The result as shown: code, name, composite, rank, band, then each indicator's score and raw value."""
     zh = ev.get("region_name_zh", ev.get("name_zh", pd.Series("", index=ev.index)))
     en = ev.get("region_name_en", ev.get("name_en", pd.Series("", index=ev.index)))
-    out = pd.DataFrame({
-        t("code", lang): ev.index.astype(str),
-        t("name", lang): [name_both(a, b, lang) for a, b in zip(zh, en, strict=True)],
-        t("ev_composite", lang): ev["composite"].astype(float).round(4).to_numpy(),
-        t("pl_rank", lang): ev["rank"].to_numpy(),
-        t("ev_band", lang): [t(f"ev_band_{b}", lang) for b in ev["band"]],
-    })
+    out = pd.DataFrame(
+        {
+            t("code", lang): ev.index.astype(str),
+            t("name", lang): [name_both(a, b, lang) for a, b in zip(zh, en, strict=True)],
+            t("ev_composite", lang): ev["composite"].astype(float).round(4).to_numpy(),
+            t("pl_rank", lang): ev["rank"].to_numpy(),
+            t("ev_band", lang): [t(f"ev_band_{b}", lang) for b in ev["band"]],
+        }
+    )
     names = ind.set_index("indicator")["name_zh" if lang == "zh" else "name_en"]
     for rec in ind.itertuples():
-        out[f"{names[rec.indicator]} · s"] = ev[f"score_{rec.indicator}"].astype(float).round(3).to_numpy()
+        out[f"{names[rec.indicator]} · s"] = (
+            ev[f"score_{rec.indicator}"].astype(float).round(3).to_numpy()
+        )
     for src in dict.fromkeys(ind["source_column"]):
         out[f"{src}"] = pd.to_numeric(ev[src], errors="coerce").round(4).to_numpy()
     return out
@@ -121,8 +141,12 @@ def evaluation_view(ev: pd.DataFrame, ind: pd.DataFrame, lang: str) -> pd.DataFr
 def _style(view: pd.DataFrame, lang: str) -> Any:
     band = t("ev_band", lang)
     warn = t("ev_band_warning", lang)
-    styler = view.style.apply(lambda row: [_WARN_BG if row[band] == warn else ""] * len(row), axis=1)
-    return styler.format(precision=3, thousands=",", subset=list(view.columns[2:3]) + list(view.columns[5:]))
+    styler = view.style.apply(
+        lambda row: [_WARN_BG if row[band] == warn else ""] * len(row), axis=1
+    )
+    return styler.format(
+        precision=3, thousands=",", subset=list(view.columns[2:3]) + list(view.columns[5:])
+    )
 
 
 def _indicator_editor(lang: str) -> tuple[pd.DataFrame | None, str]:
@@ -131,7 +155,9 @@ def _indicator_editor(lang: str) -> tuple[pd.DataFrame | None, str]:
 
     st.subheader(t("ev_system", lang))
     st.caption(t("ev_system_note", lang))
-    up = st.file_uploader(t("ev_upload", lang), type=["csv"], key="ev_upload", help=t("ev_upload_help", lang))
+    up = st.file_uploader(
+        t("ev_upload", lang), type=["csv"], key="ev_upload", help=t("ev_upload_help", lang)
+    )
     if up is not None:
         data = up.getvalue()
         name, token = up.name, loaders.file_token(data, up.name)
@@ -140,13 +166,27 @@ def _indicator_editor(lang: str) -> tuple[pd.DataFrame | None, str]:
             show_problems(problems, lang)
             return None, name
     else:
-        raw = pd.read_csv(DEFAULT_INDICATORS, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(
+            DEFAULT_INDICATORS, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
         name, token = DEFAULT_INDICATORS.name, "default"
     frame = _editor_frame(raw)
-    edited = st.data_editor(frame, key=f"ev_editor_{token}", num_rows="dynamic", hide_index=True,
-                            column_config=_column_config(frame, lang), width="stretch")
-    st.download_button(t("ev_download_indicators", lang), indicator_csv(_blank_text(edited)), file_name="indicators.csv",
-                       mime="text/csv", key="dl_ev_indicators", on_click="ignore")
+    edited = st.data_editor(
+        frame,
+        key=f"ev_editor_{token}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=_column_config(frame, lang),
+        width="stretch",
+    )
+    st.download_button(
+        t("ev_download_indicators", lang),
+        indicator_csv(_blank_text(edited)),
+        file_name="indicators.csv",
+        mime="text/csv",
+        key="dl_ev_indicators",
+        on_click="ignore",
+    )
     return _blank_text(edited), name
 
 
@@ -171,18 +211,37 @@ def _evaluation_map(ev: pd.DataFrame, level: str, frame: str, chain: str, lang: 
     code_col = "zone_code" if level == "zone" else "adcode"
     warned = ev.index[ev["band"] == "warning"].astype(str)
     # outlines under the coloured layer, as on the map explorer, so hovering names the coloured region
-    layers = {"province": disp["province"], **({"cities": disp["cities"]} if level == "county" else {}),
-              target: polys}
+    layers = {
+        "province": disp["province"],
+        **({"cities": disp["cities"]} if level == "county" else {}),
+        target: polys,
+    }
     hit = polys[polys[code_col].astype(str).isin(warned)]
     if len(hit):
         layers["gaps"] = hit
     values = pd.Series(ev["composite"].astype(float).to_numpy(), index=ev.index.astype(str))
-    choro = Choropleth(values, f"{t('ev_composite', 'zh')} · {chain}", f"{t('ev_composite', 'en')} · {chain}",
-                       layer=target, scheme="quantiles", k=5, fmt="{:.3f}")
-    titles = {"gaps": (t("ev_band_layer", "zh"), t("ev_band_layer", "en")),
-              "eval_zones": (t("level_zone", "zh"), t("level_zone", "en"))}
-    m = build_map(layers, lang=lang, choropleth=choro, simplified=False, height=_MAP_HEIGHT,
-                  collapsed_control=True, titles=titles)
+    choro = Choropleth(
+        values,
+        f"{t('ev_composite', 'zh')} · {chain}",
+        f"{t('ev_composite', 'en')} · {chain}",
+        layer=target,
+        scheme="quantiles",
+        k=5,
+        fmt="{:.3f}",
+    )
+    titles = {
+        "gaps": (t("ev_band_layer", "zh"), t("ev_band_layer", "en")),
+        "eval_zones": (t("level_zone", "zh"), t("level_zone", "en")),
+    }
+    m = build_map(
+        layers,
+        lang=lang,
+        choropleth=choro,
+        simplified=False,
+        height=_MAP_HEIGHT,
+        collapsed_control=True,
+        titles=titles,
+    )
     st_folium(m, key="ev_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[])
 
 
@@ -195,11 +254,26 @@ def page_evaluation(lang: str) -> None:
     c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
     with c1:
         chain = chain_picker(lang, key="ev_chain")
-    level_key = c2.selectbox(t("level", lang), list(LEVELS), key="ev_level",
-                             format_func=lambda v: t(f"ev_level_{v.replace('-', '_')}", lang))
-    base = c3.selectbox(t("base", lang), BASES, key="ev_base", format_func=lambda b: t(f"base_{b}", lang))
-    share = float(c4.slider(t("ev_warning_share", lang), 0.0, 0.5, 0.1, 0.05, key="ev_share",
-                            help=t("ev_warning_help", lang)))
+    level_key = c2.selectbox(
+        t("level", lang),
+        list(LEVELS),
+        key="ev_level",
+        format_func=lambda v: t(f"ev_level_{v.replace('-', '_')}", lang),
+    )
+    base = c3.selectbox(
+        t("base", lang), BASES, key="ev_base", format_func=lambda b: t(f"base_{b}", lang)
+    )
+    share = float(
+        c4.slider(
+            t("ev_warning_share", lang),
+            0.0,
+            0.5,
+            0.1,
+            0.05,
+            key="ev_share",
+            help=t("ev_warning_help", lang),
+        )
+    )
     level, frame = LEVELS[level_key]
 
     edited, file_name = _indicator_editor(lang)
@@ -231,13 +305,29 @@ def page_evaluation(lang: str) -> None:
         st.dataframe(_style(view, lang), hide_index=True, key="ev_table", height=_MAP_HEIGHT)
     with right:
         _evaluation_map(ev, level, frame, chain, lang)
-    result = with_data_note(ev.reset_index().assign(chain=chain, level=level, frame=frame, base=base), firms.synthetic)
+    result = with_data_note(
+        ev.reset_index().assign(chain=chain, level=level, frame=frame, base=base), firms.synthetic
+    )
     row = st.container(horizontal=True)
     stem = f"evaluation_{chain}_{level_key}_{base}"
-    row.download_button(t("download_csv", lang), table_bytes(result, "csv"), file_name=f"{stem}.csv",
-                        mime="text/csv", key="dl_ev_csv", on_click="ignore")
-    sheets = {"evaluation": result, "indicators": ind.reset_index(drop=True),
-              "raw_indicators": with_data_note(table.reset_index(), firms.synthetic)}
-    row.download_button(t("download_xlsx", lang), xlsx_bytes(sheets), file_name=f"{stem}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        key="dl_ev_xlsx", on_click="ignore")
+    row.download_button(
+        t("download_csv", lang),
+        table_bytes(result, "csv"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="dl_ev_csv",
+        on_click="ignore",
+    )
+    sheets = {
+        "evaluation": result,
+        "indicators": ind.reset_index(drop=True),
+        "raw_indicators": with_data_note(table.reset_index(), firms.synthetic),
+    }
+    row.download_button(
+        t("download_xlsx", lang),
+        xlsx_bytes(sheets),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="dl_ev_xlsx",
+        on_click="ignore",
+    )

@@ -25,8 +25,9 @@ MIME = {
 }
 
 
-def export_bytes(obj: gpd.GeoDataFrame | pd.DataFrame | dict[str, pd.DataFrame], fmt: str,
-                 stem: str) -> tuple[bytes, str, str]:
+def export_bytes(
+    obj: gpd.GeoDataFrame | pd.DataFrame | dict[str, pd.DataFrame], fmt: str, stem: str
+) -> tuple[bytes, str, str]:
     """Bytes, file name and MIME type of ``obj`` written as ``fmt`` by ``geo.export``.
 
     ``obj`` may be one table or a ``{name: table}`` dict (GeoPackage layers / XLSX sheets).
@@ -48,13 +49,20 @@ def export_bytes(obj: gpd.GeoDataFrame | pd.DataFrame | dict[str, pd.DataFrame],
         elif fmt == "csv":
             to_csv(first, path)
         else:
-            to_xlsx({k: pd.DataFrame(v.drop(columns="geometry", errors="ignore")) for k, v in tables.items()}, path)
+            to_xlsx(
+                {
+                    k: pd.DataFrame(v.drop(columns="geometry", errors="ignore"))
+                    for k, v in tables.items()
+                },
+                path,
+            )
         return path.read_bytes(), path.name, MIME[fmt]
 
 
 def export_items(lang: str) -> dict[str, tuple[str, Callable[[], object]]]:
     """``{key: (label, loader)}`` of everything exportable right now (layers, firms, results)."""
     items: dict[str, tuple[str, Callable[[], object]]] = {}
+
     def _layer(n: str) -> Callable[[], object]:
         return lambda: loaders.layer(n)
 
@@ -64,24 +72,41 @@ def export_items(lang: str) -> dict[str, tuple[str, Callable[[], object]]]:
 
     for name in LAYER_NAMES:
         zh, en, _ = LAYER_INFO[name]
-        items[f"layer:{name}"] = (t("ex_layer", lang, title=zh if lang == "zh" else en), _layer(name))
+        items[f"layer:{name}"] = (
+            t("ex_layer", lang, title=zh if lang == "zh" else en),
+            _layer(name),
+        )
     firms = state.current_firms()
     items["firms"] = (t("ex_firms", lang), lambda: firms.gdf)
-    items["all_layers"] = (t("ex_all_layers", lang),
-                           lambda: {**{n: loaders.layer(n) for n in LAYER_NAMES}, "firms": firms.gdf})
+    items["all_layers"] = (
+        t("ex_all_layers", lang),
+        lambda: {**{n: loaders.layer(n) for n in LAYER_NAMES}, "firms": firms.gdf},
+    )
     chain = st.session_state.get("chain_result")
     if chain:
-        items["chain_nodes"] = (t("ex_chain_nodes", lang, chain=chain["chain"], region=chain["region"]),
-                                lambda: chain["nodes"])
+        items["chain_nodes"] = (
+            t("ex_chain_nodes", lang, chain=chain["chain"], region=chain["region"]),
+            lambda: chain["nodes"],
+        )
         src = chain["sourcing"]
         items["chain_sourcing"] = (
             t("ex_chain_sourcing", lang, chain=chain["chain"], region=chain["region"]),
-            lambda: gpd.GeoDataFrame(src, geometry=gpd.points_from_xy(src["lon"], src["lat"]), crs="EPSG:4326")
-            if {"lon", "lat"} <= set(src.columns) else src)
+            lambda: (
+                gpd.GeoDataFrame(
+                    src, geometry=gpd.points_from_xy(src["lon"], src["lat"]), crs="EPSG:4326"
+                )
+                if {"lon", "lat"} <= set(src.columns)
+                else src
+            ),
+        )
     cov = st.session_state.get("coverage_tables")
     if cov:
         for key in ("matrix", "compliance", "uncovered", "targets"):
-            label = t(f"ex_{key}", lang, frame=cov["frame"]) if key == "matrix" else t(f"ex_{key}", lang)
+            label = (
+                t(f"ex_{key}", lang, frame=cov["frame"])
+                if key == "matrix"
+                else t(f"ex_{key}", lang)
+            )
             items[f"coverage:{key}"] = (label, _table(key))
     last = st.session_state.get("last_import")
     if last is not None and len(last["result"].rejected):
@@ -93,10 +118,21 @@ def page_export(lang: str) -> None:
     """Draw the export page."""
     items = export_items(lang)
     st.caption(t("export_note", lang))
-    key = st.selectbox(t("export_what", lang), list(items), key="export_item", format_func=lambda k: items[k][0])
-    fmt = st.radio(t("export_format", lang), FORMATS, key="export_format", horizontal=True,
-                   format_func=lambda f: {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV",
-                                          "xlsx": "XLSX"}[f])
+    key = st.selectbox(
+        t("export_what", lang), list(items), key="export_item", format_func=lambda k: items[k][0]
+    )
+    fmt = st.radio(
+        t("export_format", lang),
+        FORMATS,
+        key="export_format",
+        horizontal=True,
+        format_func=lambda f: {
+            "geojson": "GeoJSON",
+            "gpkg": "GeoPackage",
+            "csv": "CSV",
+            "xlsx": "XLSX",
+        }[f],
+    )
     if key == "all_layers" and fmt != "gpkg":
         fmt = "gpkg" if fmt == "geojson" else fmt
     obj = items[key][1]()
@@ -106,8 +142,17 @@ def page_export(lang: str) -> None:
     n = len(first) if hasattr(first, "__len__") else 0
     st.caption(t("features", lang, n=n))
     if isinstance(first, pd.DataFrame):
-        st.dataframe(pd.DataFrame(first.drop(columns="geometry", errors="ignore")).head(10), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(first.drop(columns="geometry", errors="ignore")).head(10), hide_index=True
+        )
     stem = key.replace(":", "_")
     data, name, mime = export_bytes(obj, fmt, stem)
-    st.download_button(t("export_download", lang, name=name), data=data, file_name=name, mime=mime,
-                       key="dl_export", type="primary", on_click="ignore")
+    st.download_button(
+        t("export_download", lang, name=name),
+        data=data,
+        file_name=name,
+        mime=mime,
+        key="dl_export",
+        type="primary",
+        on_click="ignore",
+    )

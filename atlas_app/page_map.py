@@ -16,13 +16,26 @@ from geo.maps import BASEMAPS, DEFAULT_TOLERANCE, SCHEMES, Choropleth, build_map
 __all__ = ["MAP_LAYERS", "METRICS", "choropleth_values", "map_returned_objects", "page_map"]
 
 MAP_LAYERS: tuple[str, ...] = (
-    "province", "cities", "counties", "zones", "zones-2020", "htz", "clusters", "firms",
+    "province",
+    "cities",
+    "counties",
+    "zones",
+    "zones-2020",
+    "htz",
+    "clusters",
+    "firms",
 )
 DEFAULT_LAYERS: tuple[str, ...] = ("province", "cities", "counties", "zones", "htz", "clusters")
 # Metrics with their format; the firm metrics come from the firm table in use.
 METRICS: dict[str, str] = {
-    "completeness": "{:.0%}", "n_firms": "{:,.0f}", "employees": "{:,.0f}", "output": "{:,.0f}", "n_clusters": "{:,.0f}",
-    "n_htz": "{:,.0f}", "n_zones": "{:,.0f}", "area_km2": "{:,.0f}",
+    "completeness": "{:.0%}",
+    "n_firms": "{:,.0f}",
+    "employees": "{:,.0f}",
+    "output": "{:,.0f}",
+    "n_clusters": "{:,.0f}",
+    "n_htz": "{:,.0f}",
+    "n_zones": "{:,.0f}",
+    "area_km2": "{:,.0f}",
 }
 MAP_KEY = "atlas_map"
 
@@ -32,14 +45,18 @@ def map_returned_objects() -> list[str]:
     return ["last_active_drawing"]
 
 
-def choropleth_values(metric: str, level: str, firms: state.FirmData, *, chain: str | None = None) -> pd.Series:
+def choropleth_values(
+    metric: str, level: str, firms: state.FirmData, *, chain: str | None = None
+) -> pd.Series:
     """Values of ``metric`` per county or city (index adcode), from the layers or the firm table.
 
     ``completeness`` is the chain completeness of ``chain`` in each region
     (``layout.analysis``: C_r = Σ_n w_n·present(n, r) / Σ_n w_n).
     """
     if metric == "completeness":
-        analysis = loaders.chain_analysis(firms.token, str(chain), "employees", firms.gdf, level=level)
+        analysis = loaders.chain_analysis(
+            firms.token, str(chain), "employees", firms.gdf, level=level
+        )
         return analysis.completeness.astype(float).rename(metric)
     base = loaders.county_metrics()
     if metric in ("n_firms", "employees", "output"):
@@ -60,7 +77,9 @@ def _on_map_change() -> None:
         state.select_region(code)
 
 
-def _region_panel(lang: str, firms: state.FirmData, values: pd.Series | None, metric: str | None) -> None:
+def _region_panel(
+    lang: str, firms: state.FirmData, values: pd.Series | None, metric: str | None
+) -> None:
     code = state.region()
     st.subheader(t("region_info", lang))
     opts = loaders.region_options(lang)
@@ -74,7 +93,10 @@ def _region_panel(lang: str, firms: state.FirmData, values: pd.Series | None, me
     if row.empty:
         return
     r = row.iloc[0]
-    info: dict[str, Any] = {t("name", lang): name_both(r["name_zh"], r["name_en"], lang), t("code", lang): code}
+    info: dict[str, Any] = {
+        t("name", lang): name_both(r["name_zh"], r["name_en"], lang),
+        t("code", lang): code,
+    }
     if level == "county":
         info[t("level_city", lang)] = name_both(r["city_name_zh"], r["city_name_en"], lang)
         cm = loaders.county_metrics().loc[code]
@@ -89,36 +111,67 @@ def _region_panel(lang: str, firms: state.FirmData, values: pd.Series | None, me
     info[t("m_n_firms", lang)] = f"{int(n):,}"
     if values is not None and metric and code in values.index and pd.notna(values[code]):
         info[t(f"m_{metric}", lang)] = METRICS[metric].format(values[code])
-    text_table(pd.DataFrame({"": list(info.keys()), " ": list(info.values())}),
-               css_class="atlas-tt atlas-region")
+    text_table(
+        pd.DataFrame({"": list(info.keys()), " ": list(info.values())}),
+        css_class="atlas-tt atlas-region",
+    )
 
 
 def page_map(lang: str) -> None:
     """Draw the map explorer page."""
     firms = state.current_firms()
     c1, c2, c3 = st.columns([1, 3, 1])
-    basemap = c1.selectbox(t("basemap", lang), BASEMAPS, key="basemap",
-                           format_func=lambda b: t(f"basemap_{b}", lang), help=t("basemap_note", lang))
+    basemap = c1.selectbox(
+        t("basemap", lang),
+        BASEMAPS,
+        key="basemap",
+        format_func=lambda b: t(f"basemap_{b}", lang),
+        help=t("basemap_note", lang),
+    )
     default = None if "map_layers" in st.session_state else list(DEFAULT_LAYERS)
-    chosen = c2.multiselect(t("layers", lang), MAP_LAYERS, default=default, key="map_layers",
-                            format_func=lambda n: t(f"layer_{n}", lang))
-    firms_mode = c3.selectbox(t("firms_mode", lang), ("auto", "markers", "heat"), key="firms_mode",
-                              format_func=lambda v: t(f"firms_{v}", lang))
+    chosen = c2.multiselect(
+        t("layers", lang),
+        MAP_LAYERS,
+        default=default,
+        key="map_layers",
+        format_func=lambda n: t(f"layer_{n}", lang),
+    )
+    firms_mode = c3.selectbox(
+        t("firms_mode", lang),
+        ("auto", "markers", "heat"),
+        key="firms_mode",
+        format_func=lambda v: t(f"firms_{v}", lang),
+    )
     with st.expander(t("choropleth", lang), expanded=True):
         d1, d2, d3, d4, d5 = st.columns([3, 2, 2, 3, 2])
-        metric = d1.selectbox(t("metric", lang), ("none", *METRICS), key="metric",
-                              format_func=lambda v: t("metric_none", lang) if v == "none" else t(f"m_{v}", lang))
-        level = d2.radio(t("level", lang), ("county", "city"), key="metric_level", horizontal=True,
-                         format_func=lambda v: t(f"level_{v}", lang))
-        scheme = d3.selectbox(t("scheme", lang), SCHEMES, key="scheme",
-                              format_func=lambda v: t(f"scheme_{v}", lang))
+        metric = d1.selectbox(
+            t("metric", lang),
+            ("none", *METRICS),
+            key="metric",
+            format_func=lambda v: t("metric_none", lang) if v == "none" else t(f"m_{v}", lang),
+        )
+        level = d2.radio(
+            t("level", lang),
+            ("county", "city"),
+            key="metric_level",
+            horizontal=True,
+            format_func=lambda v: t(f"level_{v}", lang),
+        )
+        scheme = d3.selectbox(
+            t("scheme", lang), SCHEMES, key="scheme", format_func=lambda v: t(f"scheme_{v}", lang)
+        )
         k = d5.slider(t("classes", lang), 3, 9, 5, key="k")
         metric_chain = None
         if metric == "completeness":
             graphs = loaders.chain_graphs()
             metric_chain = d4.selectbox(
-                t("chain", lang), list(graphs), key="metric_chain",
-                format_func=lambda c: f"{c} · {name_both(graphs[c].graph.get('name_zh'), graphs[c].graph.get('name_en'), lang)}")
+                t("chain", lang),
+                list(graphs),
+                key="metric_chain",
+                format_func=lambda c: (
+                    f"{c} · {name_both(graphs[c].graph.get('name_zh'), graphs[c].graph.get('name_en'), lang)}"
+                ),
+            )
 
     disp = loaders.display(DEFAULT_TOLERANCE)
     layers = {n: disp[n] for n in chosen if n in disp}
@@ -132,18 +185,46 @@ def page_map(lang: str) -> None:
         if target not in layers:  # colour needs the polygons: add them under the others
             layers = {target: disp[target], **layers}
         suffix = f" · {metric_chain}" if metric_chain else ""
-        choro = Choropleth(values, t(f"m_{metric_name}", "zh") + suffix, t(f"m_{metric_name}", "en") + suffix, layer=target,
-                           scheme=scheme, k=int(k), fmt=METRICS[metric_name])
-    m = build_map(layers, basemap=basemap, choropleth=choro, lang=lang, simplified=False,
-                  firms_mode=firms_mode, height=620)
+        choro = Choropleth(
+            values,
+            t(f"m_{metric_name}", "zh") + suffix,
+            t(f"m_{metric_name}", "en") + suffix,
+            layer=target,
+            scheme=scheme,
+            k=int(k),
+            fmt=METRICS[metric_name],
+        )
+    m = build_map(
+        layers,
+        basemap=basemap,
+        choropleth=choro,
+        lang=lang,
+        simplified=False,
+        firms_mode=firms_mode,
+        height=620,
+    )
     left, right = st.columns([3, 1])
     with left:
         code = state.region()
-        selection = selection_group(disp, code, basemap=basemap, lang=lang) if code != state.PROVINCE else None
-        st_folium(m, key=MAP_KEY, height=620, use_container_width=True,
-                  returned_objects=map_returned_objects(), feature_group_to_add=selection,
-                  on_change=_on_map_change)
+        selection = (
+            selection_group(disp, code, basemap=basemap, lang=lang)
+            if code != state.PROVINCE
+            else None
+        )
+        st_folium(
+            m,
+            key=MAP_KEY,
+            height=620,
+            use_container_width=True,
+            returned_objects=map_returned_objects(),
+            feature_group_to_add=selection,
+            on_change=_on_map_change,
+        )
         n_feat = sum(len(g) for g in layers.values())
-        st.caption(t("map_click_hint", lang) + " " + t("map_counts", lang, layers=len(layers), features=n_feat))
+        st.caption(
+            t("map_click_hint", lang)
+            + " "
+            + t("map_counts", lang, layers=len(layers), features=n_feat)
+        )
     with right:
         _region_panel(lang, firms, values, metric_name)

@@ -29,40 +29,66 @@ _TOP_HEAT = 15
 
 def opportunity_view(opps: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The ranking as shown: rank, item id, node, the three scores, the reason, then chain, stage, figures."""
-    return pd.DataFrame({
-        t("pl_rank", lang): opps["rank"].to_numpy(),
-        t("opp_item", lang): opps["item"].to_numpy(),
-        t("node", lang): [name_both(a, b, lang) for a, b in zip(opps["name_zh"], opps["name_en"], strict=True)],
-        t("opp_score", lang): opps["opportunity"].to_numpy(),
-        t("opp_feasibility", lang): opps["feasibility"].to_numpy(),
-        t("opp_attractiveness", lang): opps["attractiveness"].to_numpy(),
-        t("reason", lang): opps["reason_zh" if lang == "zh" else "reason_en"].to_numpy(),
-        t("chain", lang): [name_both(a, b, lang) for a, b in zip(opps["chain_name_zh"], opps["chain_name_en"], strict=True)],
-        t("stage", lang): [t(f"stage_{s}", lang) if s in ("upstream", "midstream", "downstream", "support") else s
-                           for s in opps["stage"]],
-        t("n_firms", lang): opps["n_firms"].to_numpy(),
-        t("opp_rca", lang): pd.to_numeric(opps["rca"], errors="coerce").round(2).to_numpy(),
-        t("opp_related", lang): opps["related"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            t("pl_rank", lang): opps["rank"].to_numpy(),
+            t("opp_item", lang): opps["item"].to_numpy(),
+            t("node", lang): [
+                name_both(a, b, lang) for a, b in zip(opps["name_zh"], opps["name_en"], strict=True)
+            ],
+            t("opp_score", lang): opps["opportunity"].to_numpy(),
+            t("opp_feasibility", lang): opps["feasibility"].to_numpy(),
+            t("opp_attractiveness", lang): opps["attractiveness"].to_numpy(),
+            t("reason", lang): opps["reason_zh" if lang == "zh" else "reason_en"].to_numpy(),
+            t("chain", lang): [
+                name_both(a, b, lang)
+                for a, b in zip(opps["chain_name_zh"], opps["chain_name_en"], strict=True)
+            ],
+            t("stage", lang): [
+                t(f"stage_{s}", lang)
+                if s in ("upstream", "midstream", "downstream", "support")
+                else s
+                for s in opps["stage"]
+            ],
+            t("n_firms", lang): opps["n_firms"].to_numpy(),
+            t("opp_rca", lang): pd.to_numeric(opps["rca"], errors="coerce").round(2).to_numpy(),
+            t("opp_related", lang): opps["related"].to_numpy(),
+        }
+    )
 
 
 def proximity_chart(phi: pd.DataFrame, labels: dict[str, str], lang: str) -> alt.Chart:
     """Heat map of φ between the items of ``phi`` (a square item × item frame), labelled by ``labels``."""
     items = list(phi.index)
     names = [labels.get(i, i) for i in items]
-    long = pd.DataFrame(phi.to_numpy(), index=names, columns=names).rename_axis("a").reset_index().melt(
-        id_vars="a", var_name="b", value_name="phi")
+    long = (
+        pd.DataFrame(phi.to_numpy(), index=names, columns=names)
+        .rename_axis("a")
+        .reset_index()
+        .melt(id_vars="a", var_name="b", value_name="phi")
+    )
     long["phi"] = long["phi"].astype(float).round(3)
     base = alt.Chart(long).encode(
-        x=alt.X("b:N", title=None, sort=names, axis=alt.Axis(labelAngle=-45, labelLimit=160, labelOverlap=False)),
-        y=alt.Y("a:N", title=None, sort=names, axis=alt.Axis(labelLimit=200, labelOverlap=False)))
+        x=alt.X(
+            "b:N",
+            title=None,
+            sort=names,
+            axis=alt.Axis(labelAngle=-45, labelLimit=160, labelOverlap=False),
+        ),
+        y=alt.Y("a:N", title=None, sort=names, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+    )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
         color=alt.Color("phi:Q", title="φ", scale=alt.Scale(scheme="blues", domain=[0, 1])),
-        tooltip=[alt.Tooltip("a:N", title=t("node", lang)), alt.Tooltip("b:N", title=t("node", lang)),
-                 alt.Tooltip("phi:Q", title="φ", format=".2f")])
+        tooltip=[
+            alt.Tooltip("a:N", title=t("node", lang)),
+            alt.Tooltip("b:N", title=t("node", lang)),
+            alt.Tooltip("phi:Q", title="φ", format=".2f"),
+        ],
+    )
     text = base.mark_text(fontSize=9).encode(
         text=alt.condition("datum.phi > 0", alt.Text("phi:Q", format=".2f"), alt.value("")),
-        color=alt.condition("datum.phi > 0.5", alt.value("#ffffff"), alt.value("#08306b")))
+        color=alt.condition("datum.phi > 0.5", alt.value("#ffffff"), alt.value("#08306b")),
+    )
     return (cells + text).properties(width=alt.Step(30), height=alt.Step(24))
 
 
@@ -71,7 +97,9 @@ def _item_labels(lang: str) -> dict[str, str]:
 
     items = item_table(loaders.chain_graphs())
     key = "name_zh" if lang == "zh" else "name_en"
-    return {i: f"{c}·{n}" for i, c, n in zip(items["item"], items["chain"], items[key], strict=True)}
+    return {
+        i: f"{c}·{n}" for i, c, n in zip(items["item"], items["chain"], items[key], strict=True)
+    }
 
 
 def page_opportunities(lang: str) -> None:
@@ -84,14 +112,28 @@ def page_opportunities(lang: str) -> None:
     c1, c2, c3, c4 = st.columns([3, 1, 2, 3])
     with c1:
         region = planning_region_picker(t("region", lang), lang, key="opp_region_pick")
-    base = c2.selectbox(t("base", lang), BASES, key="opp_base", format_func=lambda b: t(f"base_{b}", lang))
-    attractiveness = c3.radio(t("opp_attr_kind", lang), ATTRACTIVENESS, key="opp_attr", horizontal=True,
-                              format_func=lambda a: t(f"opp_attr_{a}", lang))
-    only = c4.multiselect(t("opp_chains", lang), list(graphs), key="opp_chains",
-                          format_func=lambda c: chain_label(c, lang), placeholder=t("opp_all_chains", lang))
+    base = c2.selectbox(
+        t("base", lang), BASES, key="opp_base", format_func=lambda b: t(f"base_{b}", lang)
+    )
+    attractiveness = c3.radio(
+        t("opp_attr_kind", lang),
+        ATTRACTIVENESS,
+        key="opp_attr",
+        horizontal=True,
+        format_func=lambda a: t(f"opp_attr_{a}", lang),
+    )
+    only = c4.multiselect(
+        t("opp_chains", lang),
+        list(graphs),
+        key="opp_chains",
+        format_func=lambda c: chain_label(c, lang),
+        placeholder=t("opp_all_chains", lang),
+    )
     try:
         with st.spinner(t("analysing", lang)):
-            opps = loaders.opportunities(firms.token, region, base, attractiveness, tuple(only) or None, firms.gdf)
+            opps = loaders.opportunities(
+                firms.token, region, base, attractiveness, tuple(only) or None, firms.gdf
+            )
     except OpportunityError as exc:
         show_problems(exc.problems, lang)
         return
@@ -100,19 +142,29 @@ def page_opportunities(lang: str) -> None:
     m2.metric(t("opp_n_ranked", lang), len(opps))
     if len(opps):
         top = opps.iloc[0]
-        m3.metric(t("opp_top", lang), f"{top['chain']}·{top['name_zh' if lang == 'zh' else 'name_en']}")
+        m3.metric(
+            t("opp_top", lang), f"{top['chain']}·{top['name_zh' if lang == 'zh' else 'name_en']}"
+        )
     st.caption(t("opp_formula", lang))
     st.caption(t(f"opp_attr_note_{attractiveness}", lang))
     st.dataframe(opportunity_view(opps, lang), hide_index=True, key="opp_table")
-    st.download_button(t("download_csv", lang), table_bytes(with_data_note(opps.assign(region=region, base=base),
-                                                                          firms.synthetic), "csv"),
-                       file_name=f"opportunities_{region}_{base}_{attractiveness}.csv", mime="text/csv",
-                       key="dl_opp_csv", on_click="ignore")
+    st.download_button(
+        t("download_csv", lang),
+        table_bytes(with_data_note(opps.assign(region=region, base=base), firms.synthetic), "csv"),
+        file_name=f"opportunities_{region}_{base}_{attractiveness}.csv",
+        mime="text/csv",
+        key="dl_opp_csv",
+        on_click="ignore",
+    )
 
     st.subheader(t("opp_heat_title", lang))
     h1, h2 = st.columns([1, 3])
-    source = h1.radio(t("opp_heat_of", lang), ("chain", "top"), key="opp_heat_of",
-                      format_func=lambda s: t(f"opp_heat_{s}", lang))
+    source = h1.radio(
+        t("opp_heat_of", lang),
+        ("chain", "top"),
+        key="opp_heat_of",
+        format_func=lambda s: t(f"opp_heat_{s}", lang),
+    )
     with h2:
         if source == "chain":
             chain = chain_picker(lang, key="opp_heat_chain")
@@ -125,5 +177,7 @@ def page_opportunities(lang: str) -> None:
     if len(items) < 2:
         st.caption(t("opp_heat_empty", lang))
         return
-    st.altair_chart(proximity_chart(phi.loc[items, items], _item_labels(lang), lang), width="content")
+    st.altair_chart(
+        proximity_chart(phi.loc[items, items], _item_labels(lang), lang), width="content"
+    )
     st.caption(t("opp_heat_note", lang))

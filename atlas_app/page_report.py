@@ -28,8 +28,14 @@ _XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def preview_src(html_text: str) -> str:
     """A ``data:`` URL of the report with a script-free content security policy added to its head."""
     meta = f'<meta http-equiv="Content-Security-Policy" content="{PREVIEW_CSP}">'
-    text = html_text.replace("<head>", "<head>" + meta, 1) if "<head>" in html_text else meta + html_text
-    return "data:text/html;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+    text = (
+        html_text.replace("<head>", "<head>" + meta, 1)
+        if "<head>" in html_text
+        else meta + html_text
+    )
+    return "data:text/html;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode(
+        "ascii"
+    )
 
 
 def page_report(lang: str) -> None:
@@ -43,10 +49,17 @@ def page_report(lang: str) -> None:
         chain = chain_picker(lang, key="report_chain")
     with c2:
         region = planning_region_picker(t("region", lang), lang, key="report_region_pick")
-    base = c3.selectbox(t("base", lang), BASES, key="report_base", format_func=lambda b: t(f"base_{b}", lang))
+    base = c3.selectbox(
+        t("base", lang), BASES, key="report_base", format_func=lambda b: t(f"base_{b}", lang)
+    )
     st.caption(t("rep_note", lang))
     wanted = (firms.token, chain, region, base)
-    if st.button(t("rep_generate", lang), key="report_generate", type="primary", icon=":material/description:"):
+    if st.button(
+        t("rep_generate", lang),
+        key="report_generate",
+        type="primary",
+        icon=":material/description:",
+    ):
         try:
             with st.spinner(t("rep_generating", lang)):
                 loaders.report_files(firms.token, chain, region, base, firms.gdf)
@@ -58,13 +71,18 @@ def page_report(lang: str) -> None:
         st.info(t("rep_press", lang), icon=":material/info:")
         return
     files = loaders.report_files(firms.token, chain, region, base, firms.gdf)
-    title = (f"{name_both(files['chain_name_zh'], files['chain_name_en'], lang)} × "
-             f"{name_both(files['region_name_zh'], files['region_name_en'], lang)}")
+    title = (
+        f"{name_both(files['chain_name_zh'], files['chain_name_en'], lang)} × "
+        f"{name_both(files['region_name_zh'], files['region_name_en'], lang)}"
+    )
     st.subheader(t("rep_title", lang))
     st.text(title)
     s = files["summary"]
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(t("completeness", lang), f"{s['completeness']:.0%}" if s["completeness"] == s["completeness"] else "—")
+    m1.metric(
+        t("completeness", lang),
+        f"{s['completeness']:.0%}" if s["completeness"] == s["completeness"] else "—",
+    )
     m2.metric(t("n_firms", lang), int(s["firms"]))
     m3.metric(t("rep_gaps", lang), int(s.get("n_missing", 0)) + int(s.get("n_broken", 0)))
     m4.metric(t("rep_rank", lang), f"{s['rank']} / {s['n_ranked']}")
@@ -72,10 +90,24 @@ def page_report(lang: str) -> None:
         st.caption(t("rep_synthetic", lang))
     row = st.container(horizontal=True)
     stem = f"report_{chain}_{region}"
-    row.download_button(t("rep_download_html", lang), files["html"].encode("utf-8"), file_name=f"{stem}.html",
-                        mime="text/html", key="dl_report_html", on_click="ignore", icon=":material/download:")
-    row.download_button(t("rep_download_xlsx", lang), files["xlsx"], file_name=f"{stem}.xlsx", mime=_XLSX_MIME,
-                        key="dl_report_xlsx", on_click="ignore", icon=":material/download:")
+    row.download_button(
+        t("rep_download_html", lang),
+        files["html"].encode("utf-8"),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="dl_report_html",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    row.download_button(
+        t("rep_download_xlsx", lang),
+        files["xlsx"],
+        file_name=f"{stem}.xlsx",
+        mime=_XLSX_MIME,
+        key="dl_report_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     for note in files["notes"]:
         st.text(note)
     st.caption(t("rep_print", lang))

@@ -33,8 +33,14 @@ from atlas_app.ui import text_table
 from geo.maps import DEFAULT_TOLERANCE
 from layout.scenarios import AddFirm, AddSite, MoveFirm, RemoveFirm, Scenario, ScenarioError
 
-__all__ = ["COMPARISONS", "baseline_analysis", "diff_files", "edit_points", "page_scenario",
-           "region_shapes"]
+__all__ = [
+    "COMPARISONS",
+    "baseline_analysis",
+    "diff_files",
+    "edit_points",
+    "page_scenario",
+    "region_shapes",
+]
 
 COMPARISONS: tuple[str, ...] = ("county", "city", "zone:2013", "zone:2020")
 BASES: tuple[str, ...] = ("employees", "output", "firms")
@@ -45,27 +51,37 @@ _STATUSES = ("strong", "weak", "missing", "broken")
 
 # ----------------------------------------------------------------------------- library calls
 @st.cache_data(max_entries=16, show_spinner=False)
-def baseline_analysis(token: str, chain: str, level: str, frame: str, base: str, _firms: gpd.GeoDataFrame) -> Any:
+def baseline_analysis(
+    token: str, chain: str, level: str, frame: str, base: str, _firms: gpd.GeoDataFrame
+) -> Any:
     """The baseline chain analysis, with the options :func:`layout.scenarios.run_scenario` uses.
 
     Cached per firm table (``token``; the table itself is not hashed), chain, level, frame and base.
     """
     from layout.scenarios import evaluate
 
-    return evaluate(_firms, chain, region=None, level=level, frame=frame, base=base, permutations=PERMUTATIONS)
+    return evaluate(
+        _firms, chain, region=None, level=level, frame=frame, base=base, permutations=PERMUTATIONS
+    )
 
 
 def region_shapes(level: str, frame: str) -> gpd.GeoDataFrame:
     """Display polygons of the compared regions: region (code), name_zh, name_en, geometry."""
     disp = loaders.display(DEFAULT_TOLERANCE)
     if level == "zone":
-        layer = disp["zones" if frame == "2013" else "zones-2020"].rename(columns={"zone_code": "region"})
+        layer = disp["zones" if frame == "2013" else "zones-2020"].rename(
+            columns={"zone_code": "region"}
+        )
     else:
-        layer = disp["counties" if level == "county" else "cities"].rename(columns={"adcode": "region"})
+        layer = disp["counties" if level == "county" else "cities"].rename(
+            columns={"adcode": "region"}
+        )
     return layer[["region", "name_zh", "name_en", "geometry"]]
 
 
-def edit_points(scenario: Scenario, firms: pd.DataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def edit_points(
+    scenario: Scenario, firms: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Points of the located edits: (on the baseline map, on the scenario map).
 
     Baseline: removed firms and the old place of moved ones. Scenario: added and moved firms
@@ -98,23 +114,40 @@ def edit_points(scenario: Scenario, firms: pd.DataFrame) -> tuple[gpd.GeoDataFra
     for fid in removed:
         if fid in where.index:
             r = where.loc[fid]
-            before.append(("removed_firm", f"{fid} · {r['name']}", float(r["lon"]), float(r["lat"])))
+            before.append(
+                ("removed_firm", f"{fid} · {r['name']}", float(r["lon"]), float(r["lat"]))
+            )
     for fid, (x, y) in moved.items():
         name = str(where.loc[fid, "name"]) if fid in where.index else ""
         if fid in where.index:
-            before.append(("moved_from", f"{fid} · {name}", float(where.loc[fid, "lon"]), float(where.loc[fid, "lat"])))
+            before.append(
+                (
+                    "moved_from",
+                    f"{fid} · {name}",
+                    float(where.loc[fid, "lon"]),
+                    float(where.loc[fid, "lat"]),
+                )
+            )
         after.append(("moved_firm", f"{fid} · {name}", float(x), float(y)))
     for fid, (name, x, y, what) in added.items():
         after.append(("added_firm", f"{fid} · {name} · {what}", float(x), float(y)))
     for s in sites:
-        after.append((s.kind if s.kind in ("park", "cluster") else "park", f"{s.site_id} · {s.name}", float(s.lon),
-                      float(s.lat)))
+        after.append(
+            (
+                s.kind if s.kind in ("park", "cluster") else "park",
+                f"{s.site_id} · {s.name}",
+                float(s.lon),
+                float(s.lat),
+            )
+        )
 
     def frame(rows: list[tuple[str, str, float, float]]) -> gpd.GeoDataFrame:
         rows = [r for r in rows if np.isfinite(r[2]) and np.isfinite(r[3])]
-        return gpd.GeoDataFrame({"kind": [r[0] for r in rows], "label": [r[1] for r in rows]},
-                                geometry=gpd.points_from_xy([r[2] for r in rows], [r[3] for r in rows]),
-                                crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            {"kind": [r[0] for r in rows], "label": [r[1] for r in rows]},
+            geometry=gpd.points_from_xy([r[2] for r in rows], [r[3] for r in rows]),
+            crs="EPSG:4326",
+        )
 
     return frame(before), frame(after)
 
@@ -135,13 +168,25 @@ def diff_files(d: Any, scenario: Scenario, *, synthetic: bool) -> dict[str, byte
     if synthetic:
         regions = regions.assign(data_note=DATA_NOTE)
     with tempfile.TemporaryDirectory(prefix="atlas_scn_") as tmp:
-        path = to_geojson(regions, Path(tmp) / "regions.geojson",
-                          metadata={"datum": "WGS-84 (EPSG:4326)", "scenario": scenario.name, "chain": d.chain,
-                                    "level": d.level, "frame": d.frame, "base": d.base,
-                                    **({"data_note": DATA_NOTE} if synthetic else {})})
+        path = to_geojson(
+            regions,
+            Path(tmp) / "regions.geojson",
+            metadata={
+                "datum": "WGS-84 (EPSG:4326)",
+                "scenario": scenario.name,
+                "chain": d.chain,
+                "level": d.level,
+                "frame": d.frame,
+                "base": d.base,
+                **({"data_note": DATA_NOTE} if synthetic else {}),
+            },
+        )
         geojson = path.read_bytes()
-    return {"json": json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
-            "csv": buf.getvalue().encode("utf-8-sig"), "geojson": geojson}
+    return {
+        "json": json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
+        "csv": buf.getvalue().encode("utf-8-sig"),
+        "geojson": geojson,
+    }
 
 
 # ----------------------------------------------------------------------------- options and run
@@ -150,10 +195,19 @@ def _options(lang: str) -> tuple[str, str, str, str]:
     if st.session_state.get("chain") not in graphs:
         st.session_state.pop("chain", None)  # e.g. an unknown code from a link
     c1, c2, c3 = st.columns([2, 2, 1])
-    chain = c1.selectbox(t("chain", lang), list(graphs), key="chain", format_func=lambda c: chain_label(c, lang))
-    comp = c2.selectbox(t("scn_level", lang), COMPARISONS, key="scn_level",
-                        format_func=lambda v: _comparison_label(v, lang), help=t("scn_level_help", lang))
-    base = c3.selectbox(t("base", lang), BASES, key="scn_base", format_func=lambda b: t(f"base_{b}", lang))
+    chain = c1.selectbox(
+        t("chain", lang), list(graphs), key="chain", format_func=lambda c: chain_label(c, lang)
+    )
+    comp = c2.selectbox(
+        t("scn_level", lang),
+        COMPARISONS,
+        key="scn_level",
+        format_func=lambda v: _comparison_label(v, lang),
+        help=t("scn_level_help", lang),
+    )
+    base = c3.selectbox(
+        t("base", lang), BASES, key="scn_base", format_func=lambda b: t(f"base_{b}", lang)
+    )
     level, _, frame = comp.partition(":")
     return str(chain), level, frame or "2013", str(base)
 
@@ -163,42 +217,89 @@ def _comparison_label(value: str, lang: str) -> str:
     return t(f"level_{level}", lang) + (f" · {t(f'frame_{frame}', lang)}" if frame else "")
 
 
-def _run_key(firms: state.FirmData, scenario: Scenario, chain: str, level: str, frame: str, base: str) -> tuple:
+def _run_key(
+    firms: state.FirmData, scenario: Scenario, chain: str, level: str, frame: str, base: str
+) -> tuple:
     return (firms.token, scenario.to_json(), chain, level, frame, base)
 
 
-def _run(lang: str, firms: state.FirmData, scenario: Scenario, chain: str, level: str, frame: str, base: str) -> None:
+def _run(
+    lang: str,
+    firms: state.FirmData,
+    scenario: Scenario,
+    chain: str,
+    level: str,
+    frame: str,
+    base: str,
+) -> None:
     from layout.scenarios import run_scenario
 
     try:
         with st.spinner(t("scn_running", lang)):
             baseline = baseline_analysis(firms.token, chain, level, frame, base, firms.gdf)
-            _, _, d = run_scenario(None, scenario, firms.gdf, chain, level=level, frame=frame, base=base,
-                                   permutations=PERMUTATIONS, baseline=baseline)
+            _, _, d = run_scenario(
+                None,
+                scenario,
+                firms.gdf,
+                chain,
+                level=level,
+                frame=frame,
+                base=base,
+                permutations=PERMUTATIONS,
+                baseline=baseline,
+            )
             files = diff_files(d, scenario, synthetic=firms.synthetic)
     except ScenarioError as exc:
         show_problems(exc.problems, lang)
         return
-    st.session_state[_RESULT_KEY] = {"key": _run_key(firms, scenario, chain, level, frame, base), "diff": d,
-                                     "scenario": scenario, "chain": chain, "level": level, "frame": frame,
-                                     "base": base, "files": files, "synthetic": firms.synthetic}
+    st.session_state[_RESULT_KEY] = {
+        "key": _run_key(firms, scenario, chain, level, frame, base),
+        "diff": d,
+        "scenario": scenario,
+        "chain": chain,
+        "level": level,
+        "frame": frame,
+        "base": base,
+        "files": files,
+        "synthetic": firms.synthetic,
+    }
 
 
-def _workspace(lang: str, firms: state.FirmData, scenario: Scenario, chain: str, level: str, frame: str,
-               base: str) -> None:
+def _workspace(
+    lang: str,
+    firms: state.FirmData,
+    scenario: Scenario,
+    chain: str,
+    level: str,
+    frame: str,
+    base: str,
+) -> None:
     """A GeoPackage workspace holding the scenario and its result layers, for download."""
     from layout.scenarios import run_scenario
     from layout.workspace import DEMO_BASE, Workspace, WorkspaceError
 
     try:
-        with st.spinner(t("scn_ws_building", lang)), tempfile.TemporaryDirectory(prefix="atlas_scn_ws_") as tmp:
+        with (
+            st.spinner(t("scn_ws_building", lang)),
+            tempfile.TemporaryDirectory(prefix="atlas_scn_ws_") as tmp,
+        ):
             ws = Workspace(Path(tmp) / "workspace.gpkg")
             base_firms = DEMO_BASE
             if not firms.demo:  # the edits refer to this table: ship it so the scenario replays
                 base_firms = ws.save_firms(firms.gdf, "firms", source=firms.name)
             baseline = baseline_analysis(firms.token, chain, level, frame, base, firms.gdf)
-            run_scenario(ws, scenario, firms.gdf, chain, level=level, frame=frame, base=base,
-                         permutations=PERMUTATIONS, baseline=baseline, base_firms=base_firms)
+            run_scenario(
+                ws,
+                scenario,
+                firms.gdf,
+                chain,
+                level=level,
+                frame=frame,
+                base=base,
+                permutations=PERMUTATIONS,
+                baseline=baseline,
+                base_firms=base_firms,
+            )
             data = ws.path.read_bytes()
     except ScenarioError as exc:
         show_problems(exc.problems, lang)
@@ -206,8 +307,11 @@ def _workspace(lang: str, firms: state.FirmData, scenario: Scenario, chain: str,
     except WorkspaceError as exc:
         show_problems([str(exc)], lang)
         return
-    st.session_state[_WS_FILE_KEY] = {"key": _run_key(firms, scenario, chain, level, frame, base), "data": data,
-                                      "name": f"{scenario.name}_{chain}.gpkg"}
+    st.session_state[_WS_FILE_KEY] = {
+        "key": _run_key(firms, scenario, chain, level, frame, base),
+        "data": data,
+        "name": f"{scenario.name}_{chain}.gpkg",
+    }
 
 
 # ----------------------------------------------------------------------------- result tables
@@ -221,21 +325,35 @@ def _status(value: Any, lang: str) -> str:
 
 def _nodes_table(d: Any, lang: str) -> pd.DataFrame:
     n = d.nodes
-    return pd.DataFrame({
-        t("region", lang): _names(n["region_name_zh"], n["region_name_en"], lang),
-        t("code", lang): n["region"].astype(str).to_numpy(),
-        t("node", lang): _names(n["name_zh"], n["name_en"], lang),
-        t("scn_status_before", lang): [_status(s, lang) for s in n["status_before"]],
-        t("scn_status_after", lang): [_status(s, lang) for s in n["status_after"]],
-        t("scn_firms_before", lang): pd.to_numeric(n["n_firms_before"], errors="coerce").to_numpy(),
-        t("scn_firms_after", lang): pd.to_numeric(n["n_firms_after"], errors="coerce").to_numpy(),
-        t("scn_value_before", lang): pd.to_numeric(n["value_before"], errors="coerce").round(2).to_numpy(),
-        t("scn_value_after", lang): pd.to_numeric(n["value_after"], errors="coerce").round(2).to_numpy(),
-        t("scn_lq_before", lang): pd.to_numeric(n["lq_before"], errors="coerce").round(2).to_numpy(),
-        t("scn_lq_after", lang): pd.to_numeric(n["lq_after"], errors="coerce").round(2).to_numpy(),
-        t("scn_class_before", lang): n["class_before"].astype(str).to_numpy(),
-        t("scn_class_after", lang): n["class_after"].astype(str).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            t("region", lang): _names(n["region_name_zh"], n["region_name_en"], lang),
+            t("code", lang): n["region"].astype(str).to_numpy(),
+            t("node", lang): _names(n["name_zh"], n["name_en"], lang),
+            t("scn_status_before", lang): [_status(s, lang) for s in n["status_before"]],
+            t("scn_status_after", lang): [_status(s, lang) for s in n["status_after"]],
+            t("scn_firms_before", lang): pd.to_numeric(
+                n["n_firms_before"], errors="coerce"
+            ).to_numpy(),
+            t("scn_firms_after", lang): pd.to_numeric(
+                n["n_firms_after"], errors="coerce"
+            ).to_numpy(),
+            t("scn_value_before", lang): pd.to_numeric(n["value_before"], errors="coerce")
+            .round(2)
+            .to_numpy(),
+            t("scn_value_after", lang): pd.to_numeric(n["value_after"], errors="coerce")
+            .round(2)
+            .to_numpy(),
+            t("scn_lq_before", lang): pd.to_numeric(n["lq_before"], errors="coerce")
+            .round(2)
+            .to_numpy(),
+            t("scn_lq_after", lang): pd.to_numeric(n["lq_after"], errors="coerce")
+            .round(2)
+            .to_numpy(),
+            t("scn_class_before", lang): n["class_before"].astype(str).to_numpy(),
+            t("scn_class_after", lang): n["class_after"].astype(str).to_numpy(),
+        }
+    )
 
 
 def _touched_regions(d: Any) -> pd.DataFrame:
@@ -248,39 +366,45 @@ def _touched_regions(d: Any) -> pd.DataFrame:
 
 def _regions_table(d: Any, lang: str) -> pd.DataFrame:
     hit = _touched_regions(d)
-    return pd.DataFrame({
-        t("region", lang): _names(hit["region_name_zh"], hit["region_name_en"], lang),
-        t("code", lang): hit["region"].astype(str).to_numpy(),
-        t("scn_comp_before", lang): hit["before"].to_numpy(dtype=float),
-        t("scn_comp_after", lang): hit["after"].to_numpy(dtype=float),
-        t("scn_comp_delta", lang): hit["delta"].to_numpy(dtype=float),
-        t("scn_nodes_changed", lang): hit["nodes_changed"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            t("region", lang): _names(hit["region_name_zh"], hit["region_name_en"], lang),
+            t("code", lang): hit["region"].astype(str).to_numpy(),
+            t("scn_comp_before", lang): hit["before"].to_numpy(dtype=float),
+            t("scn_comp_after", lang): hit["after"].to_numpy(dtype=float),
+            t("scn_comp_delta", lang): hit["delta"].to_numpy(dtype=float),
+            t("scn_nodes_changed", lang): hit["nodes_changed"].to_numpy(),
+        }
+    )
 
 
 def _concentration_table(d: Any, lang: str) -> pd.DataFrame:
     c = d.concentration
-    return pd.DataFrame({
-        t("scn_metric", lang): [t(f"scn_conc_{m}", lang) for m in c["metric"]],
-        t("scn_before", lang): c["before"].to_numpy(dtype=float),
-        t("scn_after", lang): c["after"].to_numpy(dtype=float),
-        t("scn_delta", lang): c["delta"].to_numpy(dtype=float),
-    })
+    return pd.DataFrame(
+        {
+            t("scn_metric", lang): [t(f"scn_conc_{m}", lang) for m in c["metric"]],
+            t("scn_before", lang): c["before"].to_numpy(dtype=float),
+            t("scn_after", lang): c["after"].to_numpy(dtype=float),
+            t("scn_delta", lang): c["delta"].to_numpy(dtype=float),
+        }
+    )
 
 
 def _sites_table(d: Any, lang: str) -> pd.DataFrame:
     s = d.sites
     yes, no = t("scn_yes", lang), t("scn_no", lang)
-    return pd.DataFrame({
-        t("region", lang): _names(s["name_zh"], s["name_en"], lang),
-        t("code", lang): s["region"].astype(str).to_numpy(),
-        t("scn_htz_before", lang): s["htz_like_before"].to_numpy(),
-        t("scn_htz_after", lang): s["htz_like_after"].to_numpy(),
-        t("scn_hosts_before", lang): s["cluster_hosts_before"].to_numpy(),
-        t("scn_hosts_after", lang): s["cluster_hosts_after"].to_numpy(),
-        t("scn_covered_before", lang): [yes if v else no for v in s["covered_before"]],
-        t("scn_covered_after", lang): [yes if v else no for v in s["covered_after"]],
-    })
+    return pd.DataFrame(
+        {
+            t("region", lang): _names(s["name_zh"], s["name_en"], lang),
+            t("code", lang): s["region"].astype(str).to_numpy(),
+            t("scn_htz_before", lang): s["htz_like_before"].to_numpy(),
+            t("scn_htz_after", lang): s["htz_like_after"].to_numpy(),
+            t("scn_hosts_before", lang): s["cluster_hosts_before"].to_numpy(),
+            t("scn_hosts_after", lang): s["cluster_hosts_after"].to_numpy(),
+            t("scn_covered_before", lang): [yes if v else no for v in s["covered_before"]],
+            t("scn_covered_after", lang): [yes if v else no for v in s["covered_after"]],
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- result view
@@ -288,13 +412,21 @@ def _metrics(d: Any, lang: str) -> None:
     conc = d.concentration.set_index("metric")
     cols = st.columns(6)
     cols[0].metric(t("scn_m_nodes", lang), len(d.nodes), help=t("scn_m_nodes_help", lang))
-    cols[1].metric(t("scn_m_regions", lang), int(d.completeness["changed"].sum()), help=t("scn_m_regions_help", lang))
+    cols[1].metric(
+        t("scn_m_regions", lang),
+        int(d.completeness["changed"].sum()),
+        help=t("scn_m_regions_help", lang),
+    )
     cols[2].metric(t("scn_m_sites", lang), len(d.sites), help=t("scn_m_sites_help", lang))
     for col, metric in zip(cols[3:], ("hhi_chain", "gini", "moran_i"), strict=True):
         after, delta = float(conc.loc[metric, "after"]), float(conc.loc[metric, "delta"])
-        col.metric(t(f"scn_conc_{metric}", lang), f"{after:.4f}" if np.isfinite(after) else "—",
-                   delta=f"{delta:+.4f}" if np.isfinite(delta) and delta != 0 else None, delta_color="off",
-                   help=t("scn_m_conc_help", lang))
+        col.metric(
+            t(f"scn_conc_{metric}", lang),
+            f"{after:.4f}" if np.isfinite(after) else "—",
+            delta=f"{delta:+.4f}" if np.isfinite(delta) and delta != 0 else None,
+            delta_color="off",
+            help=t("scn_m_conc_help", lang),
+        )
 
 
 def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
@@ -302,9 +434,14 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
     shapes = region_shapes(d.level, d.frame)
     comp = d.completeness.set_index("region")
     changed = set(d.nodes["region"].astype(str)) | set(comp.index[comp["changed"]].astype(str))
-    detail = pd.Series({str(r): f"{b:.0%} → {a:.0%}" for r, b, a in zip(comp.index, comp["before"], comp["after"],
-                                                                       strict=True)
-                        if str(r) in changed and np.isfinite(b) and np.isfinite(a)}, dtype=object)
+    detail = pd.Series(
+        {
+            str(r): f"{b:.0%} → {a:.0%}"
+            for r, b, a in zip(comp.index, comp["before"], comp["after"], strict=True)
+            if str(r) in changed and np.isfinite(b) and np.isfinite(a)
+        },
+        dtype=object,
+    )
     disp = loaders.display(DEFAULT_TOLERANCE)
     outlines = {"province": disp["province"]}
     if d.level != "city":
@@ -313,14 +450,27 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
     chain_name = name_both(d.name_zh, d.name_en, lang)
     opacity = 0.55 if d.level == "zone" else 0.8
     left, right = st.columns(2)
-    for col, which, values, pts in ((left, "baseline", comp["before"], before_pts),
-                                    (right, "scenario", comp["after"], after_pts)):
+    for col, which, values, pts in (
+        (left, "baseline", comp["before"], before_pts),
+        (right, "scenario", comp["after"], after_pts),
+    ):
         with col:
             st.markdown(f"**{t(f'scn_map_{which}', lang)}**")
-            m = diff_map(shapes, values, lang=lang, title=t("scn_legend_title", lang, chain=chain_name),
-                         detail=detail, changed=changed, outlines=outlines, points=pts, fill_opacity=opacity,
-                         height=460)
-            st_folium(m, key=f"scn_map_{which}", height=460, use_container_width=True, returned_objects=[])
+            m = diff_map(
+                shapes,
+                values,
+                lang=lang,
+                title=t("scn_legend_title", lang, chain=chain_name),
+                detail=detail,
+                changed=changed,
+                outlines=outlines,
+                points=pts,
+                fill_opacity=opacity,
+                height=460,
+            )
+            st_folium(
+                m, key=f"scn_map_{which}", height=460, use_container_width=True, returned_objects=[]
+            )
     st.caption(t("scn_maps_note", lang))
 
 
@@ -328,12 +478,30 @@ def _downloads(result: dict[str, Any], lang: str) -> None:
     files = result["files"]
     stem = f"{result['scenario'].name or 'scenario'}_{result['chain']}"
     c1, c2, c3 = st.columns(3)
-    c1.download_button(t("scn_dl_diff", lang), data=files["json"], file_name=f"{stem}_diff.json",
-                       mime="application/json", key="scn_dl_diff", on_click="ignore")
-    c2.download_button(t("scn_dl_nodes", lang), data=files["csv"], file_name=f"{stem}_changes.csv", mime="text/csv",
-                       key="scn_dl_nodes", on_click="ignore")
-    c3.download_button(t("scn_dl_regions", lang), data=files["geojson"], file_name=f"{stem}_regions.geojson",
-                       mime="application/geo+json", key="scn_dl_regions", on_click="ignore")
+    c1.download_button(
+        t("scn_dl_diff", lang),
+        data=files["json"],
+        file_name=f"{stem}_diff.json",
+        mime="application/json",
+        key="scn_dl_diff",
+        on_click="ignore",
+    )
+    c2.download_button(
+        t("scn_dl_nodes", lang),
+        data=files["csv"],
+        file_name=f"{stem}_changes.csv",
+        mime="text/csv",
+        key="scn_dl_nodes",
+        on_click="ignore",
+    )
+    c3.download_button(
+        t("scn_dl_regions", lang),
+        data=files["geojson"],
+        file_name=f"{stem}_regions.geojson",
+        mime="application/geo+json",
+        key="scn_dl_regions",
+        on_click="ignore",
+    )
     if result["synthetic"]:
         st.caption(t("scn_dl_synthetic", lang))
 
@@ -342,19 +510,36 @@ def _result(result: dict[str, Any], firms: state.FirmData, lang: str, current: t
     d = result["diff"]
     st.subheader(t("scn_result", lang))
     comparison = _comparison_label(f"zone:{d.frame}" if d.level == "zone" else d.level, lang)
-    st.text(" · ".join((result["scenario"].name, chain_label(result["chain"], lang), comparison,
-                        t(f"base_{d.base}", lang))))
+    st.text(
+        " · ".join(
+            (
+                result["scenario"].name,
+                chain_label(result["chain"], lang),
+                comparison,
+                t(f"base_{d.base}", lang),
+            )
+        )
+    )
     if result["key"] != current:
         st.info(t("scn_stale", lang), icon=":material/update:")
     _metrics(d, lang)
     _maps(result, firms, lang)
     st.markdown(f"**{t('scn_summary', lang)}**")
     lines = d.summary()
-    text_table(pd.DataFrame({t("scn_summary_line", lang): lines}), max_rows=len(lines),
-               css_class="atlas-tt atlas-scn-summary")
+    text_table(
+        pd.DataFrame({t("scn_summary_line", lang): lines}),
+        max_rows=len(lines),
+        css_class="atlas-tt atlas-scn-summary",
+    )
     pct = st.column_config.NumberColumn(format="percent")
-    tabs = st.tabs([t("scn_tab_nodes", lang, n=len(d.nodes)), t("scn_tab_regions", lang),
-                    t("scn_tab_concentration", lang), t("scn_tab_sites", lang, n=len(d.sites))])
+    tabs = st.tabs(
+        [
+            t("scn_tab_nodes", lang, n=len(d.nodes)),
+            t("scn_tab_regions", lang),
+            t("scn_tab_concentration", lang),
+            t("scn_tab_sites", lang, n=len(d.sites)),
+        ]
+    )
     with tabs[0]:
         if len(d.nodes):
             st.dataframe(_nodes_table(d, lang), hide_index=True)
@@ -363,8 +548,15 @@ def _result(result: dict[str, Any], firms: state.FirmData, lang: str, current: t
     with tabs[1]:
         regions = _regions_table(d, lang)
         if len(regions):
-            st.dataframe(regions, hide_index=True, column_config={
-                t("scn_comp_before", lang): pct, t("scn_comp_after", lang): pct, t("scn_comp_delta", lang): pct})
+            st.dataframe(
+                regions,
+                hide_index=True,
+                column_config={
+                    t("scn_comp_before", lang): pct,
+                    t("scn_comp_after", lang): pct,
+                    t("scn_comp_delta", lang): pct,
+                },
+            )
         else:
             st.caption(t("scn_no_region_change", lang))
     with tabs[2]:
@@ -390,9 +582,16 @@ def page_scenario(lang: str) -> None:
     st.subheader(t("scn_run_head", lang))
     current = _run_key(firms, scenario, chain, level, frame, base)
     c1, c2, c3 = st.columns([1, 1, 2])
-    run = c1.button(t("scn_run", lang), key="scn_run", type="primary", disabled=bool(problems), width="stretch")
-    build = c2.button(t("scn_ws_build", lang), key="scn_ws_build", disabled=bool(problems), width="stretch",
-                      help=t("scn_ws_build_help", lang))
+    run = c1.button(
+        t("scn_run", lang), key="scn_run", type="primary", disabled=bool(problems), width="stretch"
+    )
+    build = c2.button(
+        t("scn_ws_build", lang),
+        key="scn_ws_build",
+        disabled=bool(problems),
+        width="stretch",
+        help=t("scn_ws_build_help", lang),
+    )
     if problems:
         c3.caption(t("scn_fix_first", lang))
     if run:
@@ -401,8 +600,14 @@ def page_scenario(lang: str) -> None:
         _workspace(lang, firms, scenario, chain, level, frame, base)
     ws_file = st.session_state.get(_WS_FILE_KEY)
     if ws_file and ws_file["key"] == current:
-        st.download_button(t("scn_dl_ws", lang), data=ws_file["data"], file_name=ws_file["name"],
-                           mime="application/geopackage+sqlite3", key="scn_dl_ws", on_click="ignore")
+        st.download_button(
+            t("scn_dl_ws", lang),
+            data=ws_file["data"],
+            file_name=ws_file["name"],
+            mime="application/geopackage+sqlite3",
+            key="scn_dl_ws",
+            on_click="ignore",
+        )
     result = st.session_state.get(_RESULT_KEY)
     if result:
         _result(result, firms, lang, current)

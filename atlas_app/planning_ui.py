@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 ZONE_FRAMES: tuple[str, ...] = ("2013", "2020")
-DATA_NOTE = "derived from synthetic demonstration firms (not real figures) / 由合成演示数据计算，非真实数据"
+DATA_NOTE = (
+    "derived from synthetic demonstration firms (not real figures) / 由合成演示数据计算，非真实数据"
+)
 _CHAIN_KEY = "planning_chain"
 _CHAIN_SEEN = "_planning_seen_chain_result"
 _REGION_KEY = "planning_region"
@@ -78,8 +80,13 @@ def chain_picker(lang: str, *, key: str) -> str:
     def _changed() -> None:
         st.session_state[_CHAIN_KEY] = st.session_state[key]
 
-    st.selectbox(t("chain", lang), codes, key=key, format_func=lambda c: chain_label(c, lang),
-                 on_change=_changed)
+    st.selectbox(
+        t("chain", lang),
+        codes,
+        key=key,
+        format_func=lambda c: chain_label(c, lang),
+        on_change=_changed,
+    )
     return str(st.session_state[key])
 
 
@@ -91,8 +98,10 @@ def planning_region_options(lang: str) -> dict[str, str]:
     opts = {state.PROVINCE: base[state.PROVINCE]}
     for frame in ZONE_FRAMES:
         for rec in region_table("zone", frame=frame).itertuples():
-            opts[str(rec.region)] = (f"{t('level_zone', lang)} ({frame}): "
-                                     f"{name_both(rec.name_zh, rec.name_en, lang)} ({rec.region})")
+            opts[str(rec.region)] = (
+                f"{t('level_zone', lang)} ({frame}): "
+                f"{name_both(rec.name_zh, rec.name_en, lang)} ({rec.region})"
+            )
     opts.update({k: v for k, v in base.items() if k != state.PROVINCE})
     return opts
 
@@ -135,7 +144,9 @@ def planning_region_picker(label: str, lang: str, *, key: str) -> str:
         st.session_state[_REGION_KEY] = value
         st.session_state[_REGION_SHARED] = state.region()
 
-    st.selectbox(label, list(opts), key=key, format_func=lambda c: opts.get(c, c), on_change=_changed)
+    st.selectbox(
+        label, list(opts), key=key, format_func=lambda c: opts.get(c, c), on_change=_changed
+    )
     if is_zone(st.session_state[key]):
         st.caption(t("pl_zone_note", lang))
     return str(st.session_state[key])

@@ -57,7 +57,13 @@ __all__ = [
     "show_problems",
 ]
 
-EDIT_KINDS: tuple[str, ...] = ("add_firm", "move_firm", "remove_firm", "add_site", "change_zone_membership")
+EDIT_KINDS: tuple[str, ...] = (
+    "add_firm",
+    "move_firm",
+    "remove_firm",
+    "add_site",
+    "change_zone_membership",
+)
 EXAMPLE_COUNTIES = {"shouguang": "370783", "tengzhou": "370481"}  # 寿光市, 滕州市 (data/boundaries)
 EXAMPLE_CHAIN, EXAMPLE_NODE = "LED", "epi"  # data/chains/nodes.csv: LED 外延片 Epitaxial wafer
 _NAME_KEY, _DESC_KEY, _EDITS_KEY = "scn_draft_name", "scn_draft_desc", "scn_edits"
@@ -72,35 +78,58 @@ def county_points() -> dict[str, tuple[float, float]]:
     """``{adcode: (lon, lat)}``: each county's representative point (inside it, WGS-84). Read-only."""
     counties = loaders.layer("counties")
     pts = counties.geometry.representative_point()
-    return {str(a): (round(float(p.x), 6), round(float(p.y), 6)) for a, p in zip(counties["adcode"], pts, strict=True)}
+    return {
+        str(a): (round(float(p.x), 6), round(float(p.y), 6))
+        for a, p in zip(counties["adcode"], pts, strict=True)
+    }
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def firm_index(token: str, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
     """firm_id, name, chain, node, lon, lat of the firm table named ``token`` (WGS-84)."""
-    pts = _firms.geometry.to_crs("EPSG:4326") if _firms.crs is not None and not _firms.crs.equals(
-        "EPSG:4326") else _firms.geometry
-    out = pd.DataFrame({"firm_id": _firms["firm_id"].astype(str).to_numpy(),
-                        "name": _firms["name"].astype(str).to_numpy() if "name" in _firms else "",
-                        "chain": _firms["chain"].astype(str).to_numpy(),
-                        "node": _firms["node"].astype(str).to_numpy(),
-                        "lon": pts.x.to_numpy(), "lat": pts.y.to_numpy()})
+    pts = (
+        _firms.geometry.to_crs("EPSG:4326")
+        if _firms.crs is not None and not _firms.crs.equals("EPSG:4326")
+        else _firms.geometry
+    )
+    out = pd.DataFrame(
+        {
+            "firm_id": _firms["firm_id"].astype(str).to_numpy(),
+            "name": _firms["name"].astype(str).to_numpy() if "name" in _firms else "",
+            "chain": _firms["chain"].astype(str).to_numpy(),
+            "node": _firms["node"].astype(str).to_numpy(),
+            "lon": pts.x.to_numpy(),
+            "lat": pts.y.to_numpy(),
+        }
+    )
     return out.drop_duplicates("firm_id").reset_index(drop=True)
 
 
 def _county_labels(lang: str, *, with_city: bool = True) -> dict[str, str]:
     g = loaders.layer("counties")
-    return {str(a): f"{name_both(zh, en, lang)}{' · ' + name_both(czh, cen, lang) if with_city else ''} ({a})"
-            for a, zh, en, czh, cen in zip(g["adcode"], g["name_zh"], g["name_en"], g["city_name_zh"],
-                                           g["city_name_en"], strict=True)}
+    return {
+        str(
+            a
+        ): f"{name_both(zh, en, lang)}{' · ' + name_both(czh, cen, lang) if with_city else ''} ({a})"
+        for a, zh, en, czh, cen in zip(
+            g["adcode"],
+            g["name_zh"],
+            g["name_en"],
+            g["city_name_zh"],
+            g["city_name_en"],
+            strict=True,
+        )
+    }
 
 
 # ----------------------------------------------------------------------------- the draft
 def draft() -> Scenario:
     """The draft scenario in the session (an empty one named ``scenario-1`` at first)."""
-    return Scenario(name=str(st.session_state.get(_NAME_KEY, _DEFAULT_NAME)).strip(),
-                    edits=tuple(st.session_state.get(_EDITS_KEY, [])),
-                    description=str(st.session_state.get(_DESC_KEY, "")))
+    return Scenario(
+        name=str(st.session_state.get(_NAME_KEY, _DEFAULT_NAME)).strip(),
+        edits=tuple(st.session_state.get(_EDITS_KEY, [])),
+        description=str(st.session_state.get(_DESC_KEY, "")),
+    )
 
 
 def set_draft(scenario: Scenario) -> None:
@@ -135,9 +164,18 @@ def example_scenario() -> Scenario:
     tz = counties.loc[EXAMPLE_COUNTIES["tengzhou"], "geometry"].representative_point()
     return Scenario(
         "shouguang-epi-tengzhou-park",
-        (AddFirm("SG-EPI-1", "寿光外延片企业（拟引进）", round(sg.x, 6), round(sg.y, 6), EXAMPLE_CHAIN, EXAMPLE_NODE,
-                 employees=120.0),
-         AddSite("park", "TZ-PARK-1", "滕州产业园（规划）", round(tz.x, 6), round(tz.y, 6))),
+        (
+            AddFirm(
+                "SG-EPI-1",
+                "寿光外延片企业（拟引进）",
+                round(sg.x, 6),
+                round(sg.y, 6),
+                EXAMPLE_CHAIN,
+                EXAMPLE_NODE,
+                employees=120.0,
+            ),
+            AddSite("park", "TZ-PARK-1", "滕州产业园（规划）", round(tz.x, 6), round(tz.y, 6)),
+        ),
         "寿光引进外延片企业，滕州新设产业园 / Attract an epitaxial-wafer maker to Shouguang; open a park in Tengzhou",
     )
 
@@ -192,20 +230,36 @@ def _location(prefix: str) -> tuple[float, float]:
     if st.session_state.get(f"{prefix}_where", "county") == "county":
         return county_points()[str(st.session_state[f"{prefix}_county"])]
     lon, lat = st.session_state.get(f"{prefix}_lon"), st.session_state.get(f"{prefix}_lat")
-    return (float("nan") if lon is None else float(lon)), (float("nan") if lat is None else float(lat))
+    return (float("nan") if lon is None else float(lon)), (
+        float("nan") if lat is None else float(lat)
+    )
 
 
 def _location_inputs(prefix: str, lang: str) -> None:
-    where = st.radio(t("scn_where", lang), ("county", "lonlat"), key=f"{prefix}_where", horizontal=True,
-                     format_func=lambda v: t(f"scn_where_{v}", lang))
+    where = st.radio(
+        t("scn_where", lang),
+        ("county", "lonlat"),
+        key=f"{prefix}_where",
+        horizontal=True,
+        format_func=lambda v: t(f"scn_where_{v}", lang),
+    )
     if where == "county":
         labels = _county_labels(lang)
-        st.selectbox(t("scn_county", lang), list(labels), key=f"{prefix}_county",
-                     format_func=lambda c: labels.get(c, c), help=t("scn_county_help", lang))
+        st.selectbox(
+            t("scn_county", lang),
+            list(labels),
+            key=f"{prefix}_county",
+            format_func=lambda c: labels.get(c, c),
+            help=t("scn_county_help", lang),
+        )
     else:
         c1, c2 = st.columns(2)
-        c1.number_input(t("scn_lon", lang), value=117.0, step=0.01, format="%.5f", key=f"{prefix}_lon")
-        c2.number_input(t("scn_lat", lang), value=36.65, step=0.01, format="%.5f", key=f"{prefix}_lat")
+        c1.number_input(
+            t("scn_lon", lang), value=117.0, step=0.01, format="%.5f", key=f"{prefix}_lon"
+        )
+        c2.number_input(
+            t("scn_lat", lang), value=36.65, step=0.01, format="%.5f", key=f"{prefix}_lat"
+        )
         st.caption(t("scn_lonlat_help", lang))
 
 
@@ -213,14 +267,21 @@ def _text(key: str) -> str:
     return str(st.session_state.get(key) or "").strip()
 
 
-def _firm_options(firms: gpd.GeoDataFrame, token: str, chain: str, lang: str, every: bool) -> dict[str, str]:
+def _firm_options(
+    firms: gpd.GeoDataFrame, token: str, chain: str, lang: str, every: bool
+) -> dict[str, str]:
     idx = firm_index(token, firms)
     if not every:
         idx = idx[idx["chain"] == chain]
-    opts = {r.firm_id: f"{r.firm_id} · {r.name} · {r.chain}/{r.node}" for r in idx.itertuples(index=False)}
+    opts = {
+        r.firm_id: f"{r.firm_id} · {r.name} · {r.chain}/{r.node}"
+        for r in idx.itertuples(index=False)
+    }
     for e in st.session_state.get(_EDITS_KEY, []):
         if isinstance(e, AddFirm):
-            opts[str(e.firm_id)] = f"{e.firm_id} · {e.name} · {e.chain}/{e.node} ({t('scn_added_here', lang)})"
+            opts[str(e.firm_id)] = (
+                f"{e.firm_id} · {e.name} · {e.chain}/{e.node} ({t('scn_added_here', lang)})"
+            )
     return opts
 
 
@@ -233,38 +294,75 @@ def _form_add_firm(lang: str, firms: gpd.GeoDataFrame, chain: str) -> None:
     graphs = loaders.chain_graphs()
     st.session_state.setdefault("scn_af_chain", chain)
     c1, c2 = st.columns(2)
-    c1.text_input(t("scn_firm_name", lang), key="scn_af_name", placeholder=t("scn_firm_name_ph", lang))
+    c1.text_input(
+        t("scn_firm_name", lang), key="scn_af_name", placeholder=t("scn_firm_name_ph", lang)
+    )
     c2.text_input(t("scn_firm_id", lang), key="scn_af_id", placeholder=t("scn_auto_id", lang))
     c3, c4 = st.columns(2)
-    fchain = c3.selectbox(t("chain", lang), list(graphs), key="scn_af_chain",
-                          format_func=lambda c: chain_label(c, lang))
+    fchain = c3.selectbox(
+        t("chain", lang),
+        list(graphs),
+        key="scn_af_chain",
+        format_func=lambda c: chain_label(c, lang),
+    )
     g = graphs[fchain]
-    c4.selectbox(t("node", lang), list(g.nodes), key="scn_af_node", format_func=lambda n: _node_label(g, n, lang))
+    c4.selectbox(
+        t("node", lang),
+        list(g.nodes),
+        key="scn_af_node",
+        format_func=lambda n: _node_label(g, n, lang),
+    )
     c5, c6 = st.columns(2)
-    c5.number_input(t("scn_employees", lang), min_value=0.0, value=100.0, step=10.0, key="scn_af_emp")
-    c6.number_input(t("scn_output", lang), min_value=0.0, value=None, step=100.0, key="scn_af_out",
-                    placeholder=t("scn_unknown", lang))
+    c5.number_input(
+        t("scn_employees", lang), min_value=0.0, value=100.0, step=10.0, key="scn_af_emp"
+    )
+    c6.number_input(
+        t("scn_output", lang),
+        min_value=0.0,
+        value=None,
+        step=100.0,
+        key="scn_af_out",
+        placeholder=t("scn_unknown", lang),
+    )
     _location_inputs("scn_af", lang)
 
     def make() -> Edit:
         lon, lat = _location("scn_af")
         fid = _text("scn_af_id") or _free_id("NEW", _taken_ids(firms))
-        return AddFirm(fid, _text("scn_af_name"), lon, lat, str(st.session_state["scn_af_chain"]),
-                       str(st.session_state["scn_af_node"]), employees=st.session_state.get("scn_af_emp"),
-                       output=st.session_state.get("scn_af_out"))
+        return AddFirm(
+            fid,
+            _text("scn_af_name"),
+            lon,
+            lat,
+            str(st.session_state["scn_af_chain"]),
+            str(st.session_state["scn_af_node"]),
+            employees=st.session_state.get("scn_af_emp"),
+            output=st.session_state.get("scn_af_out"),
+        )
 
-    st.button(t("scn_add", lang), key="scn_add_firm", type="primary", on_click=_add, args=(make, firms))
+    st.button(
+        t("scn_add", lang), key="scn_add_firm", type="primary", on_click=_add, args=(make, firms)
+    )
 
 
-def _form_move_remove(lang: str, firms: gpd.GeoDataFrame, token: str, chain: str, kind: str) -> None:
+def _form_move_remove(
+    lang: str, firms: gpd.GeoDataFrame, token: str, chain: str, kind: str
+) -> None:
     key = "scn_mv" if kind == "move_firm" else "scn_rm"
-    every = st.checkbox(t("scn_all_firms", lang), key=f"{key}_all", help=t("scn_all_firms_help", lang))
+    every = st.checkbox(
+        t("scn_all_firms", lang), key=f"{key}_all", help=t("scn_all_firms_help", lang)
+    )
     opts = _firm_options(firms, token, chain, lang, every)
     if not opts:
         st.caption(t("scn_no_firms", lang))
         return
-    st.selectbox(t("firm", lang), list(opts), key=f"{key}_firm", format_func=lambda f: opts.get(f, f),
-                 help=t("scn_firm_pick_help", lang))
+    st.selectbox(
+        t("firm", lang),
+        list(opts),
+        key=f"{key}_firm",
+        format_func=lambda f: opts.get(f, f),
+        help=t("scn_firm_pick_help", lang),
+    )
     if kind == "move_firm":
         _location_inputs(key, lang)
 
@@ -275,22 +373,37 @@ def _form_move_remove(lang: str, firms: gpd.GeoDataFrame, token: str, chain: str
         lon, lat = _location(key)
         return MoveFirm(fid, lon, lat)
 
-    st.button(t("scn_add", lang), key=f"scn_add_{'move' if kind == 'move_firm' else 'remove'}", type="primary",
-              on_click=_add, args=(make, firms))
+    st.button(
+        t("scn_add", lang),
+        key=f"scn_add_{'move' if kind == 'move_firm' else 'remove'}",
+        type="primary",
+        on_click=_add,
+        args=(make, firms),
+    )
 
 
 def _form_add_site(lang: str, firms: gpd.GeoDataFrame, chain: str) -> None:
     graphs = loaders.chain_graphs()
     c1, c2, c3 = st.columns([1, 2, 2])
-    c1.radio(t("scn_site_kind", lang), ("park", "cluster"), key="scn_site_kind",
-             format_func=lambda k: t(f"scn_kind_{k}", lang))
-    c2.text_input(t("scn_site_name", lang), key="scn_site_name", placeholder=t("scn_site_name_ph", lang))
+    c1.radio(
+        t("scn_site_kind", lang),
+        ("park", "cluster"),
+        key="scn_site_kind",
+        format_func=lambda k: t(f"scn_kind_{k}", lang),
+    )
+    c2.text_input(
+        t("scn_site_name", lang), key="scn_site_name", placeholder=t("scn_site_name_ph", lang)
+    )
     c3.text_input(t("scn_site_id", lang), key="scn_site_id", placeholder=t("scn_auto_id", lang))
     for_chain = st.checkbox(t("scn_site_for_chain", lang, chain=chain), key="scn_site_for_chain")
     if for_chain:
         g = graphs[chain]
-        st.multiselect(t("scn_site_nodes", lang), list(g.nodes), key="scn_site_nodes",
-                       format_func=lambda n: _node_label(g, n, lang))
+        st.multiselect(
+            t("scn_site_nodes", lang),
+            list(g.nodes),
+            key="scn_site_nodes",
+            format_func=lambda n: _node_label(g, n, lang),
+        )
     _location_inputs("scn_site", lang)
     st.caption(t("scn_site_note", lang))
 
@@ -298,53 +411,91 @@ def _form_add_site(lang: str, firms: gpd.GeoDataFrame, chain: str) -> None:
         lon, lat = _location("scn_site")
         sid = _text("scn_site_id") or _free_id("SITE", _taken_ids(firms))
         with_chain = bool(st.session_state.get("scn_site_for_chain"))
-        return AddSite(str(st.session_state.get("scn_site_kind", "park")), sid, _text("scn_site_name"), lon, lat,
-                       chain=chain if with_chain else None,
-                       nodes=tuple(st.session_state.get("scn_site_nodes") or ()) if with_chain else ())
+        return AddSite(
+            str(st.session_state.get("scn_site_kind", "park")),
+            sid,
+            _text("scn_site_name"),
+            lon,
+            lat,
+            chain=chain if with_chain else None,
+            nodes=tuple(st.session_state.get("scn_site_nodes") or ()) if with_chain else (),
+        )
 
-    st.button(t("scn_add", lang), key="scn_add_site", type="primary", on_click=_add, args=(make, firms))
+    st.button(
+        t("scn_add", lang), key="scn_add_site", type="primary", on_click=_add, args=(make, firms)
+    )
 
 
 def _form_zone(lang: str, firms: gpd.GeoDataFrame) -> None:
     from geo.frames import membership, zone_table
 
     c1, c2 = st.columns(2)
-    frame = c1.radio(t("frame", lang), _FRAMES, key="scn_zm_frame", horizontal=True,
-                     format_func=lambda f: t(f"frame_{f}", lang))
-    action = c2.radio(t("scn_zm_action", lang), ("add", "remove"), key="scn_zm_action", horizontal=True,
-                      format_func=lambda a: t(f"scn_zm_{a}", lang))
+    frame = c1.radio(
+        t("frame", lang),
+        _FRAMES,
+        key="scn_zm_frame",
+        horizontal=True,
+        format_func=lambda f: t(f"frame_{f}", lang),
+    )
+    action = c2.radio(
+        t("scn_zm_action", lang),
+        ("add", "remove"),
+        key="scn_zm_action",
+        horizontal=True,
+        format_func=lambda a: t(f"scn_zm_{a}", lang),
+    )
     zones = zone_table(frame)
-    znames = {str(r.zone_code): f"{r.zone_code} · {name_both(r.name_zh, r.name_en, lang)}"
-              for r in zones.itertuples(index=False)}
-    st.selectbox(t("scn_zone", lang), list(znames), key="scn_zm_zone", format_func=lambda z: znames.get(z, z))
+    znames = {
+        str(r.zone_code): f"{r.zone_code} · {name_both(r.name_zh, r.name_en, lang)}"
+        for r in zones.itertuples(index=False)
+    }
+    st.selectbox(
+        t("scn_zone", lang), list(znames), key="scn_zm_zone", format_func=lambda z: znames.get(z, z)
+    )
     labels = _county_labels(lang)
-    county = st.selectbox(t("scn_county", lang), list(labels), key="scn_zm_county",
-                          format_func=lambda c: labels.get(c, c))
+    county = st.selectbox(
+        t("scn_county", lang),
+        list(labels),
+        key="scn_zm_county",
+        format_func=lambda c: labels.get(c, c),
+    )
     member_of = membership(frame)
     now = sorted(member_of.loc[member_of["adcode"] == county, "zone_code"].astype(str))
     st.caption(t("scn_zm_now", lang, zones=", ".join(now) if now else t("scn_zm_none", lang)))
 
     def make() -> Edit:
-        return ChangeZoneMembership(str(st.session_state["scn_zm_county"]), str(st.session_state["scn_zm_frame"]),
-                                    str(st.session_state["scn_zm_zone"]),
-                                    action=str(st.session_state.get("scn_zm_action", action)))
+        return ChangeZoneMembership(
+            str(st.session_state["scn_zm_county"]),
+            str(st.session_state["scn_zm_frame"]),
+            str(st.session_state["scn_zm_zone"]),
+            action=str(st.session_state.get("scn_zm_action", action)),
+        )
 
-    st.button(t("scn_add", lang), key="scn_add_zone", type="primary", on_click=_add, args=(make, firms))
+    st.button(
+        t("scn_add", lang), key="scn_add_zone", type="primary", on_click=_add, args=(make, firms)
+    )
 
 
 # ----------------------------------------------------------------------------- the edit list
 def _xy(edit: Edit) -> tuple[float, float] | None:
     """The edit's (lon, lat) when it has finite numbers there (an uploaded edit may not)."""
     lon, lat = getattr(edit, "lon", None), getattr(edit, "lat", None)
-    ok = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat))
+    ok = all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in (lon, lat)
+    )
     return (float(lon), float(lat)) if ok else None  # type: ignore[arg-type]
 
 
 def _figure(value: Any) -> str:
-    return f"{value:,.0f}" if isinstance(value, int | float) and math.isfinite(value) else str(value)
+    return (
+        f"{value:,.0f}" if isinstance(value, int | float) and math.isfinite(value) else str(value)
+    )
 
 
-def edit_table(edits: list[Edit] | tuple[Edit, ...], lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def edit_table(
+    edits: list[Edit] | tuple[Edit, ...], lang: str, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """One row per edit: number, type, item, place (county of the point), details — plain text.
 
     ``names`` maps firm ids of the table to their names (shown for moved and removed firms).
@@ -354,19 +505,28 @@ def edit_table(edits: list[Edit] | tuple[Edit, ...], lang: str, names: Mapping[s
     located = [(i, xy) for i, e in enumerate(edits) if (xy := _xy(e)) is not None]
     where: dict[int, str] = {}
     if located:
-        pts = gpd.GeoSeries(gpd.points_from_xy([xy[0] for _, xy in located], [xy[1] for _, xy in located]),
-                            crs="EPSG:4326")
+        pts = gpd.GeoSeries(
+            gpd.points_from_xy([xy[0] for _, xy in located], [xy[1] for _, xy in located]),
+            crs="EPSG:4326",
+        )
         codes = join_counties(pts).to_numpy(dtype=object)
         labels = _county_labels(lang, with_city=False)
         for (i, (x, y)), code in zip(located, codes, strict=True):
-            place = labels.get(str(code), t("scn_outside", lang)) if isinstance(code, str) else t("scn_outside", lang)
+            place = (
+                labels.get(str(code), t("scn_outside", lang))
+                if isinstance(code, str)
+                else t("scn_outside", lang)
+            )
             where[i] = f"{place} · {x:.5f}, {y:.5f}"
     rows = []
     for i, e in enumerate(edits):
         if isinstance(e, AddFirm):
             item = f"{e.firm_id} · {e.name}"
-            figs = ", ".join(f"{t(k, lang)} {_figure(v)}" for k, v in (("scn_employees", e.employees),
-                                                                       ("scn_output", e.output)) if v is not None)
+            figs = ", ".join(
+                f"{t(k, lang)} {_figure(v)}"
+                for k, v in (("scn_employees", e.employees), ("scn_output", e.output))
+                if v is not None
+            )
             detail = f"{e.chain}/{e.node}" + (f" · {figs}" if figs else "")
         elif isinstance(e, MoveFirm | RemoveFirm):
             name = (names or {}).get(str(e.firm_id))
@@ -378,18 +538,36 @@ def edit_table(edits: list[Edit] | tuple[Edit, ...], lang: str, names: Mapping[s
                 detail += f" · {e.chain}" + (f": {', '.join(map(str, e.nodes))}" if e.nodes else "")
         else:
             item = f"{e.adcode} → {e.zone_code} ({e.frame})"
-            detail = t(f"scn_zm_{e.action}", lang) if e.action in ("add", "remove") else str(e.action)
+            detail = (
+                t(f"scn_zm_{e.action}", lang) if e.action in ("add", "remove") else str(e.action)
+            )
         kind = getattr(e, "type", "")
-        rows.append({"#": i + 1, t("scn_edit_type", lang): t(f"scn_type_{kind}", lang) if kind in EDIT_KINDS else kind,
-                     t("scn_item", lang): item, t("scn_place", lang): where.get(i, ""),
-                     t("scn_detail", lang): detail})
-    cols = ["#", t("scn_edit_type", lang), t("scn_item", lang), t("scn_place", lang), t("scn_detail", lang)]
+        rows.append(
+            {
+                "#": i + 1,
+                t("scn_edit_type", lang): t(f"scn_type_{kind}", lang)
+                if kind in EDIT_KINDS
+                else kind,
+                t("scn_item", lang): item,
+                t("scn_place", lang): where.get(i, ""),
+                t("scn_detail", lang): detail,
+            }
+        )
+    cols = [
+        "#",
+        t("scn_edit_type", lang),
+        t("scn_item", lang),
+        t("scn_place", lang),
+        t("scn_detail", lang),
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
 def _delete() -> None:
     drop = {int(i) for i in st.session_state.get("scn_del_pick") or []}
-    edits = [e for i, e in enumerate(st.session_state.get(_EDITS_KEY, []), start=1) if i not in drop]
+    edits = [
+        e for i, e in enumerate(st.session_state.get(_EDITS_KEY, []), start=1) if i not in drop
+    ]
     st.session_state[_EDITS_KEY] = edits
     st.session_state["scn_del_pick"] = []
     _notice("scn_deleted", n=len(drop))
@@ -430,7 +608,13 @@ def _read_workspace(data: bytes, lang: str) -> dict[str, Any]:
         try:
             ws = Workspace(path)
             table = ws.list_scenarios()
-        except (WorkspaceError, OSError, RuntimeError, ValueError, KeyError) as exc:  # pyogrio: RuntimeError
+        except (
+            WorkspaceError,
+            OSError,
+            RuntimeError,
+            ValueError,
+            KeyError,
+        ) as exc:  # pyogrio: RuntimeError
             out["problems"].append(t("scn_ws_unreadable", lang, msg=" ".join(str(exc).split())))
             return out
         for name in table["name"].astype(str):
@@ -462,9 +646,14 @@ def _import_export(lang: str, scenario: Scenario) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('scn_json_head', lang)}**")
-        st.download_button(t("scn_dl_json", lang), data=scenario.to_json().encode("utf-8"),
-                           file_name=f"{_file_stem(scenario.name)}.json", mime="application/json",
-                           key="scn_dl_json", on_click="ignore")
+        st.download_button(
+            t("scn_dl_json", lang),
+            data=scenario.to_json().encode("utf-8"),
+            file_name=f"{_file_stem(scenario.name)}.json",
+            mime="application/json",
+            key="scn_dl_json",
+            on_click="ignore",
+        )
         st.file_uploader(t("scn_up_json", lang), type=["json"], key="scn_up_json")
         st.button(t("scn_load_json", lang), key="scn_load_json", on_click=_load_json, args=(lang,))
     with right:
@@ -484,14 +673,30 @@ def _import_export(lang: str, scenario: Scenario) -> None:
         if not len(table):
             st.caption(t("scn_ws_empty", lang))
             return
-        shown = table[[c for c in ("name", "description", "n_edits", "base_firms", "created") if c in table]]
-        st.dataframe(shown.rename(columns={"name": t("name", lang), "description": t("scn_desc", lang),
-                                           "n_edits": t("scn_n_edits", lang), "base_firms": t("scn_base_firms", lang),
-                                           "created": t("scn_created", lang)}), hide_index=True)
+        shown = table[
+            [c for c in ("name", "description", "n_edits", "base_firms", "created") if c in table]
+        ]
+        st.dataframe(
+            shown.rename(
+                columns={
+                    "name": t("name", lang),
+                    "description": t("scn_desc", lang),
+                    "n_edits": t("scn_n_edits", lang),
+                    "base_firms": t("scn_base_firms", lang),
+                    "created": t("scn_created", lang),
+                }
+            ),
+            hide_index=True,
+        )
         names = list(index["scenarios"])
         if names:
             st.selectbox(t("scn_ws_pick", lang), names, key="scn_ws_pick")
-            st.button(t("scn_ws_load", lang), key="scn_ws_load", on_click=_load_from_workspace, args=(lang,))
+            st.button(
+                t("scn_ws_load", lang),
+                key="scn_ws_load",
+                on_click=_load_from_workspace,
+                args=(lang,),
+            )
 
 
 # ----------------------------------------------------------------------------- the page part
@@ -510,9 +715,16 @@ def _name_inputs(lang: str) -> None:
         st.session_state[target] = st.session_state[widget]
 
     c1, c2 = st.columns([1, 2])
-    c1.text_input(t("scn_name", lang), key="scn_name", help=t("scn_name_help", lang), on_change=_sync,
-                  args=("scn_name", _NAME_KEY))
-    c2.text_input(t("scn_desc", lang), key="scn_desc", on_change=_sync, args=("scn_desc", _DESC_KEY))
+    c1.text_input(
+        t("scn_name", lang),
+        key="scn_name",
+        help=t("scn_name_help", lang),
+        on_change=_sync,
+        args=("scn_name", _NAME_KEY),
+    )
+    c2.text_input(
+        t("scn_desc", lang), key="scn_desc", on_change=_sync, args=("scn_desc", _DESC_KEY)
+    )
 
 
 def builder(lang: str, firms: state.FirmData, chain: str) -> tuple[Scenario, list[str]]:
@@ -523,8 +735,13 @@ def builder(lang: str, firms: state.FirmData, chain: str) -> tuple[Scenario, lis
     with top[0]:
         _name_inputs(lang)
     with top[1]:
-        st.button(t("scn_example", lang), key="scn_example", on_click=_load_example, help=t("scn_example_help", lang),
-                  width="stretch")
+        st.button(
+            t("scn_example", lang),
+            key="scn_example",
+            on_click=_load_example,
+            help=t("scn_example_help", lang),
+            width="stretch",
+        )
     tabs = st.tabs([t(f"scn_type_{k}", lang) for k in EDIT_KINDS])
     with tabs[0]:
         _form_add_firm(lang, firms.gdf, chain)
@@ -550,10 +767,14 @@ def builder(lang: str, firms: state.FirmData, chain: str) -> tuple[Scenario, lis
     if scenario.edits:
         idx = firm_index(firms.token, firms.gdf)
         wanted = {str(e.firm_id) for e in scenario.edits if isinstance(e, MoveFirm | RemoveFirm)}
-        names = dict(idx.loc[idx["firm_id"].isin(wanted), ["firm_id", "name"]].itertuples(index=False))
+        names = dict(
+            idx.loc[idx["firm_id"].isin(wanted), ["firm_id", "name"]].itertuples(index=False)
+        )
         st.dataframe(edit_table(scenario.edits, lang, names), hide_index=True)
         c1, c2, c3 = st.columns([3, 1, 1])
-        c1.multiselect(t("scn_del_pick", lang), list(range(1, len(scenario.edits) + 1)), key="scn_del_pick")
+        c1.multiselect(
+            t("scn_del_pick", lang), list(range(1, len(scenario.edits) + 1)), key="scn_del_pick"
+        )
         c2.button(t("scn_delete", lang), key="scn_delete", on_click=_delete, width="stretch")
         c3.button(t("scn_clear", lang), key="scn_clear", on_click=_clear, width="stretch")
     else:

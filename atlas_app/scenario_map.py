@@ -34,8 +34,12 @@ __all__ = ["BOUNDS", "POINT_COLOURS", "class_colours", "completeness_classes", "
 BOUNDS: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
 CHANGED_COLOUR = "#00bcd4"
 POINT_COLOURS: dict[str, str] = {
-    "added_firm": "#1f78b4", "moved_firm": "#33a02c", "park": "#6a3d9a", "cluster": "#ff7f00",
-    "removed_firm": "#e31a1c", "moved_from": "#b2df8a",
+    "added_firm": "#1f78b4",
+    "moved_firm": "#33a02c",
+    "park": "#6a3d9a",
+    "cluster": "#ff7f00",
+    "removed_firm": "#e31a1c",
+    "moved_from": "#b2df8a",
 }
 _PRECISION = 5
 
@@ -61,35 +65,49 @@ def completeness_classes(values: pd.Series, bounds: Iterable[float] = BOUNDS) ->
     return pd.Series(np.where(np.isfinite(v), cls, -1).astype(int), index=values.index)
 
 
-def _legend_html(title: str, classes: pd.Series, lang: str, point_kinds: Iterable[str], changed: int) -> str:
+def _legend_html(
+    title: str, classes: pd.Series, lang: str, point_kinds: Iterable[str], changed: int
+) -> str:
     colours = class_colours()
     rows = [f"<h4>{esc(title)}</h4><div class='note'>{esc(t('scn_legend_fixed', lang))}</div>"]
     lower = 0.0
     for i, (upper, col) in enumerate(zip(BOUNDS, colours, strict=True)):
         n = int((classes == i).sum())
-        rows.append(f'<div><i style="background:{col}"></i>{lower:.0%} – {upper:.0%} '
-                    f'<span class="note">({n})</span></div>')
+        rows.append(
+            f'<div><i style="background:{col}"></i>{lower:.0%} – {upper:.0%} '
+            f'<span class="note">({n})</span></div>'
+        )
         lower = upper
     n_missing = int((classes < 0).sum())
     if n_missing:
-        rows.append(f'<div><i style="background:{NO_DATA_COLOUR}"></i>{esc(t("scn_no_data", lang))} '
-                    f'<span class="note">({n_missing})</span></div>')
+        rows.append(
+            f'<div><i style="background:{NO_DATA_COLOUR}"></i>{esc(t("scn_no_data", lang))} '
+            f'<span class="note">({n_missing})</span></div>'
+        )
     if changed:
-        rows.append(f'<div><span class="ln" style="border-top:3px solid {CHANGED_COLOUR}"></span>'
-                    f'{esc(t("scn_legend_changed", lang))} <span class="note">({changed})</span></div>')
+        rows.append(
+            f'<div><span class="ln" style="border-top:3px solid {CHANGED_COLOUR}"></span>'
+            f'{esc(t("scn_legend_changed", lang))} <span class="note">({changed})</span></div>'
+        )
     for kind in point_kinds:
-        rows.append(f'<div><i style="background:{POINT_COLOURS[kind]};border-radius:50%"></i>'
-                    f'{esc(t(f"scn_pt_{kind}", lang))}</div>')
+        rows.append(
+            f'<div><i style="background:{POINT_COLOURS[kind]};border-radius:50%"></i>'
+            f"{esc(t(f'scn_pt_{kind}', lang))}</div>"
+        )
     summary = esc(t("scn_legend", lang))
     return f"<details open><summary>{summary}</summary>{''.join(rows)}</details>"
 
 
 def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return gdf.to_crs("EPSG:4326") if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") else gdf
+    return (
+        gdf.to_crs("EPSG:4326") if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") else gdf
+    )
 
 
 def _features(gdf: gpd.GeoDataFrame, props: pd.DataFrame, layer: str) -> dict[str, Any]:
-    frame = gpd.GeoDataFrame(props.reset_index(drop=True), geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
+    frame = gpd.GeoDataFrame(
+        props.reset_index(drop=True), geometry=gdf.geometry.to_numpy(), crs=gdf.crs
+    )
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     doc = geojson_dict(frame, precision=_PRECISION)
     for i, feat in enumerate(doc["features"]):
@@ -97,13 +115,20 @@ def _features(gdf: gpd.GeoDataFrame, props: pd.DataFrame, layer: str) -> dict[st
     return doc
 
 
-def _outline(m: folium.Map, gdf: gpd.GeoDataFrame | None, name: str, style: Mapping[str, Any], css: str) -> None:
+def _outline(
+    m: folium.Map, gdf: gpd.GeoDataFrame | None, name: str, style: Mapping[str, Any], css: str
+) -> None:
     if gdf is None or not len(gdf):
         return
     doc = geojson_dict(gdf[[gdf.geometry.name]], precision=_PRECISION)
     group = folium.FeatureGroup(name=esc(name), show=True)
-    folium.GeoJson(doc, style_function=lambda _f, s=dict(style): s, interactive=False, control=False,
-                   className=css).add_to(group)
+    folium.GeoJson(
+        doc,
+        style_function=lambda _f, s=dict(style): s,
+        interactive=False,
+        control=False,
+        className=css,
+    ).add_to(group)
     group.add_to(m)
 
 
@@ -159,20 +184,45 @@ def diff_map(
     v = vals.reindex(codes.to_numpy())
     classes = completeness_classes(pd.Series(v.to_numpy(), index=codes.to_numpy()))
     colours = class_colours()
-    order = np.argsort(-shapely.area(regions.geometry.to_numpy()), kind="stable")  # small (overlapping zones) on top
-    regions, codes, classes, v = (regions.iloc[order], codes.iloc[order], classes.iloc[order], v.iloc[order])
-    extra = detail.reindex(codes.to_numpy()) if detail is not None else pd.Series("", index=codes.to_numpy())
+    order = np.argsort(
+        -shapely.area(regions.geometry.to_numpy()), kind="stable"
+    )  # small (overlapping zones) on top
+    regions, codes, classes, v = (
+        regions.iloc[order],
+        codes.iloc[order],
+        classes.iloc[order],
+        v.iloc[order],
+    )
+    extra = (
+        detail.reindex(codes.to_numpy())
+        if detail is not None
+        else pd.Series("", index=codes.to_numpy())
+    )
     no_data = t("scn_no_data", lang)
-    props = pd.DataFrame({
-        "name": [esc(name_both(a, b, lang)) for a, b in zip(regions["name_zh"], regions["name_en"], strict=True)],
-        "code": [esc(c) for c in codes],
-        "value": [esc(f"{x:.0%}") if np.isfinite(x) else esc(no_data) for x in v.to_numpy(dtype=float)],
-        "detail": [esc(x) if isinstance(x, str) else "" for x in extra.to_numpy()],
-        "fill": [colours[k] if k >= 0 else NO_DATA_COLOUR for k in classes.to_numpy()],
-    })
+    props = pd.DataFrame(
+        {
+            "name": [
+                esc(name_both(a, b, lang))
+                for a, b in zip(regions["name_zh"], regions["name_en"], strict=True)
+            ],
+            "code": [esc(c) for c in codes],
+            "value": [
+                esc(f"{x:.0%}") if np.isfinite(x) else esc(no_data) for x in v.to_numpy(dtype=float)
+            ],
+            "detail": [esc(x) if isinstance(x, str) else "" for x in extra.to_numpy()],
+            "fill": [colours[k] if k >= 0 else NO_DATA_COLOUR for k in classes.to_numpy()],
+        }
+    )
 
-    m = folium.Map(location=[36.3, 118.3], zoom_start=7, tiles=None, control_scale=True, height=height,
-                   prefer_canvas=False, zoom_snap=0.25)
+    m = folium.Map(
+        location=[36.3, 118.3],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        height=height,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
     root: Any = m.get_root()
     root.header.add_child(Element(LEGEND_CSS), name="atlas_scn_css")
     fields = ["name", "code", "value", "detail"]
@@ -182,40 +232,70 @@ def diff_map(
     group = folium.FeatureGroup(name=esc(title), show=True)
     folium.GeoJson(
         _features(regions, props, "regions"),
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": fill_opacity, "color": "#555555",
-                                  "weight": 0.5},
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": fill_opacity,
+            "color": "#555555",
+            "weight": 0.5,
+        },
         highlight_function=lambda _f: {"weight": 3, "color": "#333333"},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, labels=True),
-        control=False, className="atlas-scn-regions", smooth_factor=0.5,
+        control=False,
+        className="atlas-scn-regions",
+        smooth_factor=0.5,
     ).add_to(group)
     group.add_to(m)
     for name, gdf in (outlines or {}).items():
         weight = 2.5 if name == "province" else 1.4
-        _outline(m, gdf, t(f"layer_{name}", lang), {"color": "#333333", "weight": weight, "fill": False,
-                                                     "opacity": 0.9}, f"atlas-scn-{name}")
+        _outline(
+            m,
+            gdf,
+            t(f"layer_{name}", lang),
+            {"color": "#333333", "weight": weight, "fill": False, "opacity": 0.9},
+            f"atlas-scn-{name}",
+        )
     changed = {str(c) for c in changed}
     hit = regions[codes.isin(changed).to_numpy()]
-    _outline(m, hit, t("scn_legend_changed", lang), {"color": CHANGED_COLOUR, "weight": 3.5, "fill": False,
-                                                      "opacity": 1.0}, "atlas-scn-changed")
+    _outline(
+        m,
+        hit,
+        t("scn_legend_changed", lang),
+        {"color": CHANGED_COLOUR, "weight": 3.5, "fill": False, "opacity": 1.0},
+        "atlas-scn-changed",
+    )
     kinds: list[str] = []
     if points is not None and len(points):
         pts = _wgs84(points)
         kinds = [k for k in POINT_COLOURS if (pts["kind"] == k).any()]
-        pprops = pd.DataFrame({
-            "name": [esc(x) for x in pts["label"]],
-            "kind": [esc(t(f"scn_pt_{k}", lang)) for k in pts["kind"]],
-            "code": [str(i) for i in range(len(pts))],
-            "fill": [POINT_COLOURS.get(k, "#666666") for k in pts["kind"]],
-        })
+        pprops = pd.DataFrame(
+            {
+                "name": [esc(x) for x in pts["label"]],
+                "kind": [esc(t(f"scn_pt_{k}", lang)) for k in pts["kind"]],
+                "code": [str(i) for i in range(len(pts))],
+                "fill": [POINT_COLOURS.get(k, "#666666") for k in pts["kind"]],
+            }
+        )
         pgroup = folium.FeatureGroup(name=esc(t("scn_layer_edits", lang)), show=True)
         folium.GeoJson(
             _features(pts, pprops, "points"),
-            marker=folium.CircleMarker(radius=7, weight=2, color="#ffffff", fill=True, fill_opacity=0.95),
-            style_function=lambda f: {"fill": True, "fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 2,
-                                      "fillOpacity": 0.95, "radius": 7, "className": "atlas-scn-points"},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], aliases=[esc(t("name", lang)),
-                                                                           esc(t("scn_edit_type", lang))]),
-            control=False, className="atlas-scn-points",
+            marker=folium.CircleMarker(
+                radius=7, weight=2, color="#ffffff", fill=True, fill_opacity=0.95
+            ),
+            style_function=lambda f: {
+                "fill": True,
+                "fillColor": f["properties"]["fill"],
+                "color": "#ffffff",
+                "weight": 2,
+                "fillOpacity": 0.95,
+                "radius": 7,
+                "className": "atlas-scn-points",
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name", "kind"],
+                aliases=[esc(t("name", lang)), esc(t("scn_edit_type", lang))],
+            ),
+            control=False,
+            className="atlas-scn-points",
         ).add_to(pgroup)
         pgroup.add_to(m)
     Legend(_legend_html(title, classes, lang, kinds, len(hit))).add_to(m)

@@ -21,8 +21,16 @@ import streamlit as st
 
 from atlas_app import loaders
 
-__all__ = ["PROVINCE", "REGION_KEY", "FirmData", "current_firms", "region", "region_picker", "select_region",
-           "selection_from_click"]
+__all__ = [
+    "PROVINCE",
+    "REGION_KEY",
+    "FirmData",
+    "current_firms",
+    "region",
+    "region_picker",
+    "select_region",
+    "selection_from_click",
+]
 
 PROVINCE = "370000"
 REGION_KEY = "selected_region"
@@ -69,8 +77,9 @@ def region_picker(label: str, options: dict[str, str], *, key: str) -> str:
     def _changed() -> None:
         select_region(st.session_state[key])
 
-    st.selectbox(label, list(options), format_func=lambda c: options.get(c, c), key=key,
-                 on_change=_changed)
+    st.selectbox(
+        label, list(options), format_func=lambda c: options.get(c, c), key=key, on_change=_changed
+    )
     return region()
 
 

@@ -55,5 +55,8 @@ def show_problems(problems: list[str] | tuple[str, ...], heading: str, column: s
     """Every validation problem at once: a short error ``heading``, then the problems as escaped text."""
     items = [str(p) for p in problems]
     st.error(heading, icon=":material/rule:")
-    text_table(pd.DataFrame({"#": range(1, len(items) + 1), column: items}), max_rows=len(items),
-               css_class="atlas-tt atlas-problems")
+    text_table(
+        pd.DataFrame({"#": range(1, len(items) + 1), column: items}),
+        max_rows=len(items),
+        css_class="atlas-tt atlas-problems",
+    )

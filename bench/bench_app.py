@@ -49,12 +49,20 @@ def map_payload_bytes() -> dict[str, int]:
 
     at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=300)
     at.run()
-    comp = next(c for c in at.get("component_instance") if c.proto.component_name == "streamlit_folium.st_folium")
+    comp = next(
+        c
+        for c in at.get("component_instance")
+        if c.proto.component_name == "streamlit_folium.st_folium"
+    )
     raw = comp.proto.json_args.encode("utf-8")
     args = json.loads(raw)
     assets = sum(len(u) for u in args["js_links"] + args["css_links"])
-    return {"args_bytes": len(raw), "args_deflate_bytes": len(zlib.compress(raw, 6)),
-            "script_bytes": len(args["script"].encode("utf-8")), "asset_bytes": assets}
+    return {
+        "args_bytes": len(raw),
+        "args_deflate_bytes": len(zlib.compress(raw, 6)),
+        "script_bytes": len(args["script"].encode("utf-8")),
+        "asset_bytes": assets,
+    }
 
 
 def _time_to_counties(ctx: Any, url: str) -> tuple[float, int, int]:
@@ -83,12 +91,14 @@ def _time_to_counties(ctx: Any, url: str) -> tuple[float, int, int]:
 
 
 def _sample_upload(tmp: Path) -> Path:
-    rows = [["firm_id", "name", "lon", "lat", "chain", "node", "employees", "output"],
-            ["U-1", "示例企业一", "117.12", "36.67", "LED", "epi", "120", "5000"],
-            ["U-2", "示例企业二", "120.38", "36.07", "LED", "chip", "80", "3000"],
-            ["U-3", "<img src=x onerror=alert(1)>", "119.16", "36.70", "LED", "package", "40", "900"],
-            ["U-4", "坐标错误", "10.0", "10.0", "LED", "chip", "5", "10"],
-            ["U-5", "未知环节", "118.05", "36.80", "LED", "no-such-node", "5", "10"]]
+    rows = [
+        ["firm_id", "name", "lon", "lat", "chain", "node", "employees", "output"],
+        ["U-1", "示例企业一", "117.12", "36.67", "LED", "epi", "120", "5000"],
+        ["U-2", "示例企业二", "120.38", "36.07", "LED", "chip", "80", "3000"],
+        ["U-3", "<img src=x onerror=alert(1)>", "119.16", "36.70", "LED", "package", "40", "900"],
+        ["U-4", "坐标错误", "10.0", "10.0", "LED", "chip", "5", "10"],
+        ["U-5", "未知环节", "118.05", "36.80", "LED", "no-such-node", "5", "10"],
+    ]
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     path = tmp / "firms_sample.csv"
@@ -107,15 +117,19 @@ def _planning_screenshots(page: Any, url: str) -> list[Path]:
     wait_idle(page)
     page.get_by_role("button", name=t("scn_run", "zh")).click()
     wait_idle(page)
-    wait_for_count(map_frame(page, 1), "path.atlas-scn-regions", lambda k: k >= N_COUNTIES, timeout=300)
+    wait_for_count(
+        map_frame(page, 1), "path.atlas-scn-regions", lambda k: k >= N_COUNTIES, timeout=300
+    )
     maps = page.locator('iframe[title="streamlit_folium.st_folium"]').first
     maps.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / "scenario.png"))
     out.append(SHOTS / "scenario.png")
-    for name, query in (("siting", "?page=siting&chain=LED&region=370700"),
-                        ("opportunities", "?page=opportunities&region=370783"),
-                        ("evaluation", "?page=evaluation")):
+    for name, query in (
+        ("siting", "?page=siting&chain=LED&region=370700"),
+        ("opportunities", "?page=opportunities&region=370783"),
+        ("evaluation", "?page=evaluation"),
+    ):
         page.goto(f"{url}/{query}")
         wait_idle(page)
         page.wait_for_timeout(2500)
@@ -137,21 +151,27 @@ def screenshots(ctx: Any, url: str, tmp: Path) -> list[Path]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     out = []
     page = ctx.new_page()
-    views = [("map", "?layers=province,cities,counties,zones,htz,clusters"),
-             ("map_en_choropleth", "?lang=en"),
-             ("chain", "?page=chain&region=370705&chain=LED"),
-             ("coverage", "?page=coverage"),
-             ("export", "?page=export")]
+    views = [
+        ("map", "?layers=province,cities,counties,zones,htz,clusters"),
+        ("map_en_choropleth", "?lang=en"),
+        ("chain", "?page=chain&region=370705&chain=LED"),
+        ("coverage", "?page=coverage"),
+        ("export", "?page=export"),
+    ]
     for name, query in views:
         page.goto(f"{url}/{query}")
         wait_idle(page)
         if name.startswith("map") or name == "chain":
-            wait_for_count(map_frame(page), "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=300)
+            wait_for_count(
+                map_frame(page), "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=300
+            )
         if name == "map_en_choropleth":
             page.get_by_role("combobox", name="Metric").first.click()
             page.get_by_role("option", name="Firms", exact=True).click()
             wait_idle(page)
-            wait_for_count(map_frame(page), "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=300)
+            wait_for_count(
+                map_frame(page), "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=300
+            )
         page.wait_for_timeout(1500)
         path = SHOTS / f"{name}.png"
         page.screenshot(path=str(path))
@@ -191,28 +211,44 @@ def main(argv: list[str] | None = None) -> int:
                 cold, _, http_cold = _time_to_counties(ctx, app.url)
                 warm = [_time_to_counties(ctx, app.url) for _ in range(args.runs)]
                 results["time_to_136_counties_s"] = {
-                    "cold": round(cold, 2), "warm_median": round(statistics.median(w[0] for w in warm), 2),
-                    "warm_min": round(min(w[0] for w in warm), 2), "warm_max": round(max(w[0] for w in warm), 2),
-                    "runs": args.runs}
-                results["page_load_bytes"] = {"websocket_received": int(statistics.median(w[1] for w in warm)),
-                                              "http_cold": http_cold, "http_warm": int(statistics.median(w[2] for w in warm))}
+                    "cold": round(cold, 2),
+                    "warm_median": round(statistics.median(w[0] for w in warm), 2),
+                    "warm_min": round(min(w[0] for w in warm), 2),
+                    "warm_max": round(max(w[0] for w in warm), 2),
+                    "runs": args.runs,
+                }
+                results["page_load_bytes"] = {
+                    "websocket_received": int(statistics.median(w[1] for w in warm)),
+                    "http_cold": http_cold,
+                    "http_warm": int(statistics.median(w[2] for w in warm)),
+                }
                 if args.screenshots:
-                    results["screenshots"] = [str(p.relative_to(REPO)) for p in screenshots(ctx, app.url, tmp)]
+                    results["screenshots"] = [
+                        str(p.relative_to(REPO)) for p in screenshots(ctx, app.url, tmp)
+                    ]
                 results["blocked_external_requests"] = len(blocker.blocked)
             finally:
                 ctx.close()
     pay, tt, lb = results["payload"], results["time_to_136_counties_s"], results["page_load_bytes"]
     print("| measure | value |\n|---|---|")
     print(f"| time to 136 counties, cold (first load after start) | {tt['cold']} s |")
-    print(f"| time to 136 counties, warm median of {tt['runs']} (min–max) | {tt['warm_median']} s "
-          f"({tt['warm_min']}–{tt['warm_max']}) |")
+    print(
+        f"| time to 136 counties, warm median of {tt['runs']} (min–max) | {tt['warm_median']} s "
+        f"({tt['warm_min']}–{tt['warm_max']}) |"
+    )
     print(f"| map component payload, uncompressed | {pay['args_bytes'] / 1e6:.2f} MB |")
     print(f"|  of which GeoJSON + script | {pay['script_bytes'] / 1e6:.2f} MB |")
     print(f"|  of which Leaflet JS/CSS as data: URLs | {pay['asset_bytes'] / 1e6:.2f} MB |")
-    print(f"| map component payload, deflate-compressed (≈ on the wire) | {pay['args_deflate_bytes'] / 1e6:.2f} MB |")
-    print(f"| websocket bytes per page load (decompressed) | {lb['websocket_received'] / 1e6:.2f} MB |")
-    print(f"| HTTP bytes per page load, cold / warm (browser cache) | {lb['http_cold'] / 1e6:.2f} / "
-          f"{lb['http_warm'] / 1e6:.2f} MB |")
+    print(
+        f"| map component payload, deflate-compressed (≈ on the wire) | {pay['args_deflate_bytes'] / 1e6:.2f} MB |"
+    )
+    print(
+        f"| websocket bytes per page load (decompressed) | {lb['websocket_received'] / 1e6:.2f} MB |"
+    )
+    print(
+        f"| HTTP bytes per page load, cold / warm (browser cache) | {lb['http_cold'] / 1e6:.2f} / "
+        f"{lb['http_warm'] / 1e6:.2f} MB |"
+    )
     print(f"| requests to the internet (blocked) | {results['blocked_external_requests']} |")
     if args.out:
         args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -35,15 +35,17 @@ def _codes(adcodes: pd.Series) -> np.ndarray:
     from geo.boundaries import load_counties
 
     categories = sorted(load_counties()["adcode"])
-    return pd.Categorical(adcodes.to_numpy(dtype=object, na_value=None),
-                          categories=categories).codes.astype(np.int16)
+    return pd.Categorical(
+        adcodes.to_numpy(dtype=object, na_value=None), categories=categories
+    ).codes.astype(np.int16)
 
 
 def _local_cluster() -> Any:
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=50)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+    )
     return cluster, Client(cluster)
 
 
@@ -155,8 +157,13 @@ def case_core(spec: dict[str, Any]) -> dict[str, Any]:
         cluster.close()
     path = Path(spec["result"])
     pd.concat(results, names=["level"]).reset_index().astype({"level": "str"}).to_parquet(path)
-    return {"seconds": total, "join_s": t_join, "aggregate_s": total - t_join, "result": str(path),
-            "groups": int(sum(len(r) for r in results.values()))}
+    return {
+        "seconds": total,
+        "join_s": t_join,
+        "aggregate_s": total - t_join,
+        "result": str(path),
+        "groups": int(sum(len(r) for r in results.values())),
+    }
 
 
 def case_analysis(spec: dict[str, Any]) -> dict[str, Any]:
@@ -176,16 +183,27 @@ def case_analysis(spec: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     firms["adcode"] = join_counties(firms)
     t_join = time.perf_counter() - t0
-    levels = [("county", "2013"), ("city", "2013"), ("zone", "2013"), ("zone", "2020"),
-              ("province", "2013")]
+    levels = [
+        ("county", "2013"),
+        ("city", "2013"),
+        ("zone", "2013"),
+        ("zone", "2020"),
+        ("province", "2013"),
+    ]
     per_level: dict[str, float] = {}
     for level, frame in levels:
         t1 = time.perf_counter()
         for chain in chains:
             analyze_chain(firms, chain, level=level, frame=frame)
         per_level[f"{level}-{frame}" if level == "zone" else level] = time.perf_counter() - t1
-    return {"seconds": time.perf_counter() - t0, "join_s": t_join, "per_level_s": per_level,
-            "chains": len(chains), "levels": len(levels), "calls": len(chains) * len(levels)}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "join_s": t_join,
+        "per_level_s": per_level,
+        "chains": len(chains),
+        "levels": len(levels),
+        "calls": len(chains) * len(levels),
+    }
 
 
 def _bench_scenario(firms: Any, chain: str) -> Any:
@@ -195,9 +213,22 @@ def _bench_scenario(firms: Any, chain: str) -> Any:
 
     pt = load_counties().set_index("adcode").loc["370783", "geometry"].representative_point()
     ids = firms.loc[(firms["chain"] == chain).to_numpy(), "firm_id"].astype(str).tolist()
-    return Scenario("bench-edit", edits=(
-        AddFirm("BENCH-NEW-1", "外延片企业 (bench)", float(pt.x), float(pt.y), chain, "epi", employees=300.0),
-        MoveFirm(ids[0], float(pt.x), float(pt.y)), RemoveFirm(ids[1])))
+    return Scenario(
+        "bench-edit",
+        edits=(
+            AddFirm(
+                "BENCH-NEW-1",
+                "外延片企业 (bench)",
+                float(pt.x),
+                float(pt.y),
+                chain,
+                "epi",
+                employees=300.0,
+            ),
+            MoveFirm(ids[0], float(pt.x), float(pt.y)),
+            RemoveFirm(ids[1]),
+        ),
+    )
 
 
 def case_scenario(spec: dict[str, Any]) -> dict[str, Any]:
@@ -227,15 +258,24 @@ def case_scenario(spec: dict[str, Any]) -> dict[str, Any]:
         res = {}
         for key, inc in (("full", False), ("incremental", True)):
             (_, result, d), times = _best(
-                lambda inc=inc, b=baseline, o=opts: run_scenario(None, scenario, firms, chain, baseline=b,
-                                                                  incremental=inc, **o), repeat)
+                lambda inc=inc, b=baseline, o=opts: run_scenario(
+                    None, scenario, firms, chain, baseline=b, incremental=inc, **o
+                ),
+                repeat,
+            )
             res[key] = (result, d, min(times))
-        same = (_json.dumps(res["full"][0].to_dict(), sort_keys=True, default=str)
-                == _json.dumps(res["incremental"][0].to_dict(), sort_keys=True, default=str)
-                and res["full"][1].to_dict() == res["incremental"][1].to_dict())
-        out["levels"][level] = {"baseline_s": t_base, "full_s": res["full"][2],
-                                "incremental_s": res["incremental"][2], "identical": same,
-                                "changed_rows": len(res["incremental"][1].nodes)}
+        same = (
+            _json.dumps(res["full"][0].to_dict(), sort_keys=True, default=str)
+            == _json.dumps(res["incremental"][0].to_dict(), sort_keys=True, default=str)
+            and res["full"][1].to_dict() == res["incremental"][1].to_dict()
+        )
+        out["levels"][level] = {
+            "baseline_s": t_base,
+            "full_s": res["full"][2],
+            "incremental_s": res["incremental"][2],
+            "identical": same,
+            "changed_rows": len(res["incremental"][1].nodes),
+        }
     return out
 
 

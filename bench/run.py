@@ -39,8 +39,18 @@ __all__ = ["machine", "main", "render"]
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
-_LIBS = ("geopandas", "shapely", "numpy", "pandas", "pyproj", "pyarrow", "scipy", "dask",
-         "distributed", "dask-geopandas")
+_LIBS = (
+    "geopandas",
+    "shapely",
+    "numpy",
+    "pandas",
+    "pyproj",
+    "pyarrow",
+    "scipy",
+    "dask",
+    "distributed",
+    "dask-geopandas",
+)
 _GB = 1024**3
 
 
@@ -68,10 +78,15 @@ def machine() -> dict[str, Any]:
     import shapely
 
     versions["GEOS"] = shapely.geos_version_string
-    return {"cpus": os.cpu_count(), "cpu": cpu, "ram_bytes": ram,
-            "load_average_1_5_15": [round(v, 2) for v in os.getloadavg()],
-            "python": platform.python_version(), "platform": platform.platform(),
-            "versions": versions}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "ram_bytes": ram,
+        "load_average_1_5_15": [round(v, 2) for v in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
 
 
 def _run(spec: dict[str, Any], log: Path, timeout: float) -> dict[str, Any]:
@@ -81,8 +96,13 @@ def _run(spec: dict[str, Any], log: Path, timeout: float) -> dict[str, Any]:
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.cases", json.dumps(spec)], cwd=ROOT, env=env,
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [sys.executable, "-m", "bench.cases", json.dumps(spec)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return {"spec": spec, "error": f"timed out after {timeout:.0f} s"}
@@ -106,9 +126,15 @@ def _app(log: Path, timeout: float, tmp: str) -> dict[str, Any]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     try:
-        proc = subprocess.run([sys.executable, str(script), "--runs", "3", "--out", str(out)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        proc = subprocess.run(
+            [sys.executable, str(script), "--runs", "3", "--out", str(out)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"bench_app.py timed out after {timeout:.0f} s"}
     with log.open("a", encoding="utf-8") as fh:
@@ -122,18 +148,24 @@ def _app(log: Path, timeout: float, tmp: str) -> dict[str, Any]:
 def _app_rows(app: dict[str, Any]) -> list[str]:
     res = app.get("result")
     if not isinstance(res, dict):
-        return [f"| app time to first map, map payload bytes | not measured: "
-                f"{app.get('error', 'unknown')} | — | — | — | — |"]
+        return [
+            f"| app time to first map, map payload bytes | not measured: "
+            f"{app.get('error', 'unknown')} | — | — | — | — |"
+        ]
     rows = []
     tt, pay = res.get("time_to_136_counties_s", {}), res.get("payload", {})
     if tt:
-        rows.append(f"| app: time to first map (136 counties drawn), cold / warm median of "
-                    f"{tt.get('runs')} | {tt.get('cold')} s / {tt.get('warm_median')} s | — | — | — |"
-                    " — |")
+        rows.append(
+            f"| app: time to first map (136 counties drawn), cold / warm median of "
+            f"{tt.get('runs')} | {tt.get('cold')} s / {tt.get('warm_median')} s | — | — | — |"
+            " — |"
+        )
     if pay:
-        rows.append(f"| app: map payload, uncompressed / deflate (≈ on the wire) | "
-                    f"{pay.get('args_bytes', 0) / 1e6:.2f} MB / "
-                    f"{pay.get('args_deflate_bytes', 0) / 1e6:.2f} MB | — | — | — | — |")
+        rows.append(
+            f"| app: map payload, uncompressed / deflate (≈ on the wire) | "
+            f"{pay.get('args_bytes', 0) / 1e6:.2f} MB / "
+            f"{pay.get('args_deflate_bytes', 0) / 1e6:.2f} MB | — | — | — | — |"
+        )
     ws = res.get("page_load_bytes", {}).get("websocket_received")
     if ws is not None:
         rows.append(f"| app: websocket bytes per page load | {ws / 1e6:.2f} MB | — | — | — | — |")
@@ -173,10 +205,14 @@ def plan(quick: bool, sizes: list[int] | None, analysis: bool) -> list[dict[str,
     n_small = ns[0] if quick else 1_000_000
     cases.append({"case": "join", "method": "dask-lonlat", "n": n_small, "repeat": 3})
     n_firms = 100_000 if quick else 1_000_000
-    cases += [{"case": "core", "engine": "pandas", "n": n_firms},
-              {"case": "core", "engine": "dask", "n": n_firms}]
-    cases += [{"case": "scenario", "n": 0, "repeat": 3},
-              {"case": "scenario", "n": n_firms, "repeat": 1 if quick else 3}]
+    cases += [
+        {"case": "core", "engine": "pandas", "n": n_firms},
+        {"case": "core", "engine": "dask", "n": n_firms},
+    ]
+    cases += [
+        {"case": "scenario", "n": 0, "repeat": 3},
+        {"case": "scenario", "n": n_firms, "repeat": 1 if quick else 3},
+    ]
     if analysis:
         cases.append({"case": "analysis", "n": n_firms, **({"max_chains": 3} if quick else {})})
     return cases
@@ -198,6 +234,7 @@ def _rate(x: float | None) -> str:
 
 def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, Any]) -> str:
     """The markdown report: machine, one table of ratios, then notes."""
+
     def find(**kw: Any) -> dict[str, Any] | None:
         for r in results:
             if all(r.get("spec", {}).get(k) == v for k, v in kw.items()) and "error" not in r:
@@ -205,18 +242,24 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
         return None
 
     base = find(case="baseline")
-    rows = ["| measurement | ours | peer | ratio (peer ÷ ours) | identical | peak memory ours / peer |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| measurement | ours | peer | ratio (peer ÷ ours) | identical | peak memory ours / peer |",
+        "|---|---|---|---|---|---|",
+    ]
     checks: list[str] = []
     sizes = sorted({r["spec"]["n"] for r in results if r.get("spec", {}).get("case") == "join"})
     for n in sizes:
         for kind, label in (("gdf", "GeoDataFrame"), ("lonlat", "lon/lat arrays")):
-            ours, peer = find(case="join", method=f"grid-{kind}", n=n, threads=None), find(
-                case="join", method=f"sjoin-{kind}", n=n)
+            ours, peer = (
+                find(case="join", method=f"grid-{kind}", n=n, threads=None),
+                find(case="join", method=f"sjoin-{kind}", n=n),
+            )
             if ours is None or peer is None:
-                rows.append(f"| join {n / 1e6:g} M points from {label} | "
-                            f"{'failed' if ours is None else _s(ours['seconds'])} | "
-                            f"{'failed' if peer is None else _s(peer['seconds'])} | — | — | — |")
+                rows.append(
+                    f"| join {n / 1e6:g} M points from {label} | "
+                    f"{'failed' if ours is None else _s(ours['seconds'])} | "
+                    f"{'failed' if peer is None else _s(peer['seconds'])} | — | — | — |"
+                )
                 continue
             ratio = peer["seconds"] / ours["seconds"]
             bad = _mismatches(ours["codes"], peer["codes"])
@@ -225,7 +268,8 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                 f"(points/s) | {_s(ours['seconds'])} ({_rate(ours['points_per_s'])}) | "
                 f"{_s(peer['seconds'])} ({_rate(peer['points_per_s'])}) | **{ratio:.1f}×** | "
                 f"{'yes' if bad == 0 else f'NO: {bad} rows differ'} | "
-                f"{_gb(ours['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |")
+                f"{_gb(ours['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |"
+            )
             one = find(case="join", method=f"grid-{kind}", n=n, threads=1)
             if one is not None:
                 bad1 = _mismatches(one["codes"], peer["codes"])
@@ -234,22 +278,34 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                     f"({_rate(one['points_per_s'])}) | {_s(peer['seconds'])} | "
                     f"{peer['seconds'] / one['seconds']:.1f}× | "
                     f"{'yes' if bad1 == 0 else f'NO: {bad1} rows differ'} | "
-                    f"{_gb(one['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |")
-            checks.append(f"{n / 1e6:g} M from {label}: ≥ 10× sjoin: "
-                          f"{'PASS' if ratio >= 10 else 'FAIL'} ({ratio:.1f}×); identical: "
-                          f"{'PASS' if bad == 0 else 'FAIL'}")
+                    f"{_gb(one['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |"
+                )
+            checks.append(
+                f"{n / 1e6:g} M from {label}: ≥ 10× sjoin: "
+                f"{'PASS' if ratio >= 10 else 'FAIL'} ({ratio:.1f}×); identical: "
+                f"{'PASS' if bad == 0 else 'FAIL'}"
+            )
             if n >= 10_000_000 and kind == "lonlat":
                 checks.append(
                     f"{n / 1e6:g} M points in < 10 s: {'PASS' if ours['seconds'] < 10 else 'FAIL'}"
                     f" ({ours['seconds']:.2f} s); peak memory < 4 GB: "
                     f"{'PASS' if ours['peak_rss_bytes'] < 4 * _GB else 'FAIL'} "
-                    f"({_gb(ours['peak_rss_bytes'])})")
-    grid = next((r for r in results if r.get("spec", {}).get("method", "").startswith("grid")
-                 and "index_build_s" in r), None)
+                    f"({_gb(ours['peak_rss_bytes'])})"
+                )
+    grid = next(
+        (
+            r
+            for r in results
+            if r.get("spec", {}).get("method", "").startswith("grid") and "index_build_s" in r
+        ),
+        None,
+    )
     if grid is not None:
-        rows.append(f"| county index build (once per process, cached; cell {grid['cell_deg']:.4f}°,"
-                    f" {grid['boundary_cells']} boundary cells) | {_s(grid['index_build_s'])} | "
-                    "— | — | — | — |")
+        rows.append(
+            f"| county index build (once per process, cached; cell {grid['cell_deg']:.4f}°,"
+            f" {grid['boundary_cells']} boundary cells) | {_s(grid['index_build_s'])} | "
+            "— | — | — | — |"
+        )
     dask = find(case="join", method="dask-lonlat")
     if dask is not None:
         single = find(case="join", method="grid-lonlat", n=dask["spec"]["n"], threads=None)
@@ -261,14 +317,16 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                 f"{single['seconds'] / dask['seconds']:.2f}× | "
                 f"{'yes' if bad == 0 else f'NO: {bad} rows differ'} | "
                 f"{_gb(dask['peak_rss_bytes'])} (+ workers {_gb(dask['peak_rss_children_bytes'])})"
-                f" / {_gb(single['peak_rss_bytes'])} |")
+                f" / {_gb(single['peak_rss_bytes'])} |"
+            )
     core_p, core_d = find(case="core", engine="pandas"), find(case="core", engine="dask")
     if core_p is not None:
         n = core_p["spec"]["n"]
         rows.append(
             f"| join + aggregation by (region, chain, node) at county, city and zone level, "
             f"{n / 1e6:g} M firms (`layout.scale`, one process) | {_s(core_p['seconds'])} "
-            f"(join {_s(core_p['join_s'])}) | — | — | — | {_gb(core_p['peak_rss_bytes'])} |")
+            f"(join {_s(core_p['join_s'])}) | — | — | — | {_gb(core_p['peak_rss_bytes'])} |"
+        )
         if core_d is not None:
             same = _frames_identical(core_p["result"], core_d["result"])
             rows.append(
@@ -276,7 +334,8 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                 f"{_s(core_d['seconds'])} | {_s(core_p['seconds'])} | "
                 f"{core_p['seconds'] / core_d['seconds']:.2f}× | {'yes' if same else 'NO'} | "
                 f"{_gb(core_d['peak_rss_bytes'])} (+ workers "
-                f"{_gb(core_d['peak_rss_children_bytes'])}) / {_gb(core_p['peak_rss_bytes'])} |")
+                f"{_gb(core_d['peak_rss_children_bytes'])}) / {_gb(core_p['peak_rss_bytes'])} |"
+            )
     full = find(case="analysis")
     if full is not None and "skipped" not in full:
         per = ", ".join(f"{k} {_s(v)}" for k, v in full["per_level_s"].items())
@@ -284,22 +343,27 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
             f"| full analysis, {full['spec']['n'] / 1e6:g} M firms: {full['chains']} chains × "
             f"{full['levels']} levels = {full['calls']} `analyze_chain` calls ({per}) | "
             f"{_s(full['seconds'])} (join {_s(full['join_s'])}) | — | — | — | "
-            f"{_gb(full['peak_rss_bytes'])} |")
+            f"{_gb(full['peak_rss_bytes'])} |"
+        )
         if core_p is not None:
             rows.append(
                 f"| share of the full analysis spent in the join + aggregation core | "
-                f"{core_p['seconds'] / full['seconds'] * 100:.1f} % | — | — | — | — |")
+                f"{core_p['seconds'] / full['seconds'] * 100:.1f} % | — | — | — | — |"
+            )
     elif full is not None:
         rows.append(f"| full analysis | {full['skipped']} | — | — | — | — |")
-    for sc in sorted((r for r in results if r.get("spec", {}).get("case") == "scenario" and "error" not in r),
-                     key=lambda r: r["spec"]["n"]):
+    for sc in sorted(
+        (r for r in results if r.get("spec", {}).get("case") == "scenario" and "error" not in r),
+        key=lambda r: r["spec"]["n"],
+    ):
         who = "the demonstration table" if sc["spec"]["n"] == 0 else "synthetic firms"
         for level, v in sc["levels"].items():
             rows.append(
                 f"| scenario edit (add + move + remove a firm; LED, every {level}), {sc['firms']:,} firms "
                 f"({who}): incremental `update_chain` vs full recompute | {_s(v['incremental_s'])} | "
                 f"{_s(v['full_s'])} | **{v['full_s'] / v['incremental_s']:.1f}×** | "
-                f"{'yes' if v['identical'] else 'NO'} | {_gb(sc['peak_rss_bytes'])} |")
+                f"{'yes' if v['identical'] else 'NO'} | {_gb(sc['peak_rss_bytes'])} |"
+            )
     rows += _app_rows(app)
     failed = [r for r in results if "error" in r]
     m = info
@@ -324,9 +388,9 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
         "Ours = best of 5 runs (3 at 10 M), peer = best of 3 (a single run at 10 M); the "
         "county index is built once per process before timing (its build time is its own row; the "
         "join + aggregation and full-analysis rows also start with it built). "
-        "Joins use `boundary=\"none\"`, the rule that reproduces `sjoin(predicate=\"within\")`; "
-        "\"identical\" compares the county of every point. \"GeoDataFrame\" rows start both sides "
-        "from the same point GeoDataFrame; \"lon/lat arrays\" rows include building the points "
+        'Joins use `boundary="none"`, the rule that reproduces `sjoin(predicate="within")`; '
+        '"identical" compares the county of every point. "GeoDataFrame" rows start both sides '
+        'from the same point GeoDataFrame; "lon/lat arrays" rows include building the points '
         "for sjoin. Peak memory is the case process's `ru_maxrss` (inputs included; baseline "
         f"interpreter + imports + counties: {_gb(base['peak_rss_bytes']) if base else '?'}). "
         "Points are uniform over Shandong's bounding box (about half fall in a county).",
@@ -340,8 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: run the plan, print the table, write results.md and results.json."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    parser.add_argument("--sizes", type=lambda s: [int(float(v)) for v in s.split(",")],
-                        help="join sizes, e.g. 1e6,1e7")
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: [int(float(v)) for v in s.split(",")],
+        help="join sizes, e.g. 1e6,1e7",
+    )
     parser.add_argument("--no-analysis", action="store_true", help="skip the full analysis")
     parser.add_argument("--no-app", action="store_true", help="skip bench/bench_app.py")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json")
@@ -357,8 +424,11 @@ def main(argv: list[str] | None = None) -> int:
             spec = dict(spec)
             spec["codes"] = str(Path(tmp) / f"codes-{i}.npy")
             spec["result"] = str(Path(tmp) / f"result-{i}.parquet")
-            print(f"[bench] {json.dumps({k: v for k, v in spec.items() if k not in ('codes', 'result')})}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[bench] {json.dumps({k: v for k, v in spec.items() if k not in ('codes', 'result')})}",
+                file=sys.stderr,
+                flush=True,
+            )
             results.append(_run(spec, log, args.timeout))
             if "error" in results[-1]:
                 print(f"[bench]   failed: {results[-1]['error']}", file=sys.stderr, flush=True)
@@ -373,8 +443,9 @@ def main(argv: list[str] | None = None) -> int:
         r.get("spec", {}).pop("codes", None)
         r.get("spec", {}).pop("result", None)
     payload = {"machine": info, "cases": results, "app": app}
-    (args.out / "results.json").write_text(json.dumps(payload, indent=2, default=str),
-                                           encoding="utf-8")
+    (args.out / "results.json").write_text(
+        json.dumps(payload, indent=2, default=str), encoding="utf-8"
+    )
     return 0 if not any("error" in r for r in results) else 1
 
 

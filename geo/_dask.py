@@ -20,8 +20,12 @@ def import_dask(error: Callable[[list[str]], Exception]) -> Any:
         import dask
         import dask.dataframe
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise error([f"engine='dask' needs Dask ({exc}); install the extra: "
-                     "pip install 'cluster-atlas[dask]'"]) from None
+        raise error(
+            [
+                f"engine='dask' needs Dask ({exc}); install the extra: "
+                "pip install 'cluster-atlas[dask]'"
+            ]
+        ) from None
     return dask
 
 

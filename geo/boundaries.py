@@ -86,7 +86,9 @@ def resolve_unit(code_or_name: str) -> list[str]:
         return [key]
     if key in set(cities["adcode"]):
         return counties.loc[counties["city_adcode"] == key, "adcode"].tolist()
-    by_name = counties[(counties["name_zh"] == key) | ((counties["city_name_zh"] + counties["name_zh"]) == key)]
+    by_name = counties[
+        (counties["name_zh"] == key) | ((counties["city_name_zh"] + counties["name_zh"]) == key)
+    ]
     if len(by_name) == 1:
         return by_name["adcode"].tolist()
     if len(by_name) > 1:
@@ -96,9 +98,12 @@ def resolve_unit(code_or_name: str) -> list[str]:
     if len(city) == 1:
         return counties.loc[counties["city_adcode"] == city["adcode"].iloc[0], "adcode"].tolist()
     cw = load_crosswalk()
-    hits = cw[(cw["old_adcode"] == key) | (cw["old_name"] == key)
-              | ((cw["old_city"] + cw["old_name"]) == key)
-              | ((cw["old_city"].str.removesuffix("市") + cw["old_name"]) == key)]
+    hits = cw[
+        (cw["old_adcode"] == key)
+        | (cw["old_name"] == key)
+        | ((cw["old_city"] + cw["old_name"]) == key)
+        | ((cw["old_city"].str.removesuffix("市") + cw["old_name"]) == key)
+    ]
     if key == "莱芜市" or key == "371200":
         hits = cw[cw["old_city"] == "莱芜市"]
         hits = hits[hits["old_adcode"] != "371200"]

@@ -221,9 +221,7 @@ def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArra
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
-def to_wgs84(
-    lon: ArrayLike, lat: ArrayLike, datum: str | Datum
-) -> tuple[FloatArray, FloatArray]:
+def to_wgs84(lon: ArrayLike, lat: ArrayLike, datum: str | Datum) -> tuple[FloatArray, FloatArray]:
     """Convert coordinates in ``datum`` to WGS-84 (CGCS2000 and WGS-84 pass through)."""
     d = parse_datum(datum)
     if d is Datum.GCJ02:

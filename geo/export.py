@@ -80,7 +80,9 @@ def safe_output_path(name: str, folder: str | os.PathLike[str]) -> Path:
     base = Path(folder).resolve()
     candidate = (base / name).resolve()
     if base != candidate and base not in candidate.parents:
-        raise ExportError(f"output name {name!r} leaves the folder {str(base)!r}: use a plain file name")
+        raise ExportError(
+            f"output name {name!r} leaves the folder {str(base)!r}: use a plain file name"
+        )
     return candidate
 
 
@@ -150,7 +152,9 @@ def geojson_dict(
             {
                 "type": "Feature",
                 "properties": {str(k): _json_value(v) for k, v in rec.items()},
-                "geometry": None if geom is None or geom.is_empty else json.loads(shapely.to_geojson(geom)),
+                "geometry": None
+                if geom is None or geom.is_empty
+                else json.loads(shapely.to_geojson(geom)),
             }
         )
     out: dict[str, Any] = {"type": "FeatureCollection", "features": features}
@@ -196,13 +200,22 @@ def to_gpkg(
                 frame = _require_wgs84(frame)
                 meta.setdefault("datum", "WGS-84 (EPSG:4326)")
                 pyogrio.write_dataframe(
-                    frame, tmp, layer=name, driver="GPKG", append=tmp.exists(),
-                    layer_metadata=meta, promote_to_multi=None,
+                    frame,
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    append=tmp.exists(),
+                    layer_metadata=meta,
+                    promote_to_multi=None,
                 )
             else:
                 pyogrio.write_dataframe(
-                    pd.DataFrame(frame), tmp, layer=name, driver="GPKG",
-                    append=tmp.exists(), layer_metadata=meta or None,
+                    pd.DataFrame(frame),
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    append=tmp.exists(),
+                    layer_metadata=meta or None,
                 )
     return Path(path)
 
@@ -225,7 +238,9 @@ def _write_sheets(target: Any, sheets: Mapping[str, pd.DataFrame] | pd.DataFrame
             neutralise_frame(df).to_excel(writer, sheet_name=sheet, index=False)
 
 
-def to_xlsx(sheets: Mapping[str, pd.DataFrame] | pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def to_xlsx(
+    sheets: Mapping[str, pd.DataFrame] | pd.DataFrame, path: str | os.PathLike[str]
+) -> Path:
     """Write one or several attribute tables to an XLSX workbook (formula cells neutralised)."""
     with atomic_path(path) as tmp:
         _write_sheets(tmp, sheets)

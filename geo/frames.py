@@ -24,7 +24,10 @@ from geo.registry import data_path
 
 __all__ = ["FRAMES", "UnknownFrameError", "frame_of", "membership", "zone_polygons", "zone_table"]
 
-FRAMES = {"2013": "两区一圈一带 (2013) + 2015 resource-exhausted group", "2020": "一群两心三圈 (2020)"}
+FRAMES = {
+    "2013": "两区一圈一带 (2013) + 2015 resource-exhausted group",
+    "2020": "一群两心三圈 (2020)",
+}
 
 
 _VERIFIED = r"^(verified($| \()|whole city)"
@@ -74,7 +77,9 @@ def frame_of(zone_code: str) -> str:
     return str(hit.iloc[0])
 
 
-def zone_polygons(frame: str = "2013", *, counties: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def zone_polygons(
+    frame: str = "2013", *, counties: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Zones of ``frame`` as dissolves of their member counties, with geodesic area and counts.
 
     Columns: frame, zone_code, name_zh, name_en, kind, n_counties, n_cities, area_km2, source,
@@ -88,15 +93,27 @@ def zone_polygons(frame: str = "2013", *, counties: gpd.GeoDataFrame | None = No
         codes = memb.loc[memb["zone_code"] == z.zone_code, "adcode"]
         part = counties[counties["adcode"].isin(codes)]
         geoms.append(shapely.coverage_union_all(part.geometry.to_numpy()))
-        unverified = memb.loc[(memb["zone_code"] == z.zone_code)
-                              & ~memb["verification"].str.match(_VERIFIED), "adcode"]
-        rows.append({
-            "frame": frame, "zone_code": z.zone_code, "name_zh": z.name_zh, "name_en": z.name_en,
-            "kind": z.kind, "n_counties": len(part), "n_cities": part["city_adcode"].nunique(),
-            "members": ";".join(sorted(codes)), "members_unverified": ";".join(sorted(unverified)),
-            "approval_doc": z.approval_doc, "approval_date": z.approval_date,
-            "source": z.source, "verification": z.verification,
-        })
+        unverified = memb.loc[
+            (memb["zone_code"] == z.zone_code) & ~memb["verification"].str.match(_VERIFIED),
+            "adcode",
+        ]
+        rows.append(
+            {
+                "frame": frame,
+                "zone_code": z.zone_code,
+                "name_zh": z.name_zh,
+                "name_en": z.name_en,
+                "kind": z.kind,
+                "n_counties": len(part),
+                "n_cities": part["city_adcode"].nunique(),
+                "members": ";".join(sorted(codes)),
+                "members_unverified": ";".join(sorted(unverified)),
+                "approval_doc": z.approval_doc,
+                "approval_date": z.approval_date,
+                "source": z.source,
+                "verification": z.verification,
+            }
+        )
     gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
     gdf.insert(gdf.columns.get_loc("members"), "area_km2", geodesic_area_km2(gdf).round(1))
     gdf.attrs["datum"] = "WGS-84"

@@ -134,17 +134,24 @@ def _option_problems(
 ) -> list[str]:
     problems = []
     if engine not in ENGINES:
-        problems.append(f"engine={engine!r} is not one of {', '.join(ENGINES)}; "
-                        "use engine='grid' (fast) unless you need the sjoin reference or Dask")
+        problems.append(
+            f"engine={engine!r} is not one of {', '.join(ENGINES)}; "
+            "use engine='grid' (fast) unless you need the sjoin reference or Dask"
+        )
     if boundary not in BOUNDARY_RULES:
-        problems.append(f"boundary={boundary!r} is not one of {', '.join(BOUNDARY_RULES)}; "
-                        "use 'none' to reproduce geopandas.sjoin(predicate='within') exactly")
+        problems.append(
+            f"boundary={boundary!r} is not one of {', '.join(BOUNDARY_RULES)}; "
+            "use 'none' to reproduce geopandas.sjoin(predicate='within') exactly"
+        )
     if cell_deg is not None and not (
-        isinstance(cell_deg, numbers.Real) and not isinstance(cell_deg, bool)
+        isinstance(cell_deg, numbers.Real)
+        and not isinstance(cell_deg, bool)
         and _MIN_CELL <= float(cell_deg) <= 1.0
     ):
-        problems.append(f"cell_deg={cell_deg!r} must be None (automatic) or a number of degrees "
-                        f"in [{_MIN_CELL:g}, 1]; try 0.0025")
+        problems.append(
+            f"cell_deg={cell_deg!r} must be None (automatic) or a number of degrees "
+            f"in [{_MIN_CELL:g}, 1]; try 0.0025"
+        )
     return problems
 
 
@@ -330,7 +337,7 @@ class CountyIndex:
         sel = np.flatnonzero(out <= -2)
         step = max(int(chunk_size), 1)
         for start in range(0, sel.size, step):
-            rows = sel[start:start + step]
+            rows = sel[start : start + step]
             out[rows] = self._exact(x[rows], y[rows], -2 - out[rows], boundary)
         return out
 
@@ -408,8 +415,10 @@ class CountyIndex:
 
     def __repr__(self) -> str:
         ny, nx = self.shape
-        return (f"CountyIndex({self.adcodes.size} counties, {nx}×{ny} cells of "
-                f"{self.cell_deg:g}°, {self.n_boundary_cells} boundary cells)")
+        return (
+            f"CountyIndex({self.adcodes.size} counties, {nx}×{ny} cells of "
+            f"{self.cell_deg:g}°, {self.n_boundary_cells} boundary cells)"
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         import zlib
@@ -445,12 +454,16 @@ def _remember(key: tuple[str, float | None], index: CountyIndex) -> None:
 
 def _county_problems(counties: object) -> list[str]:
     if not isinstance(counties, gpd.GeoDataFrame):
-        return [f"counties is a {type(counties).__name__}; pass a GeoDataFrame with 'adcode' and "
-                "polygon 'geometry' columns such as geo.boundaries.load_counties()"]
+        return [
+            f"counties is a {type(counties).__name__}; pass a GeoDataFrame with 'adcode' and "
+            "polygon 'geometry' columns such as geo.boundaries.load_counties()"
+        ]
     problems = []
     if "adcode" not in counties.columns:
-        problems.append(f"counties has no 'adcode' column (columns: {list(counties.columns)}); "
-                        "rename the code column to 'adcode'")
+        problems.append(
+            f"counties has no 'adcode' column (columns: {list(counties.columns)}); "
+            "rename the code column to 'adcode'"
+        )
     else:
         codes = counties["adcode"]
         if codes.isna().any():
@@ -458,22 +471,30 @@ def _county_problems(counties: object) -> list[str]:
             problems.append(f"counties.adcode is null at rows {rows}; every county needs a code")
         dup = codes[codes.duplicated(keep=False) & codes.notna()]
         if len(dup):
-            problems.append(f"counties.adcode has duplicates {sorted(set(dup.astype(str)))[:5]}; "
-                            "dissolve them first (counties.dissolve('adcode'))")
+            problems.append(
+                f"counties.adcode has duplicates {sorted(set(dup.astype(str)))[:5]}; "
+                "dissolve them first (counties.dissolve('adcode'))"
+            )
     if not _is_lonlat(counties.crs):
-        problems.append(f"counties CRS is {counties.crs}; expected EPSG:4326 (or EPSG:4490); "
-                        "use counties.to_crs('EPSG:4326') (or set_crs if it is lon/lat and unset)")
+        problems.append(
+            f"counties CRS is {counties.crs}; expected EPSG:4326 (or EPSG:4490); "
+            "use counties.to_crs('EPSG:4326') (or set_crs if it is lon/lat and unset)"
+        )
     geoms = np.asarray(counties.geometry.array, dtype=object)
     kind = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(kind, (3, 6)) | shapely.is_empty(geoms))
     if bad.size:
-        problems.append(f"counties geometry at rows {bad[:5].tolist()} is not a non-empty "
-                        "Polygon/MultiPolygon; drop or fix those rows")
+        problems.append(
+            f"counties geometry at rows {bad[:5].tolist()} is not a non-empty "
+            "Polygon/MultiPolygon; drop or fix those rows"
+        )
     elif len(geoms):
         invalid = np.flatnonzero(~shapely.is_valid(geoms))
         if invalid.size:
-            problems.append(f"counties geometry at rows {invalid[:5].tolist()} is invalid; "
-                            "repair with shapely.make_valid before joining")
+            problems.append(
+                f"counties geometry at rows {invalid[:5].tolist()} is invalid; "
+                "repair with shapely.make_valid before joining"
+            )
     if len(counties) == 0:
         problems.append("counties is empty; pass at least one county")
     return problems
@@ -500,8 +521,12 @@ def _build(
     nx = math.ceil((bounds[2] - x0) / cell) + 2
     ny = math.ceil((bounds[3] - y0) / cell) + 2
     if nx * ny > _MAX_CELLS:
-        raise JoinInputError([f"cell_deg={cell:g} gives {nx}×{ny} cells over these counties "
-                              f"(at most {_MAX_CELLS:,}); use a larger cell_deg"])
+        raise JoinInputError(
+            [
+                f"cell_deg={cell:g} gives {nx}×{ny} cells over these counties "
+                f"(at most {_MAX_CELLS:,}); use a larger cell_deg"
+            ]
+        )
     n = geoms.size
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(adcodes.astype(str), kind="stable")] = np.arange(n)
@@ -573,9 +598,9 @@ def _boundary_marks(
     iy1 = np.floor((np.maximum(py0, py1) + _EPS - y0) / cell).astype(np.int64)
     n = int(geoms.size)
     c = county[owner]
-    keys = np.unique(np.concatenate(
-        [(iy * nx + ix) * n + c for ix in (ix0, ix1) for iy in (iy0, iy1)]
-    ))
+    keys = np.unique(
+        np.concatenate([(iy * nx + ix) * n + c for ix in (ix0, ix1) for iy in (iy0, iy1)])
+    )
     return keys // n, keys % n
 
 
@@ -636,8 +661,11 @@ def _adcode_series(
                 np.cumsum(valid, out=offsets[1:])
                 offsets *= width
                 return pa.StringArray.from_buffers(
-                    part.size, pa.py_buffer(offsets), pa.py_buffer(table[part[valid]]),
-                    pa.py_buffer(np.packbits(valid, bitorder="little")))
+                    part.size,
+                    pa.py_buffer(offsets),
+                    pa.py_buffer(table[part[valid]]),
+                    pa.py_buffer(np.packbits(valid, bitorder="little")),
+                )
         else:
             dictionary = pa.array([b.decode() for b in encoded], type=pa.string())
 
@@ -685,8 +713,10 @@ def _resolve_index(
     """The index to use; on bad ``counties`` add its problems and return None."""
     if isinstance(counties, CountyIndex):
         if cell_deg is not None and cell_deg != counties.cell_deg:
-            problems.append(f"cell_deg={cell_deg!r} cannot apply to a prebuilt CountyIndex "
-                            f"(cell {counties.cell_deg:g}°); drop cell_deg or build a new index")
+            problems.append(
+                f"cell_deg={cell_deg!r} cannot apply to a prebuilt CountyIndex "
+                f"(cell {counties.cell_deg:g}°); drop cell_deg or build a new index"
+            )
         return counties
     try:
         if counties is None:
@@ -749,8 +779,12 @@ def join_lonlat(
         x = np.asarray(lon, dtype=np.float64).ravel()
         y = np.asarray(lat, dtype=np.float64).ravel()
     except (TypeError, ValueError) as exc:
-        raise JoinInputError([f"lon/lat must be numbers ({exc}); coerce with "
-                              "pandas.to_numeric(..., errors='coerce')"]) from None
+        raise JoinInputError(
+            [
+                f"lon/lat must be numbers ({exc}); coerce with "
+                "pandas.to_numeric(..., errors='coerce')"
+            ]
+        ) from None
     if x.shape != y.shape:
         problems.append(f"lon has {x.size} values and lat {y.size}; pass one of each per point")
     if index is None and isinstance(lon, pd.Series):
@@ -760,8 +794,9 @@ def join_lonlat(
     cidx = _resolve_index(counties, cell_deg, problems)
     if problems or cidx is None:
         raise JoinInputError(problems)
-    ids = _ids(cidx, x, y, None, engine=engine, boundary=boundary, npartitions=npartitions,
-               threads=threads)
+    ids = _ids(
+        cidx, x, y, None, engine=engine, boundary=boundary, npartitions=npartitions, threads=threads
+    )
     return cidx.to_adcodes(ids, index=index, threads=threads)
 
 
@@ -815,8 +850,10 @@ def join_counties(
             raise JoinInputError(problems)
         return _join_dask_collection(points, cidx, boundary=boundary)
     if not isinstance(points, gpd.GeoSeries | gpd.GeoDataFrame):
-        problems.append(f"points is a {type(points).__name__}; pass a GeoSeries/GeoDataFrame of "
-                        "points, or lon/lat arrays to join_lonlat")
+        problems.append(
+            f"points is a {type(points).__name__}; pass a GeoSeries/GeoDataFrame of "
+            "points, or lon/lat arrays to join_lonlat"
+        )
         raise JoinInputError(problems)
     geoseries = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     problems += _crs_problems(geoseries.crs, cidx.crs if cidx is not None else None)
@@ -826,19 +863,31 @@ def join_counties(
     problems += geom_problems
     if problems or cidx is None:
         raise JoinInputError(problems)
-    ids = _ids(cidx, x, y, geoms, engine=engine, boundary=boundary, npartitions=npartitions,
-               threads=n_threads)
+    ids = _ids(
+        cidx,
+        x,
+        y,
+        geoms,
+        engine=engine,
+        boundary=boundary,
+        npartitions=npartitions,
+        threads=n_threads,
+    )
     return cidx.to_adcodes(ids, index=points.index, threads=n_threads)
 
 
 def _crs_problems(crs: Any, county_crs: CRS | None) -> list[str]:
     if crs is None:
-        return ["points have no CRS; set it (points.set_crs('EPSG:4326')) if the coordinates are "
-                "WGS-84 lon/lat, or convert GCJ-02/BD-09 with geo.datum first"]
+        return [
+            "points have no CRS; set it (points.set_crs('EPSG:4326')) if the coordinates are "
+            "WGS-84 lon/lat, or convert GCJ-02/BD-09 with geo.datum first"
+        ]
     if not _is_lonlat(crs):
-        return [f"points CRS is {CRS.from_user_input(crs).to_string()}, counties are "
-                f"{county_crs.to_string() if county_crs is not None else 'EPSG:4326'}; "
-                "reproject with points.to_crs('EPSG:4326')"]
+        return [
+            f"points CRS is {CRS.from_user_input(crs).to_string()}, counties are "
+            f"{county_crs.to_string() if county_crs is not None else 'EPSG:4326'}; "
+            "reproject with points.to_crs('EPSG:4326')"
+        ]
     return []
 
 
@@ -867,9 +916,15 @@ def _point_xy(
         if bad.size:
             first = np.unique(shapely.get_type_id(geoms[bad]), return_index=True)[1]
             names = ", ".join(geoms[bad[i]].geom_type for i in first)
-            return x, y, [f"points has {bad.size} non-point geometries ({names}) at "
-                          f"positions {bad[:5].tolist()}; use .representative_point() or "
-                          ".centroid (in a projected CRS) to turn them into points"]
+            return (
+                x,
+                y,
+                [
+                    f"points has {bad.size} non-point geometries ({names}) at "
+                    f"positions {bad[:5].tolist()}; use .representative_point() or "
+                    ".centroid (in a projected CRS) to turn them into points"
+                ],
+            )
     return x, y, []
 
 
@@ -949,20 +1004,19 @@ def _lookup_dask(
     starts = range(0, x.size, size)
     if client is not None:
         shared = client.scatter(cidx, broadcast=True, hash=False)
-        xs = client.scatter([x[i:i + size] for i in starts], hash=False)
-        ys = client.scatter([y[i:i + size] for i in starts], hash=False)
-        futures = client.map(_lookup_block, [shared] * len(xs), xs, ys,
-                             [boundary] * len(xs), pure=False)
+        xs = client.scatter([x[i : i + size] for i in starts], hash=False)
+        ys = client.scatter([y[i : i + size] for i in starts], hash=False)
+        futures = client.map(
+            _lookup_block, [shared] * len(xs), xs, ys, [boundary] * len(xs), pure=False
+        )
         return np.concatenate(client.gather(futures))
     shared = dask.delayed(cidx, pure=True)
     task = dask.delayed(_lookup_block, pure=True)
-    blocks = [task(shared, x[i:i + size], y[i:i + size], boundary) for i in starts]
+    blocks = [task(shared, x[i : i + size], y[i : i + size], boundary) for i in starts]
     return np.concatenate(dask.compute(*blocks))
 
 
-def _join_partition(
-    geometry: gpd.GeoSeries, cidx: CountyIndex, boundary: str
-) -> pd.Series:
+def _join_partition(geometry: gpd.GeoSeries, cidx: CountyIndex, boundary: str) -> pd.Series:
     problems = _crs_problems(geometry.crs, cidx.crs)
     x, y, geom_problems = _point_xy(np.asarray(geometry.array, dtype=object))
     if problems or geom_problems:

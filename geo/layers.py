@@ -16,7 +16,14 @@ from geo.boundaries import load_cities, load_counties, load_province
 from geo.frames import zone_polygons
 from geo.sites import cluster_zones, load_clusters, load_htz
 
-__all__ = ["LAYER_INFO", "LAYER_NAMES", "UnknownLayerError", "layer_summary", "load_layer", "zones_layer"]
+__all__ = [
+    "LAYER_INFO",
+    "LAYER_NAMES",
+    "UnknownLayerError",
+    "layer_summary",
+    "load_layer",
+    "zones_layer",
+]
 
 
 class UnknownLayerError(ValueError):
@@ -35,10 +42,16 @@ def zones_layer(frame: str = "2013") -> gpd.GeoDataFrame:
     n_cl = cz.groupby("zone_code")["cluster_id"].nunique()
     htz_zone = htz.assign(zone=htz[f"zones_{frame}"].str.split(";")).explode("zone")
     n_htz = htz_zone.groupby("zone")["htz_id"].nunique()
-    zones.insert(zones.columns.get_loc("area_km2"), "n_clusters",
-                 zones["zone_code"].map(n_cl).fillna(0).astype(int))
-    zones.insert(zones.columns.get_loc("area_km2"), "n_htz",
-                 zones["zone_code"].map(n_htz).fillna(0).astype(int))
+    zones.insert(
+        zones.columns.get_loc("area_km2"),
+        "n_clusters",
+        zones["zone_code"].map(n_cl).fillna(0).astype(int),
+    )
+    zones.insert(
+        zones.columns.get_loc("area_km2"),
+        "n_htz",
+        zones["zone_code"].map(n_htz).fillna(0).astype(int),
+    )
     return zones
 
 
@@ -47,7 +60,11 @@ LAYER_INFO: dict[str, tuple[str, str, Callable[[], gpd.GeoDataFrame]]] = {
     "cities": ("地级市", "Prefecture-level cities", load_cities),
     "counties": ("县级行政区", "County-level units", load_counties),
     "zones": ("两区一圈一带 (2013)", "Plan zones, 2013 frame", lambda: zones_layer("2013")),
-    "zones-2020": ("一群两心三圈 (2020)", "Economic circles, 2020 frame", lambda: zones_layer("2020")),
+    "zones-2020": (
+        "一群两心三圈 (2020)",
+        "Economic circles, 2020 frame",
+        lambda: zones_layer("2020"),
+    ),
     "htz": ("高新区", "High-tech zones", load_htz),
     "clusters": ("产业集群", "Industrial clusters", load_clusters),
 }
@@ -74,7 +91,15 @@ def layer_summary() -> pd.DataFrame:
     for name, (zh, en, _) in LAYER_INFO.items():
         gdf = load_layer(name)
         types = sorted(set(gdf.geometry.dropna().geom_type))
-        rows.append({"name": name, "title_zh": zh, "title_en": en, "features": len(gdf),
-                     "datum": "WGS-84 (EPSG:4326)", "geometry": "/".join(types),
-                     "located": int(gdf.geometry.notna().sum())})
+        rows.append(
+            {
+                "name": name,
+                "title_zh": zh,
+                "title_en": en,
+                "features": len(gdf),
+                "datum": "WGS-84 (EPSG:4326)",
+                "geometry": "/".join(types),
+                "located": int(gdf.geometry.notna().sum()),
+            }
+        )
     return pd.DataFrame(rows)

@@ -75,8 +75,8 @@ __all__ = [
     "Choropleth",
     "Legend",
     "MapError",
-    "asset_data_url",
     "assert_inert",
+    "asset_data_url",
     "build_map",
     "classify_values",
     "display_geometries",
@@ -95,7 +95,12 @@ BASEMAPS: tuple[str, ...] = ("none", "osm", "amap")
 LANGS: tuple[str, ...] = ("zh", "en")
 # Deterministic mapclassify schemes only (k-means "natural_breaks" varies run to run).
 SCHEMES: tuple[str, ...] = (
-    "quantiles", "equal_interval", "fisher_jenks", "head_tail_breaks", "std_mean", "box_plot",
+    "quantiles",
+    "equal_interval",
+    "fisher_jenks",
+    "head_tail_breaks",
+    "std_mean",
+    "box_plot",
     "maximum_breaks",
 )
 DEFAULT_TOLERANCE = 0.004  # degrees; below one screen pixel at the province view (zoom 7)
@@ -103,19 +108,35 @@ DISPLAY_PRECISION = 5  # decimals of a degree, about 1 m
 
 # ColorBrewer YlOrRd, 9 classes (Brewer, C. A., colorbrewer2.org, Apache-2.0 licence).
 PALETTE: tuple[str, ...] = (
-    "#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026",
+    "#ffffcc",
+    "#ffeda0",
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#fc4e2a",
+    "#e31a1c",
+    "#bd0026",
     "#800026",
 )
 NO_DATA_COLOUR = "#d9d9d9"
 # Qualitative, colour-blind-safe (Okabe & Ito 2008) per zone code; unknown codes cycle.
 ZONE_COLOURS: dict[str, str] = {
-    "BLUE": "#0072B2", "YRD": "#E69F00", "CAP": "#009E73", "WEST": "#CC79A7", "RES": "#555555",
-    "SHENGHUI": "#D55E00", "JIAODONG": "#56B4E9", "LUNAN": "#999933",
+    "BLUE": "#0072B2",
+    "YRD": "#E69F00",
+    "CAP": "#009E73",
+    "WEST": "#CC79A7",
+    "RES": "#555555",
+    "SHENGHUI": "#D55E00",
+    "JIAODONG": "#56B4E9",
+    "LUNAN": "#999933",
 }
 _CYCLE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#999933", "#555555")
 _DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4", "1 3")
 STATUS_COLOURS: dict[str, str] = {
-    "strong": "#1a9850", "weak": "#fee08b", "missing": "#d73027", "broken": "#7b3294",
+    "strong": "#1a9850",
+    "weak": "#fee08b",
+    "missing": "#d73027",
+    "broken": "#7b3294",
 }
 
 _TILES: dict[str, tuple[str, str, str]] = {
@@ -340,7 +361,7 @@ def map_external_urls(m: folium.Map) -> list[str]:
         key = f'{attr}="'
         while (i := page.find(key, start)) >= 0:
             j = page.find('"', i + len(key))
-            u = page[i + len(key): j]
+            u = page[i + len(key) : j]
             if u.startswith(("http:", "https:", "//")):
                 urls.append(u)
             start = j + 1
@@ -383,7 +404,9 @@ def display_geometries(
         if coverage:
             simple = shapely.coverage_simplify(polys, tolerance)
         else:
-            simple = np.array([shapely.coverage_simplify(g, tolerance) for g in polys], dtype=object)
+            simple = np.array(
+                [shapely.coverage_simplify(g, tolerance) for g in polys], dtype=object
+            )
         geoms = geoms.copy()
         geoms[is_poly] = simple
     geoms = shapely.transform(geoms, lambda c: np.round(c, precision))
@@ -428,11 +451,16 @@ def display_layers(
         if name == "counties" and cgeoms:
             rebuilt = [cgeoms[str(a)] for a in gdf["adcode"]]
         if rebuilt is not None and all(g is not None for g in rebuilt):
-            geoms = shapely.transform(np.array(rebuilt, dtype=object), lambda c: np.round(c, precision))
+            geoms = shapely.transform(
+                np.array(rebuilt, dtype=object), lambda c: np.round(c, precision)
+            )
             out[name] = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
         else:
             out[name] = display_geometries(
-                gdf, tolerance=tolerance, precision=precision, coverage=name in ("counties", "cities")
+                gdf,
+                tolerance=tolerance,
+                precision=precision,
+                coverage=name in ("counties", "cities"),
             )
     return out
 
@@ -469,8 +497,12 @@ class Choropleth:
 
 
 _MC_NAMES = {
-    "quantiles": "Quantiles", "equal_interval": "EqualInterval", "fisher_jenks": "FisherJenks",
-    "head_tail_breaks": "HeadTailBreaks", "std_mean": "StdMean", "box_plot": "BoxPlot",
+    "quantiles": "Quantiles",
+    "equal_interval": "EqualInterval",
+    "fisher_jenks": "FisherJenks",
+    "head_tail_breaks": "HeadTailBreaks",
+    "std_mean": "StdMean",
+    "box_plot": "BoxPlot",
     "maximum_breaks": "MaximumBreaks",
 }
 
@@ -580,11 +612,15 @@ LEGEND_CSS = """
 
 
 # ----------------------------------------------------------------------------- feature tables
-def _props(gdf: gpd.GeoDataFrame, name: str, lang: str, values: pd.Series | None, fmt: str) -> pd.DataFrame:
+def _props(
+    gdf: gpd.GeoDataFrame, name: str, lang: str, values: pd.Series | None, fmt: str
+) -> pd.DataFrame:
     """Escaped display properties: key, name, code, detail, verification, source, value."""
     n = len(gdf)
     idcol = next((c for c in _ID_COLUMNS if c in gdf), None)
-    code = gdf[idcol].astype(str) if idcol else pd.Series([str(i) for i in range(n)], index=gdf.index)
+    code = (
+        gdf[idcol].astype(str) if idcol else pd.Series([str(i) for i in range(n)], index=gdf.index)
+    )
     blank = pd.Series([""] * n, index=gdf.index)
     zh = gdf["name_zh"] if "name_zh" in gdf else gdf.get("name", blank)
     en = gdf.get("name_en", blank)
@@ -598,8 +634,10 @@ def _props(gdf: gpd.GeoDataFrame, name: str, lang: str, values: pd.Series | None
         if name == "counties" and "city_name_zh" in gdf:
             bits.append(_both_names(row.get("city_name_zh"), row.get("city_name_en"), lang))
         if name.startswith("zones"):
-            bits.append(f"{esc(row.get('frame'))} · {esc(row.get('n_counties'))} "
-                        f"{'县' if lang == 'zh' else 'counties'}")
+            bits.append(
+                f"{esc(row.get('frame'))} · {esc(row.get('n_counties'))} "
+                f"{'县' if lang == 'zh' else 'counties'}"
+            )
         if name == "htz" and "level" in gdf:
             bits.append(esc(row.get("level")))
         if name == "clusters":
@@ -613,7 +651,9 @@ def _props(gdf: gpd.GeoDataFrame, name: str, lang: str, values: pd.Series | None
         detail.append(" · ".join(b for b in bits if b))
     out["detail"] = detail
     if "verification" in gdf:
-        out["verification"] = [f"{verification_flag(v)} {esc(_short(v, 160))}" for v in gdf["verification"]]
+        out["verification"] = [
+            f"{verification_flag(v)} {esc(_short(v, 160))}" for v in gdf["verification"]
+        ]
     if "source" in gdf:
         out["source"] = [esc(_short(v, 600)) for v in gdf["source"]]
     if values is not None:
@@ -644,33 +684,80 @@ def _style_for(name: str, idx: int) -> dict[str, Any]:
     base = {
         "province": {"color": "#222222", "weight": 2.5, "fillOpacity": 0.0, "opacity": 1},
         "cities": {"color": "#444444", "weight": 1.6, "fillOpacity": 0.0, "opacity": 0.9},
-        "counties": {"color": "#7a7a7a", "weight": 0.6, "fillColor": "#ffffff", "fillOpacity": 0.05},
+        "counties": {
+            "color": "#7a7a7a",
+            "weight": 0.6,
+            "fillColor": "#ffffff",
+            "fillOpacity": 0.05,
+        },
         "selection": {"color": "#00e5ff", "weight": 4, "fillOpacity": 0.0, "dashArray": ""},
-        "gaps": {"color": STATUS_COLOURS["missing"], "weight": 1, "fillColor": STATUS_COLOURS["missing"],
-                 "fillOpacity": 0.25},
+        "gaps": {
+            "color": STATUS_COLOURS["missing"],
+            "weight": 1,
+            "fillColor": STATUS_COLOURS["missing"],
+            "fillOpacity": 0.25,
+        },
     }
-    return dict(base.get(name, {"color": _CYCLE[idx % len(_CYCLE)], "weight": 1.5, "fillOpacity": 0.1}))
+    return dict(
+        base.get(name, {"color": _CYCLE[idx % len(_CYCLE)], "weight": 1.5, "fillOpacity": 0.1})
+    )
 
 
 def _zone_style(code: str, i: int, frame_idx: int) -> dict[str, Any]:
     colour = ZONE_COLOURS.get(code, _CYCLE[i % len(_CYCLE)])
     # Outlines in distinct colours and dash patterns with a faint fill: where zones overlap the
     # fills add up and both outlines stay visible, so each zone remains readable.
-    return {"color": colour, "weight": 3 if frame_idx == 0 else 2.5, "opacity": 0.95,
-            "dashArray": _DASHES[(i + frame_idx * 2) % len(_DASHES)] or None,
-            "fillColor": colour, "fillOpacity": 0.08}
+    return {
+        "color": colour,
+        "weight": 3 if frame_idx == 0 else 2.5,
+        "opacity": 0.95,
+        "dashArray": _DASHES[(i + frame_idx * 2) % len(_DASHES)] or None,
+        "fillColor": colour,
+        "fillOpacity": 0.08,
+    }
 
 
 def _point_style(name: str, row_key: str) -> dict[str, Any]:
     return {
-        "htz": {"radius": 7, "color": "#ffffff", "weight": 1.5, "fillColor": "#6a3d9a", "fillOpacity": 0.95},
-        "clusters": {"radius": 6, "color": "#222222", "weight": 1, "fillColor": "#ff7f00", "fillOpacity": 0.9},
-        "firms": {"radius": 5, "color": "#333333", "weight": 1, "fillColor": "#1f78b4", "fillOpacity": 0.85},
-        "gaps": {"radius": 8, "color": "#ffffff", "weight": 2, "fillColor": STATUS_COLOURS["missing"],
-                 "fillOpacity": 0.95},
-        "sources": {"radius": 7, "color": "#ffffff", "weight": 2, "fillColor": STATUS_COLOURS["strong"],
-                    "fillOpacity": 0.95},
-    }.get(name, {"radius": 5, "color": "#333333", "weight": 1, "fillColor": "#666666", "fillOpacity": 0.9})
+        "htz": {
+            "radius": 7,
+            "color": "#ffffff",
+            "weight": 1.5,
+            "fillColor": "#6a3d9a",
+            "fillOpacity": 0.95,
+        },
+        "clusters": {
+            "radius": 6,
+            "color": "#222222",
+            "weight": 1,
+            "fillColor": "#ff7f00",
+            "fillOpacity": 0.9,
+        },
+        "firms": {
+            "radius": 5,
+            "color": "#333333",
+            "weight": 1,
+            "fillColor": "#1f78b4",
+            "fillOpacity": 0.85,
+        },
+        "gaps": {
+            "radius": 8,
+            "color": "#ffffff",
+            "weight": 2,
+            "fillColor": STATUS_COLOURS["missing"],
+            "fillOpacity": 0.95,
+        },
+        "sources": {
+            "radius": 7,
+            "color": "#ffffff",
+            "weight": 2,
+            "fillColor": STATUS_COLOURS["strong"],
+            "fillOpacity": 0.95,
+        },
+    }.get(
+        name,
+        {"radius": 5, "color": "#333333", "weight": 1, "fillColor": "#666666", "fillOpacity": 0.9},
+    )
 
 
 def _title(name: str, lang: str, titles: Mapping[str, tuple[str, str]] | None) -> str:
@@ -679,8 +766,13 @@ def _title(name: str, lang: str, titles: Mapping[str, tuple[str, str]] | None) -
 
 
 # ----------------------------------------------------------------------------- the map
-def _check_args(layers: Mapping[str, Any], basemap: str, lang: str, choropleth: Choropleth | None,
-                firms_mode: str) -> None:
+def _check_args(
+    layers: Mapping[str, Any],
+    basemap: str,
+    lang: str,
+    choropleth: Choropleth | None,
+    firms_mode: str,
+) -> None:
     problems = []
     if basemap not in BASEMAPS:
         problems.append(f"basemap={basemap!r}: use one of {', '.join(BASEMAPS)}")
@@ -695,10 +787,14 @@ def _check_args(layers: Mapping[str, Any], basemap: str, lang: str, choropleth: 
             problems.append(f"layers[{name!r}] has no CRS: set EPSG:4326 (WGS-84) first")
     if choropleth is not None:
         if choropleth.layer not in layers:
-            problems.append(f"choropleth.layer={choropleth.layer!r} is not among the layers "
-                            f"({', '.join(layers) or 'none'})")
+            problems.append(
+                f"choropleth.layer={choropleth.layer!r} is not among the layers "
+                f"({', '.join(layers) or 'none'})"
+            )
         if choropleth.scheme not in SCHEMES:
-            problems.append(f"choropleth.scheme={choropleth.scheme!r}: use one of {', '.join(SCHEMES)}")
+            problems.append(
+                f"choropleth.scheme={choropleth.scheme!r}: use one of {', '.join(SCHEMES)}"
+            )
     if problems:
         raise MapError("build_map: " + "; ".join(problems))
 
@@ -783,19 +879,34 @@ def build_map(
     if simplified:
         layers = display_layers(layers, tolerance=tolerance)
 
-    m = folium.Map(location=[36.3, 118.3], zoom_start=7, tiles=None, control_scale=True,
-                   height=height, prefer_canvas=False, zoom_snap=0.25)
+    m = folium.Map(
+        location=[36.3, 118.3],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        height=height,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
     root: Any = m.get_root()  # a branca Figure
     root.header.add_child(Element(LEGEND_CSS), name="atlas_css")
     if basemap == "none":
         # An empty base layer keeps the layer control's radio list meaningful.
-        folium.TileLayer(tiles="", name=_T["basemap_none"][lang], attr=" ", overlay=False,
-                         control=False).add_to(m)
+        folium.TileLayer(
+            tiles="", name=_T["basemap_none"][lang], attr=" ", overlay=False, control=False
+        ).add_to(m)
     else:
         url, attr, _ = _TILES[str(basemap)]
         url = url.replace("{lang}", "zh_cn" if lang == "zh" else "en")
-        folium.TileLayer(tiles=url, attr=attr, name=str(basemap), subdomains="1234",
-                         max_zoom=18, overlay=False, control=False).add_to(m)
+        folium.TileLayer(
+            tiles=url,
+            attr=attr,
+            name=str(basemap),
+            subdomains="1234",
+            max_zoom=18,
+            overlay=False,
+            control=False,
+        ).add_to(m)
 
     legend: list[str] = []
     frame_idx = 0
@@ -815,41 +926,64 @@ def build_map(
         is_points = geom_types <= {"Point", "MultiPoint"} and bool(geom_types)
         if name == "firms" and is_points:
             _add_firms(group, gdf, props, firms_mode, marker_limit)
-            legend.append(f'<div><i style="background:#1f78b4;border-radius:50%"></i>'
-                          f'{_title(name, lang, titles)}</div>')
+            legend.append(
+                f'<div><i style="background:#1f78b4;border-radius:50%"></i>'
+                f"{_title(name, lang, titles)}</div>"
+            )
             group.add_to(m)
             continue
         doc = _feature_collection(gdf, props)
         tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, labels=True)
         popup_fields = fields + (["source"] if "source" in props else [])
-        popup = folium.GeoJsonPopup(fields=popup_fields,
-                                    aliases=aliases + ([esc(_T["source"][lang])] if "source" in props else []),
-                                    max_width=420)
+        popup = folium.GeoJsonPopup(
+            fields=popup_fields,
+            aliases=aliases + ([esc(_T["source"][lang])] if "source" in props else []),
+            max_width=420,
+        )
         if is_points:
             style = _point_style(name, "")
-            gj = folium.GeoJson(doc, name=None, marker=folium.CircleMarker(**style), tooltip=tooltip,
-                                popup=popup, control=False, className=f"atlas-{name}")
-            legend.append(f'<div><i style="background:{style["fillColor"]};border-radius:50%"></i>'
-                          f'{_title(name, lang, titles)}</div>')
+            gj = folium.GeoJson(
+                doc,
+                name=None,
+                marker=folium.CircleMarker(**style),
+                tooltip=tooltip,
+                popup=popup,
+                control=False,
+                className=f"atlas-{name}",
+            )
+            legend.append(
+                f'<div><i style="background:{style["fillColor"]};border-radius:50%"></i>'
+                f"{_title(name, lang, titles)}</div>"
+            )
         else:
-            style_fn, zone_legend = _polygon_style(name, li, frame_idx, gdf, choropleth, props, lang)
+            style_fn, zone_legend = _polygon_style(
+                name, li, frame_idx, gdf, choropleth, props, lang
+            )
             if name.startswith("zones"):
                 frame_idx += 1
                 legend.append(zone_legend)
-            highlight = {"weight": 3, "color": "#00bcd4"} if name in ("counties", "cities") else None
+            highlight = (
+                {"weight": 3, "color": "#00bcd4"} if name in ("counties", "cities") else None
+            )
             gj = folium.GeoJson(
-                doc, style_function=style_fn,
+                doc,
+                style_function=style_fn,
                 highlight_function=(lambda _f, h=highlight: h) if highlight else None,
-                tooltip=tooltip, popup=popup if "source" in props else None,
-                control=False, className=f"atlas-{name}", smooth_factor=0.5,
+                tooltip=tooltip,
+                popup=popup if "source" in props else None,
+                control=False,
+                className=f"atlas-{name}",
+                smooth_factor=0.5,
             )
         gj.add_to(group)
         group.add_to(m)
 
     if lines is not None and len(lines):
         _add_lines(m, _to_display_datum(lines, datum), lang, titles)
-        legend.append(f'<div><span class="ln" style="border-top:3px dashed {STATUS_COLOURS["missing"]}">'
-                      f'</span>{_title("sourcing", lang, titles)}</div>')
+        legend.append(
+            f'<div><span class="ln" style="border-top:3px dashed {STATUS_COLOURS["missing"]}">'
+            f"</span>{_title('sourcing', lang, titles)}</div>"
+        )
 
     if selected:
         outline = selection_group(layers, str(selected), basemap=basemap, lang=lang)
@@ -863,8 +997,10 @@ def build_map(
         html_parts.append("".join(legend))
     if extra_legend:
         html_parts.append(extra_legend)
-    html_parts.append(f'<div class="note">{esc(_T["boundaries"][lang])}'
-                      f'{" · GCJ-02" if datum == "gcj02" else " · WGS-84"}</div>')
+    html_parts.append(
+        f'<div class="note">{esc(_T["boundaries"][lang])}'
+        f"{' · GCJ-02' if datum == 'gcj02' else ' · WGS-84'}</div>"
+    )
     summary = "图例" if lang == "zh" else "Legend"
     Legend(f"<details open><summary>{summary}</summary>{''.join(html_parts)}</details>").add_to(m)
     folium.LayerControl(collapsed=collapsed_control, position="topright").add_to(m)
@@ -884,19 +1020,30 @@ def _bounds(layers: Mapping[str, gpd.GeoDataFrame], datum: str) -> list[list[flo
 
 
 def _polygon_style(
-    name: str, li: int, frame_idx: int, gdf: gpd.GeoDataFrame, choropleth: Choropleth | None,
-    props: pd.DataFrame, lang: str,
+    name: str,
+    li: int,
+    frame_idx: int,
+    gdf: gpd.GeoDataFrame,
+    choropleth: Choropleth | None,
+    props: pd.DataFrame,
+    lang: str,
 ) -> tuple[Callable[[dict[str, Any]], dict[str, Any]], str]:
     if name.startswith("zones"):
-        codes = gdf["zone_code"].astype(str).tolist() if "zone_code" in gdf else [str(i) for i in range(len(gdf))]
+        codes = (
+            gdf["zone_code"].astype(str).tolist()
+            if "zone_code" in gdf
+            else [str(i) for i in range(len(gdf))]
+        )
         styles = {f"{name}:{c}": _zone_style(c, i, frame_idx) for i, c in enumerate(codes)}
         names = props["name"].tolist()
         rows = []
         for c, nm in zip(codes, names, strict=True):
             st = styles[f"{name}:{c}"]
             dash = "dashed" if st.get("dashArray") else "solid"
-            rows.append(f'<div><span class="ln" style="border-top:3px {dash} {st["color"]}"></span>'
-                        f'<b>{esc(c)}</b> {nm.split(" · ")[0]}</div>')
+            rows.append(
+                f'<div><span class="ln" style="border-top:3px {dash} {st["color"]}"></span>'
+                f"<b>{esc(c)}</b> {nm.split(' · ')[0]}</div>"
+            )
         head = f"<h4>{_title(name, lang, None)}</h4>"
         return (lambda f, s=styles: s.get(f["id"], {})), head + "".join(rows)
     base = _style_for(name, li)
@@ -904,11 +1051,16 @@ def _polygon_style(
         idcol = next(c for c in _ID_COLUMNS if c in gdf)
         vals = choropleth.values.copy()
         vals.index = vals.index.astype(str)
-        classes, bins = classify_values(vals.reindex(gdf[idcol].astype(str).to_numpy()),
-                                        scheme=choropleth.scheme, k=choropleth.k)
+        classes, bins = classify_values(
+            vals.reindex(gdf[idcol].astype(str).to_numpy()),
+            scheme=choropleth.scheme,
+            k=choropleth.k,
+        )
         colours = _palette(len(bins))
-        fill = {f"{name}:{c}": (colours[k] if k >= 0 else NO_DATA_COLOUR)
-                for c, k in zip(gdf[idcol].astype(str), classes, strict=True)}
+        fill = {
+            f"{name}:{c}": (colours[k] if k >= 0 else NO_DATA_COLOUR)
+            for c, k in zip(gdf[idcol].astype(str), classes, strict=True)
+        }
         base.update(fillOpacity=0.8, weight=0.5, color="#555555")
         return (lambda f, s=fill, b=base: {**b, "fillColor": s.get(f["id"], NO_DATA_COLOUR)}), ""
     return (lambda _f, b=base: b), ""
@@ -927,24 +1079,30 @@ def _choropleth_legend(ch: Choropleth, lang: str) -> str:
     for i, (upper, col) in enumerate(zip(bins, colours, strict=True)):
         n = int((classes == i).sum())
         lo = ch.fmt.format(lower) if i == 0 else ch.fmt.format(bins[i - 1])
-        rows.append(f'<div><i style="background:{col}"></i>{esc(lo)} – {esc(ch.fmt.format(upper))} '
-                    f'<span class="note">({n})</span></div>')
+        rows.append(
+            f'<div><i style="background:{col}"></i>{esc(lo)} – {esc(ch.fmt.format(upper))} '
+            f'<span class="note">({n})</span></div>'
+        )
     n_missing = int((classes < 0).sum())
-    rows.append(f'<div><i style="background:{NO_DATA_COLOUR}"></i>{esc(_T["no_data"][lang])}'
-                f' <span class="note">({n_missing})</span></div>')
+    rows.append(
+        f'<div><i style="background:{NO_DATA_COLOUR}"></i>{esc(_T["no_data"][lang])}'
+        f' <span class="note">({n_missing})</span></div>'
+    )
     return "".join(rows)
 
 
-def _add_firms(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, props: pd.DataFrame, mode: str,
-               limit: int) -> None:
+def _add_firms(
+    group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, props: pd.DataFrame, mode: str, limit: int
+) -> None:
     pts = gdf.geometry
     ok = pts.notna() & ~pts.is_empty
     lat = pts[ok].y.round(DISPLAY_PRECISION).to_numpy()
     lon = pts[ok].x.round(DISPLAY_PRECISION).to_numpy()
     use_heat = mode == "heat" or (mode == "auto" and int(ok.sum()) > limit)
     if use_heat:
-        folium.plugins.HeatMap(np.column_stack([lat, lon]).tolist(), radius=14, blur=18,
-                               min_opacity=0.35).add_to(group)
+        folium.plugins.HeatMap(
+            np.column_stack([lat, lon]).tolist(), radius=14, blur=18, min_opacity=0.35
+        ).add_to(group)
         return
     labels = (props.loc[ok, "name"] + "<br>" + props.loc[ok, "detail"]).tolist()
     data = [[float(a), float(b), t] for a, b, t in zip(lat, lon, labels, strict=True)]
@@ -956,20 +1114,26 @@ def _add_firms(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, props: pd.Data
         " weight: 1, fillColor: '#1f78b4', fillOpacity: 0.85, className: 'atlas-firm'});"
         "m.bindTooltip(row[2]); return m;}"
     )
-    folium.plugins.FastMarkerCluster(data, callback=callback,
-                                     options={"maxClusterRadius": 40, "chunkedLoading": True}).add_to(group)
+    folium.plugins.FastMarkerCluster(
+        data, callback=callback, options={"maxClusterRadius": 40, "chunkedLoading": True}
+    ).add_to(group)
 
 
-def _add_lines(m: folium.Map, lines: gpd.GeoDataFrame, lang: str,
-               titles: Mapping[str, tuple[str, str]] | None) -> None:
+def _add_lines(
+    m: folium.Map, lines: gpd.GeoDataFrame, lang: str, titles: Mapping[str, tuple[str, str]] | None
+) -> None:
     props = _props(lines, "sourcing", lang, None, "{}")
     fields, aliases = _fields(props, lang)
     doc = _feature_collection(lines, props)
     group = folium.FeatureGroup(name=_title("sourcing", lang, titles), show=True)
     style = {"color": STATUS_COLOURS["missing"], "weight": 2, "dashArray": "6 4", "opacity": 0.9}
-    folium.GeoJson(doc, style_function=lambda _f: style, className="atlas-sourcing",
-                   tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
-                   control=False).add_to(group)
+    folium.GeoJson(
+        doc,
+        style_function=lambda _f: style,
+        className="atlas-sourcing",
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        control=False,
+    ).add_to(group)
     group.add_to(m)
 
 
@@ -997,8 +1161,13 @@ def selection_group(
             doc = geojson_dict(hit[["geometry"]], precision=DISPLAY_PRECISION)
             style = _style_for("selection", 0)
             group = folium.FeatureGroup(name=esc(_T["selection"][str(lang)]), show=True)
-            folium.GeoJson(doc, style_function=lambda _f, s=style: s, className="atlas-selection",
-                           control=False, interactive=False).add_to(group)
+            folium.GeoJson(
+                doc,
+                style_function=lambda _f, s=style: s,
+                className="atlas-selection",
+                control=False,
+                interactive=False,
+            ).add_to(group)
             assert_inert(group)
             return group
     return None

@@ -21,10 +21,14 @@ def _check_geographic(obj: Any) -> None:
         if crs is None:
             raise ValueError("geometries have no CRS: set EPSG:4326 before measuring")
         if not crs.is_geographic:
-            raise ValueError(f"expected lon/lat (EPSG:4326), got {crs.to_string()}: call .to_crs(4326)")
+            raise ValueError(
+                f"expected lon/lat (EPSG:4326), got {crs.to_string()}: call .to_crs(4326)"
+            )
 
 
-def geodesic_area_km2(geoms: gpd.GeoDataFrame | gpd.GeoSeries | Any) -> pd.Series | npt.NDArray[np.float64]:
+def geodesic_area_km2(
+    geoms: gpd.GeoDataFrame | gpd.GeoSeries | Any,
+) -> pd.Series | npt.NDArray[np.float64]:
     """Area on the WGS-84 ellipsoid in km² (Karney 2013, via ``pyproj.Geod.geometry_area_perimeter``).
 
     Returns a Series aligned with a GeoSeries/GeoDataFrame input, else an array.
@@ -37,8 +41,12 @@ def geodesic_area_km2(geoms: gpd.GeoDataFrame | gpd.GeoSeries | Any) -> pd.Serie
     series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
     arr = np.atleast_1d(np.asarray(series, dtype=object))
     areas = np.array(
-        [abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6 if g is not None and not g.is_empty else 0.0
-         for g in arr]
+        [
+            abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6
+            if g is not None and not g.is_empty
+            else 0.0
+            for g in arr
+        ]
     )
     if isinstance(series, gpd.GeoSeries):
         return pd.Series(areas, index=series.index, name="area_km2")
@@ -52,5 +60,3 @@ def geodesic_distance_km(
     a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2)))
     _, _, dist = GEOD.inv(a[0].ravel(), a[1].ravel(), a[2].ravel(), a[3].ravel())
     return (np.asarray(dist) / 1000.0).reshape(a[0].shape)
-
-

@@ -29,7 +29,10 @@ def representative_points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Centroid of each polygon, or a point on its surface when the centroid lies outside."""
     cent = shapely.centroid(gdf.geometry.to_numpy())
     inside = shapely.contains(gdf.geometry.to_numpy(), cent)
-    pts = [c if ok else shapely.point_on_surface(g) for c, ok, g in zip(cent, inside, gdf.geometry, strict=True)]
+    pts = [
+        c if ok else shapely.point_on_surface(g)
+        for c, ok, g in zip(cent, inside, gdf.geometry, strict=True)
+    ]
     return gpd.GeoSeries(pts, index=gdf.index, crs=gdf.crs)
 
 
@@ -54,7 +57,11 @@ def _city_codes(text: object) -> list[str]:
     if not isinstance(text, str):
         return []
     cities = load_cities()
-    return [c for c, n in zip(cities["adcode"], cities["name_zh"], strict=True) if n.removesuffix("市") in text]
+    return [
+        c
+        for c, n in zip(cities["adcode"], cities["name_zh"], strict=True)
+        if n.removesuffix("市") in text
+    ]
 
 
 def _locate(hosts: list[str], cities: list[str]) -> tuple[shapely.Point | None, str]:
@@ -99,7 +106,9 @@ def _htz() -> gpd.GeoDataFrame:
     located = [_locate(h, c) for h, c in zip(hosts, cities, strict=True)]
     df["host_county_adcodes"] = [";".join(h) for h in hosts]
     df["location_quality"] = [q for _, q in located]
-    units = [h or [u for c in cs for u in _counties_of(c)] for h, cs in zip(hosts, cities, strict=True)]
+    units = [
+        h or [u for c in cs for u in _counties_of(c)] for h, cs in zip(hosts, cities, strict=True)
+    ]
     df["zones_2013"] = [";".join(_zones_for(u, "2013")) for u in units]
     df["zones_2020"] = [";".join(_zones_for(u, "2020")) for u in units]
     return gpd.GeoDataFrame(df, geometry=[p for p, _ in located], crs="EPSG:4326")
@@ -141,12 +150,19 @@ def _match_htz(text: object) -> list[str]:
 def _clusters() -> gpd.GeoDataFrame:
     df = pd.read_csv(data_path("clusters"), dtype=str, keep_default_na=False)
     hosts = [_codes(v) for v in df["host_county_adcode"]]
-    cities = [_codes(c) or _city_codes(t) for c, t in zip(df["host_city_adcode"], df["host_city"], strict=True)]
+    cities = [
+        _codes(c) or _city_codes(t)
+        for c, t in zip(df["host_city_adcode"], df["host_city"], strict=True)
+    ]
     located = [_locate(h, c) for h, c in zip(hosts, cities, strict=True)]
-    units = [h or [u for c in cs for u in _counties_of(c)] for h, cs in zip(hosts, cities, strict=True)]
+    units = [
+        h or [u for c in cs for u in _counties_of(c)] for h, cs in zip(hosts, cities, strict=True)
+    ]
     df["host_county_adcodes"] = [";".join(h) for h in hosts]
     df["host_city_adcodes"] = [";".join(c) for c in cities]
-    df["host_level"] = ["county" if h else ("city" if c else "none") for h, c in zip(hosts, cities, strict=True)]
+    df["host_level"] = [
+        "county" if h else ("city" if c else "none") for h, c in zip(hosts, cities, strict=True)
+    ]
     df["location_quality"] = [q for _, q in located]
     df["zones_2013"] = [";".join(_zones_for(u, "2013")) for u in units]
     df["zones_2020"] = [";".join(_zones_for(u, "2020")) for u in units]
@@ -172,11 +188,19 @@ def cluster_zones(frame: str = "2013") -> pd.DataFrame:
     m = membership(frame)
     rows = []
     for rec in g[g["record_type"] == "cluster"].itertuples():
-        hosts = rec.host_county_adcodes.split(";") if rec.host_county_adcodes else [
-            u for c in rec.host_city_adcodes.split(";") if c for u in _counties_of(c)]
+        hosts = (
+            rec.host_county_adcodes.split(";")
+            if rec.host_county_adcodes
+            else [u for c in rec.host_city_adcodes.split(";") if c for u in _counties_of(c)]
+        )
         for zone, members in m.groupby("zone_code")["adcode"]:
             inside = [h for h in hosts if h in set(members)]
             if inside:
-                rows.append({"cluster_id": rec.cluster_id, "zone_code": zone,
-                             "relation": "in" if len(inside) == len(hosts) else "partly"})
+                rows.append(
+                    {
+                        "cluster_id": rec.cluster_id,
+                        "zone_code": zone,
+                        "relation": "in" if len(inside) == len(hosts) else "partly",
+                    }
+                )
     return pd.DataFrame(rows, columns=["cluster_id", "zone_code", "relation"])

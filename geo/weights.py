@@ -17,11 +17,13 @@ def _queen(level: str) -> weights.W:
     gdf = load_counties() if level == "county" else load_cities()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # libpysal warns about islands; we attach them below
-        w = weights.Queen.from_dataframe(gdf, ids=gdf["adcode"].tolist(), use_index=False,
-                                         silence_warnings=True)
+        w = weights.Queen.from_dataframe(
+            gdf, ids=gdf["adcode"].tolist(), use_index=False, silence_warnings=True
+        )
         if w.islands:
-            knn = weights.KNN.from_dataframe(gdf.set_geometry(gdf.representative_point()), k=1,
-                                             ids=gdf["adcode"].tolist())
+            knn = weights.KNN.from_dataframe(
+                gdf.set_geometry(gdf.representative_point()), k=1, ids=gdf["adcode"].tolist()
+            )
             w = weights.attach_islands(w, knn)
     return w
 

@@ -73,21 +73,33 @@ class ChainAnalysis:
         regions = []
         names = region_table(self.level, frame=self.frame).set_index("region")
         for code in self.regions:
-            nodes = self.nodes[self.nodes["region"] == code].drop(columns=["region", "region_name_zh", "region_name_en"])
-            regions.append({
-                "region": code,
-                "name_zh": str(names.loc[code, "name_zh"]),
-                "name_en": str(names.loc[code, "name_en"]),
-                "completeness": _num(self.completeness.get(code, np.nan)),
-                "nodes": _records(nodes),
-                "bottlenecks": _records(self.bottlenecks[self.bottlenecks["region"] == code].drop(columns="region")),
-                "sourcing": _records(self.sourcing[self.sourcing["region"] == code].drop(columns="region")),
-            })
+            nodes = self.nodes[self.nodes["region"] == code].drop(
+                columns=["region", "region_name_zh", "region_name_en"]
+            )
+            regions.append(
+                {
+                    "region": code,
+                    "name_zh": str(names.loc[code, "name_zh"]),
+                    "name_en": str(names.loc[code, "name_en"]),
+                    "completeness": _num(self.completeness.get(code, np.nan)),
+                    "nodes": _records(nodes),
+                    "bottlenecks": _records(
+                        self.bottlenecks[self.bottlenecks["region"] == code].drop(columns="region")
+                    ),
+                    "sourcing": _records(
+                        self.sourcing[self.sourcing["region"] == code].drop(columns="region")
+                    ),
+                }
+            )
         return {
             "chain": {"code": self.chain, "name_zh": self.name_zh, "name_en": self.name_en},
-            "level": self.level, "frame": self.frame, "base": self.base,
-            "structure": self.structure, "concentration": self.concentration,
-            "data": self.data, "regions": regions,
+            "level": self.level,
+            "frame": self.frame,
+            "base": self.base,
+            "structure": self.structure,
+            "concentration": self.concentration,
+            "data": self.data,
+            "regions": regions,
         }
 
 
@@ -102,7 +114,10 @@ def _num(v: Any) -> Any:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (_num(v) if not isinstance(v, list) else v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+    return [
+        {k: (_num(v) if not isinstance(v, list) else v) for k, v in r.items()}
+        for r in df.to_dict(orient="records")
+    ]
 
 
 def node_values(firms: pd.DataFrame, *, base: str) -> pd.Series:
@@ -114,8 +129,14 @@ def node_values(firms: pd.DataFrame, *, base: str) -> pd.Series:
     return pd.to_numeric(firms[base], errors="coerce").fillna(0.0).clip(lower=0.0)
 
 
-def _links(firms: gpd.GeoDataFrame, level: str, frame: str, membership: pd.DataFrame | None,
-           rows: np.ndarray | None = None, regions: set[str] | None = None) -> pd.DataFrame:
+def _links(
+    firms: gpd.GeoDataFrame,
+    level: str,
+    frame: str,
+    membership: pd.DataFrame | None,
+    rows: np.ndarray | None = None,
+    regions: set[str] | None = None,
+) -> pd.DataFrame:
     """Firm row → region links (:func:`assign_regions`), optionally for a subset of rows and regions.
 
     ``rows`` are positions in ``firms``; the returned ``row`` column always refers to ``firms``.
@@ -132,16 +153,26 @@ def _links(firms: gpd.GeoDataFrame, level: str, frame: str, membership: pd.DataF
     return links
 
 
-def _aggregate(firms: gpd.GeoDataFrame, links: pd.DataFrame, values: np.ndarray, chain: str,
-               regions: list[str], nodes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame]:
+def _aggregate(
+    firms: gpd.GeoDataFrame,
+    links: pd.DataFrame,
+    values: np.ndarray,
+    chain: str,
+    regions: list[str],
+    nodes: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame]:
     """Region × node value ``e`` and count ``n`` of ``chain``, all-chain totals, and the chain's links."""
     at = links["row"].to_numpy()
     links = links.assign(value=values[at])
     totals = links.groupby("region")["value"].sum().reindex(regions, fill_value=0.0)
     mine = links[_is_chain(firms, chain)[at]]
     mine = mine.assign(node=_take(firms["node"], mine["row"].to_numpy()))
-    e = mine.pivot_table(index="region", columns="node", values="value", aggfunc="sum", fill_value=0.0)
-    n = mine.pivot_table(index="region", columns="node", values="row", aggfunc="count", fill_value=0)
+    e = mine.pivot_table(
+        index="region", columns="node", values="value", aggfunc="sum", fill_value=0.0
+    )
+    n = mine.pivot_table(
+        index="region", columns="node", values="row", aggfunc="count", fill_value=0
+    )
     e = e.reindex(index=regions, columns=nodes, fill_value=0.0).astype(float)
     n = n.reindex(index=regions, columns=nodes, fill_value=0).astype(int)
     return e, n, totals, mine
@@ -157,7 +188,9 @@ def _take(col: pd.Series, rows: np.ndarray) -> np.ndarray:
     return col.iloc[rows].to_numpy()
 
 
-def _counties_of(regions: set[str], level: str, frame: str, membership: pd.DataFrame | None) -> set[str]:
+def _counties_of(
+    regions: set[str], level: str, frame: str, membership: pd.DataFrame | None
+) -> set[str]:
     """County adcodes whose firms count in any of ``regions`` (a level's region codes)."""
     if level == "county":
         return set(regions)
@@ -176,10 +209,21 @@ def _rows_in_counties(codes: pd.Series, counties: set[str]) -> np.ndarray:
     return np.flatnonzero(codes.isin(counties).to_numpy(dtype=bool, na_value=False))
 
 
-def _reason(status: str, n_firms: int, value: float, lq: float, cls: str, crit: str | None,
-            base: str, cutoff: float | None) -> tuple[str, str]:
-    unit = {"employees": ("从业人数", "employees"), "output": ("产值(万元)", "output (10k yuan)"),
-            "firms": ("企业数", "firms")}[base]
+def _reason(
+    status: str,
+    n_firms: int,
+    value: float,
+    lq: float,
+    cls: str,
+    crit: str | None,
+    base: str,
+    cutoff: float | None,
+) -> tuple[str, str]:
+    unit = {
+        "employees": ("从业人数", "employees"),
+        "output": ("产值(万元)", "output (10k yuan)"),
+        "firms": ("企业数", "firms"),
+    }[base]
     if status in ("missing", "broken"):
         zh, en = "本区域无该环节企业", "no firm at this node in the region"
         if crit == "cut":
@@ -190,19 +234,26 @@ def _reason(status: str, n_firms: int, value: float, lq: float, cls: str, crit: 
             en += "; it is an articulation point: without it the chain falls apart (broken)"
         return zh, en
     if value == 0 and base != "firms":
-        return (f"{n_firms}家企业，但无{unit[0]}数据（真实骨干企业不公开数据）：存在，强弱无法判断",
-                f"{n_firms} firm(s) present but without {unit[1]} figures (real anchor firms publish none): "
-                "present, strength cannot be judged")
+        return (
+            f"{n_firms}家企业，但无{unit[0]}数据（真实骨干企业不公开数据）：存在，强弱无法判断",
+            f"{n_firms} firm(s) present but without {unit[1]} figures (real anchor firms publish none): "
+            "present, strength cannot be judged",
+        )
     lq_txt = f"{lq:.3f}" if np.isfinite(lq) and abs(lq - 1) < 0.005 else f"{lq:.2f}"
     size_zh = f"{n_firms}家企业，{unit[0]} {value:,.0f}，区位商 {lq_txt}"
     size_en = f"{n_firms} firm(s), {unit[1]} {value:,.0f}, LQ {lq_txt}"
     if status == "strong":
-        return (f"{size_zh}；区位商处于本级区域前四分之一且≥1，规模不在末四分之一（{cls}）",
-                f"{size_en}; LQ in the top quartile of regions at this level and ≥ 1, size above the bottom quartile ({cls})")
+        return (
+            f"{size_zh}；区位商处于本级区域前四分之一且≥1，规模不在末四分之一（{cls}）",
+            f"{size_en}; LQ in the top quartile of regions at this level and ≥ 1, size above the bottom quartile ({cls})",
+        )
     if not np.isfinite(lq) or lq < 1:
         why_zh, why_en = "区位商低于1", "LQ below 1"
     elif cutoff is not None and lq < cutoff:
-        why_zh, why_en = f"区位商未进入前四分之一（门槛 {cutoff:.2f}）", f"LQ not in the top quartile (cut-off {cutoff:.2f})"
+        why_zh, why_en = (
+            f"区位商未进入前四分之一（门槛 {cutoff:.2f}）",
+            f"LQ not in the top quartile (cut-off {cutoff:.2f})",
+        )
     else:
         why_zh, why_en = "规模处于末四分之一", "size in the bottom quartile"
     return f"{size_zh}；{why_zh}", f"{size_en}; {why_en}"
@@ -261,25 +312,41 @@ def analyze_chain(
     if region is not None:
         parsed = parse_region(region)
         if level is not None and level != parsed.level:
-            raise AnalysisError(f"region {region!r} is a {parsed.level}, not a {level}: drop --level or fix it")
+            raise AnalysisError(
+                f"region {region!r} is a {parsed.level}, not a {level}: drop --level or fix it"
+            )
         level, frame = parsed.level, parsed.frame
     level = level or "county"
     firms = ensure_adcode(firms)  # join once; every region assignment below reuses the codes
     membership = membership if level == "zone" else None
     g = graph if graph is not None else load_chain(chain)
-    opts = {"chain": chain, "region": region, "level": level, "frame": frame, "base": base,
-            "k_nearest": k_nearest, "permutations": permutations, "seed": seed}
+    opts = {
+        "chain": chain,
+        "region": region,
+        "level": level,
+        "frame": frame,
+        "base": base,
+        "k_nearest": k_nearest,
+        "permutations": permutations,
+        "seed": seed,
+    }
     all_regions = region_table(level, frame=frame)["region"].tolist()
     nodes = _node_order(g)
     values = node_values(firms, base=base).to_numpy()
-    e, n, totals, mine = _aggregate(firms, _links(firms, level, frame, membership), values, chain, all_regions, nodes)
+    e, n, totals, mine = _aggregate(
+        firms, _links(firms, level, frame, membership), values, chain, all_regions, nodes
+    )
     if level == "county":
         ce, ctotals = e, totals
     else:
         counties = region_table("county")["region"].tolist()
-        ce, _, ctotals, _ = _aggregate(firms, _links(firms, "county", "2013", None), values, chain, counties, nodes)
+        ce, _, ctotals, _ = _aggregate(
+            firms, _links(firms, "county", "2013", None), values, chain, counties, nodes
+        )
     # after ensure_adcode the column is exactly county_adcodes(firms)
-    return _assemble(firms, firms["adcode"], values, g, opts, membership, e, n, totals, ce, ctotals, mine=mine)
+    return _assemble(
+        firms, firms["adcode"], values, g, opts, membership, e, n, totals, ce, ctotals, mine=mine
+    )
 
 
 def update_chain(
@@ -329,17 +396,25 @@ def update_chain(
     st = previous._state
     o = dict(st["options"]) if st else {}
     if not st or o["level"] == "province":
-        return analyze_chain(firms, previous.chain, region=o.get("region"), level=previous.level,
-                             frame=previous.frame, base=previous.base, graph=st["graph"] if st else None,
-                             membership=membership, **({k: o[k] for k in ("k_nearest", "permutations", "seed")}
-                                                       if st else {}))
+        return analyze_chain(
+            firms,
+            previous.chain,
+            region=o.get("region"),
+            level=previous.level,
+            frame=previous.frame,
+            base=previous.base,
+            graph=st["graph"] if st else None,
+            membership=membership,
+            **({k: o[k] for k in ("k_nearest", "permutations", "seed")} if st else {}),
+        )
     chain, level, frame, base = o["chain"], o["level"], o["frame"], o["base"]
     membership = membership if level == "zone" else None
     g, nodes = st["graph"], list(st["e"].columns)
     all_regions = list(st["e"].index)
     removed, added = ensure_adcode(removed), ensure_adcode(added)
-    touched = (set(_links(removed, level, frame, st["membership"])["region"])
-               | set(_links(added, level, frame, membership)["region"]))
+    touched = set(_links(removed, level, frame, st["membership"])["region"]) | set(
+        _links(added, level, frame, membership)["region"]
+    )
     membership_changed = False
     if level == "zone":
         old, new = _pairs(st["membership"], frame), _pairs(membership, frame)
@@ -351,8 +426,14 @@ def update_chain(
     e, n, totals = st["e"].copy(), st["n"].copy(), st["totals"].copy()
     if t_regions:
         rows = _rows_in_counties(codes, _counties_of(set(t_regions), level, frame, membership))
-        te, tn, ttot, _ = _aggregate(firms, _links(firms, level, frame, membership, rows, set(t_regions)), values,
-                                     chain, t_regions, nodes)
+        te, tn, ttot, _ = _aggregate(
+            firms,
+            _links(firms, level, frame, membership, rows, set(t_regions)),
+            values,
+            chain,
+            t_regions,
+            nodes,
+        )
         e.loc[t_regions], n.loc[t_regions], totals.loc[t_regions] = te, tn, ttot
     t_counties = sorted(set(county_adcodes(removed).dropna()) | set(county_adcodes(added).dropna()))
     if level == "county":
@@ -362,36 +443,85 @@ def update_chain(
         t_c = [c for c in ce.index if c in set(t_counties)]
         if t_c:
             rows = _rows_in_counties(codes, set(t_c))
-            te, _, ttot, _ = _aggregate(firms, _links(firms, "county", "2013", None, rows, set(t_c)), values,
-                                        chain, t_c, nodes)
+            te, _, ttot, _ = _aggregate(
+                firms,
+                _links(firms, "county", "2013", None, rows, set(t_c)),
+                values,
+                chain,
+                t_c,
+                nodes,
+            )
             ce.loc[t_c], ctotals.loc[t_c] = te, ttot
     edited_nodes = {str(x) for df in (removed, added) for x in df.loc[df["chain"] == chain, "node"]}
-    return _assemble(firms, codes, values, g, o, membership, e, n, totals, ce, ctotals, previous=previous,
-                     touched=set(t_regions), edited_nodes=edited_nodes, membership_changed=membership_changed)
+    return _assemble(
+        firms,
+        codes,
+        values,
+        g,
+        o,
+        membership,
+        e,
+        n,
+        totals,
+        ce,
+        ctotals,
+        previous=previous,
+        touched=set(t_regions),
+        edited_nodes=edited_nodes,
+        membership_changed=membership_changed,
+    )
 
 
 def _node_order(g: nx.DiGraph) -> list[str]:
     return sorted(g.nodes, key=lambda x: (_STAGES.get(g.nodes[x]["stage"], 9), x))
 
 
-def _assemble(firms, codes, values, g, opts, membership, e, n, totals, ce, ctotals, *, mine=None, previous=None,
-              touched=None, edited_nodes=None, membership_changed=False) -> ChainAnalysis:
+def _assemble(
+    firms,
+    codes,
+    values,
+    g,
+    opts,
+    membership,
+    e,
+    n,
+    totals,
+    ce,
+    ctotals,
+    *,
+    mine=None,
+    previous=None,
+    touched=None,
+    edited_nodes=None,
+    membership_changed=False,
+) -> ChainAnalysis:
     """Statuses, reasons, completeness, bottlenecks, sourcing and concentration from the matrices.
 
     With ``previous`` (from :func:`update_chain`), bottlenecks of regions outside ``touched`` and
     sourcing of untouched nodes are taken from it, and so are the permutation statistics when the
     chain's county totals did not move.
     """
-    chain, region, level, frame, base = (opts[k] for k in ("chain", "region", "level", "frame", "base"))
+    chain, region, level, frame, base = (
+        opts[k] for k in ("chain", "region", "level", "frame", "base")
+    )
     rt = region_table(level, frame=frame)
     all_regions, nodes = list(e.index), list(e.columns)
     edited = membership is not None and _pairs(membership, frame) != _pairs(None, frame)
-    lq = metrics.location_quotient(e, region_totals=totals, benchmark=_benchmark(firms, codes, values, chain, nodes))
+    lq = metrics.location_quotient(
+        e, region_totals=totals, benchmark=_benchmark(firms, codes, values, chain, nodes)
+    )
     classes, cutoffs, notes = _strength(firms, chain, level, frame, base, e, lq, nodes)
     crit = critical_nodes(g)
-    table = _node_table(g, nodes, all_regions, n, e, lq, classes, cutoffs, notes, crit, base, edited)
-    table = table.merge(rt[["region", "name_zh", "name_en"]].rename(
-        columns={"name_zh": "region_name_zh", "name_en": "region_name_en"}), on="region", how="left")
+    table = _node_table(
+        g, nodes, all_regions, n, e, lq, classes, cutoffs, notes, crit, base, edited
+    )
+    table = table.merge(
+        rt[["region", "name_zh", "name_en"]].rename(
+            columns={"name_zh": "region_name_zh", "name_en": "region_name_en"}
+        ),
+        on="region",
+        how="left",
+    )
     comp = completeness(n > 0, {x: float(g.nodes[x].get("weight", 1.0)) for x in nodes})
     wanted = [region] if region is not None else all_regions
     st_prev = previous._state if previous is not None else None
@@ -404,37 +534,81 @@ def _assemble(firms, codes, values, g, opts, membership, e, n, totals, ce, ctota
         old_b = previous.bottlenecks
         bottle = _splice(old_b[~old_b["region"].isin(redo)], _bottlenecks(g, n, e, redo, crit))
         pos = {r: i for i, r in enumerate(wanted)}
-        bottle = bottle.iloc[np.argsort(bottle["region"].map(pos).to_numpy(), kind="stable")].reset_index(drop=True)
+        bottle = bottle.iloc[
+            np.argsort(bottle["region"].map(pos).to_numpy(), kind="stable")
+        ].reset_index(drop=True)
         old_t = st_prev["table"]
         moved = set(table.loc[table["status"].to_numpy() != old_t["status"].to_numpy(), "node"])
         redo_nodes = set(nodes) if membership_changed else moved | (edited_nodes or set())
-        rows = np.flatnonzero(_is_chain(firms, chain) & firms["node"].isin(redo_nodes).to_numpy(dtype=bool, na_value=False))
+        rows = np.flatnonzero(
+            _is_chain(firms, chain)
+            & firms["node"].isin(redo_nodes).to_numpy(dtype=bool, na_value=False)
+        )
         mine = _links(firms, level, frame, membership, rows).assign(
-            node=lambda x: _take(firms["node"], x["row"].to_numpy()))
+            node=lambda x: _take(firms["node"], x["row"].to_numpy())
+        )
         old_s = previous.sourcing
-        sourcing = _splice(old_s[~old_s["node"].isin(redo_nodes)],
-                           _sourcing(table, firms, mine, rt, wanted, opts["k_nearest"], only=redo_nodes))
-        sourcing = sourcing.sort_values(["region", "node", "kind"], kind="stable").reset_index(drop=True)
+        sourcing = _splice(
+            old_s[~old_s["node"].isin(redo_nodes)],
+            _sourcing(table, firms, mine, rt, wanted, opts["k_nearest"], only=redo_nodes),
+        )
+        sourcing = sourcing.sort_values(["region", "node", "kind"], kind="stable").reset_index(
+            drop=True
+        )
         spatial = st_prev["spatial"]
-    conc, spatial = _concentration(firms, values, chain, nodes, ce, ctotals, permutations=opts["permutations"],
-                                   seed=opts["seed"], previous=spatial)
+    conc, spatial = _concentration(
+        firms,
+        values,
+        chain,
+        nodes,
+        ce,
+        ctotals,
+        permutations=opts["permutations"],
+        seed=opts["seed"],
+        previous=spatial,
+    )
     keep = table["region"].isin(wanted)
-    synthetic = bool(firms["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in firms else False
+    synthetic = (
+        bool(firms["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in firms else False
+    )
     out = ChainAnalysis(
-        chain=chain, name_zh=str(g.graph.get("name_zh", chain)), name_en=str(g.graph.get("name_en", chain)),
-        level=level, frame=frame, base=base, regions=wanted,
-        nodes=table[keep].reset_index(drop=True), completeness=comp.reindex(wanted),
-        concentration=conc, bottlenecks=bottle, sourcing=sourcing,
-        structure={"nodes": len(g), "edges": g.number_of_edges(),
-                   "critical": [{"node": k, "kind": v} for k, v in crit.items()],
-                   "strong_cutoffs_lq": {k: _num(v) for k, v in cutoffs.items()}},
-        data={"firms": len(firms), "chain_firms": int((firms["chain"] == chain).sum()),
-              "synthetic_in_use": synthetic}
+        chain=chain,
+        name_zh=str(g.graph.get("name_zh", chain)),
+        name_en=str(g.graph.get("name_en", chain)),
+        level=level,
+        frame=frame,
+        base=base,
+        regions=wanted,
+        nodes=table[keep].reset_index(drop=True),
+        completeness=comp.reindex(wanted),
+        concentration=conc,
+        bottlenecks=bottle,
+        sourcing=sourcing,
+        structure={
+            "nodes": len(g),
+            "edges": g.number_of_edges(),
+            "critical": [{"node": k, "kind": v} for k, v in crit.items()],
+            "strong_cutoffs_lq": {k: _num(v) for k, v in cutoffs.items()},
+        },
+        data={
+            "firms": len(firms),
+            "chain_firms": int((firms["chain"] == chain).sum()),
+            "synthetic_in_use": synthetic,
+        }
         | ({"membership": "edited" if edited else "shipped"} if level == "zone" else {}),
     )
-    out._state = {"options": dict(opts), "graph": g, "membership": membership, "e": e, "n": n, "totals": totals,
-                  "county_e": ce, "county_totals": ctotals, "table": table[["region", "node", "status"]],
-                  "spatial": spatial}
+    out._state = {
+        "options": dict(opts),
+        "graph": g,
+        "membership": membership,
+        "e": e,
+        "n": n,
+        "totals": totals,
+        "county_e": ce,
+        "county_totals": ctotals,
+        "table": table[["region", "node", "status"]],
+        "spatial": spatial,
+    }
     return out
 
 
@@ -446,10 +620,15 @@ def _splice(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _node_table(g, nodes, regions, n, e, lq, classes, cutoffs, notes, crit, base, edited) -> pd.DataFrame:
+def _node_table(
+    g, nodes, regions, n, e, lq, classes, cutoffs, notes, crit, base, edited
+) -> pd.DataFrame:
     """One row per (region, node): status, bilingual reason, firm count, value, LQ, class, weight."""
     nv, ev = n.to_numpy(), e.to_numpy(dtype=float)
-    qv, cv = lq.reindex(index=regions, columns=nodes).to_numpy(dtype=float), classes.to_numpy(dtype=object)
+    qv, cv = (
+        lq.reindex(index=regions, columns=nodes).to_numpy(dtype=float),
+        classes.to_numpy(dtype=object),
+    )
     rows = []
     for i, r in enumerate(regions):
         for j, node in enumerate(nodes):
@@ -464,10 +643,24 @@ def _node_table(g, nodes, regions, n, e, lq, classes, cutoffs, notes, crit, base
             if edited:
                 zh, en = zh + "（按修改后的区域成员计算）", en + " (zone membership edited)"
             attrs = g.nodes[node]
-            rows.append({"region": r, "node": node, "stage": attrs["stage"], "name_zh": attrs["name_zh"],
-                         "name_en": attrs["name_en"], "status": status, "status_zh": _STATUS_ZH[status],
-                         "reason_zh": zh, "reason_en": en, "n_firms": cnt, "value": val, "lq": q,
-                         "strength_class": cls, "weight": float(attrs.get("weight", 1.0))})
+            rows.append(
+                {
+                    "region": r,
+                    "node": node,
+                    "stage": attrs["stage"],
+                    "name_zh": attrs["name_zh"],
+                    "name_en": attrs["name_en"],
+                    "status": status,
+                    "status_zh": _STATUS_ZH[status],
+                    "reason_zh": zh,
+                    "reason_en": en,
+                    "n_firms": cnt,
+                    "value": val,
+                    "lq": q,
+                    "strength_class": cls,
+                    "weight": float(attrs.get("weight", 1.0)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -488,7 +681,12 @@ def _benchmark(firms, codes, values, chain, nodes) -> pd.Series:
     """
     located = codes.notna().to_numpy(dtype=bool)
     mine = located & _is_chain(firms, chain)
-    node_total = pd.Series(values[mine]).groupby(_take(firms["node"], np.flatnonzero(mine))).sum().reindex(nodes, fill_value=0.0)
+    node_total = (
+        pd.Series(values[mine])
+        .groupby(_take(firms["node"], np.flatnonzero(mine)))
+        .sum()
+        .reindex(nodes, fill_value=0.0)
+    )
     total = float(pd.Series(values[located]).sum())
     return pd.concat([node_total, pd.Series({"__other__": total - float(node_total.sum())})])
 
@@ -499,7 +697,9 @@ def _node_lq(firms, chain, level, frame, base, nodes, regions, membership=None):
     Regional totals e_r span all chains in the table; province totals count each firm once.
     """
     values = node_values(firms, base=base).to_numpy()
-    e, n, totals, mine = _aggregate(firms, _links(firms, level, frame, membership), values, chain, regions, nodes)
+    e, n, totals, mine = _aggregate(
+        firms, _links(firms, level, frame, membership), values, chain, regions, nodes
+    )
     bench = _benchmark(firms, county_adcodes(firms), values, chain, nodes)
     lq = metrics.location_quotient(e, region_totals=totals, benchmark=bench)
     return e, n, mine, lq
@@ -511,15 +711,31 @@ def _strength(firms, chain, level, frame, base, e, lq, nodes):
         counties = region_table("county")["region"].tolist()
         ce, _, _, clq = _node_lq(firms, chain, "county", frame, base, nodes, counties)
         county = metrics.strength_classes(ce, lq=clq)
-        n_strong = county.groupby("industry")["strong"].sum().reindex(nodes, fill_value=0).astype(int)
-        cls = pd.DataFrame([["strong" if n_strong[x] > 0 else "present" for x in nodes]], index=[PROVINCE], columns=nodes)
-        notes = {x: (f"在{n_strong[x]}个县级单元为强（美国集群图谱法）", f"strong in {n_strong[x]} county-level unit(s) (U.S. Cluster Mapping rule)")
-                 if n_strong[x] > 0 else ("没有县级单元达到强集群标准", "no county-level unit is strong at this node") for x in nodes}
+        n_strong = (
+            county.groupby("industry")["strong"].sum().reindex(nodes, fill_value=0).astype(int)
+        )
+        cls = pd.DataFrame(
+            [["strong" if n_strong[x] > 0 else "present" for x in nodes]],
+            index=[PROVINCE],
+            columns=nodes,
+        )
+        notes = {
+            x: (
+                f"在{n_strong[x]}个县级单元为强（美国集群图谱法）",
+                f"strong in {n_strong[x]} county-level unit(s) (U.S. Cluster Mapping rule)",
+            )
+            if n_strong[x] > 0
+            else ("没有县级单元达到强集群标准", "no county-level unit is strong at this node")
+            for x in nodes
+        }
         return cls, {}, notes
     nonempty = e.sum(axis=1) >= 0
     sc = metrics.strength_classes(e[nonempty], lq=lq[nonempty])
-    cls = sc.pivot_table(index="region", columns="industry", values="class", aggfunc="first").reindex(
-        index=e.index, columns=nodes).fillna("absent")
+    cls = (
+        sc.pivot_table(index="region", columns="industry", values="class", aggfunc="first")
+        .reindex(index=e.index, columns=nodes)
+        .fillna("absent")
+    )
     cutoffs = {}
     for node in nodes:
         col = lq[node].dropna()
@@ -534,21 +750,49 @@ def _bottlenecks(g, n, e, regions, crit) -> pd.DataFrame:
         present = [x for x in g if n.loc[r, x] > 0]
         for x in present:
             if n.loc[r, x] == 1:
-                rows.append({"region": r, "node": x, "kind": "single_firm",
-                             "detail_zh": "该环节在本区域只有1家企业", "detail_en": "only one firm at this node in the region",
-                             "value": float(e.loc[r, x])})
+                rows.append(
+                    {
+                        "region": r,
+                        "node": x,
+                        "kind": "single_firm",
+                        "detail_zh": "该环节在本区域只有1家企业",
+                        "detail_en": "only one firm at this node in the region",
+                        "value": float(e.loc[r, x]),
+                    }
+                )
             if x in crit:
-                rows.append({"region": r, "node": x, "kind": crit[x],
-                             "detail_zh": "链条关键节点（关节点/必经环节）", "detail_en": f"structurally critical node ({crit[x]})",
-                             "value": float(e.loc[r, x])})
+                rows.append(
+                    {
+                        "region": r,
+                        "node": x,
+                        "kind": crit[x],
+                        "detail_zh": "链条关键节点（关节点/必经环节）",
+                        "detail_en": f"structurally critical node ({crit[x]})",
+                        "value": float(e.loc[r, x]),
+                    }
+                )
         st = stress_test(g, present, {x: float(e.loc[r, x]) for x in present})
         for rec in st.head(3).itertuples():
-            rows.append({"region": r, "node": rec.node, "kind": "stress",
-                         "detail_zh": f"失去该环节将切断下游 {rec.n_downstream} 个环节（价值 {rec.value_downstream:,.0f}）"
-                                      + (f"，终端产品 {', '.join(rec.lost_products)} 失去全部供给" if rec.lost_products else ""),
-                         "detail_en": f"cuts {rec.n_downstream} downstream node(s) worth {rec.value_downstream:,.0f} from their inputs"
-                                      + (f"; final products {', '.join(rec.lost_products)} lose all supply" if rec.lost_products else ""),
-                         "value": float(rec.value_downstream)})
+            rows.append(
+                {
+                    "region": r,
+                    "node": rec.node,
+                    "kind": "stress",
+                    "detail_zh": f"失去该环节将切断下游 {rec.n_downstream} 个环节（价值 {rec.value_downstream:,.0f}）"
+                    + (
+                        f"，终端产品 {', '.join(rec.lost_products)} 失去全部供给"
+                        if rec.lost_products
+                        else ""
+                    ),
+                    "detail_en": f"cuts {rec.n_downstream} downstream node(s) worth {rec.value_downstream:,.0f} from their inputs"
+                    + (
+                        f"; final products {', '.join(rec.lost_products)} lose all supply"
+                        if rec.lost_products
+                        else ""
+                    ),
+                    "value": float(rec.value_downstream),
+                }
+            )
     return pd.DataFrame(rows, columns=["region", "node", "kind", "detail_zh", "detail_en", "value"])
 
 
@@ -586,8 +830,12 @@ def _nearest(glon, glat, tlon, tlat, k):
     from scipy.spatial import cKDTree
 
     chord, cand = cKDTree(_unit_xyz(tlon, tlat)).query(_unit_xyz(glon, glat), k=m)
-    dist = geodesic_distance_km(np.repeat(glon[:, None], m, axis=1), np.repeat(glat[:, None], m, axis=1),
-                                tlon[cand], tlat[cand])
+    dist = geodesic_distance_km(
+        np.repeat(glon[:, None], m, axis=1),
+        np.repeat(glat[:, None], m, axis=1),
+        tlon[cand],
+        tlat[cand],
+    )
     pick = np.lexsort((cand, dist), axis=1)[:, :k]  # by distance, ties by target order
     order, best = np.take_along_axis(cand, pick, axis=1), np.take_along_axis(dist, pick, axis=1)
     bound = 2 * _SPHERE_KM * np.arcsin(np.minimum(chord[:, -1] / 2, 1.0)) * (1 - _SPHERE_SLACK)
@@ -602,10 +850,22 @@ def _sourcing(table, firms, mine, rt, regions, k, only=None) -> pd.DataFrame:
 
     ``only``: the nodes to compute (default all); ``mine`` must hold their firm links.
     """
-    cols = ["region", "node", "kind", "target", "target_name_zh", "target_name_en", "target_status",
-            "distance_km", "lon", "lat"]
+    cols = [
+        "region",
+        "node",
+        "kind",
+        "target",
+        "target_name_zh",
+        "target_name_en",
+        "target_status",
+        "distance_km",
+        "lon",
+        "lat",
+    ]
     pts = rt.set_index("region")
-    gaps = table[table["region"].isin(regions) & table["status"].isin(["missing", "broken", "weak"])]
+    gaps = table[
+        table["region"].isin(regions) & table["status"].isin(["missing", "broken", "weak"])
+    ]
     if only is not None:
         gaps = gaps[gaps["node"].isin(only)]
     have = table[table["n_firms"] > 0]
@@ -622,12 +882,23 @@ def _sourcing(table, firms, mine, rt, regions, k, only=None) -> pd.DataFrame:
             for j in range(order.shape[1]):
                 pick = order[:, j]
                 ok = ~same[:, j]
-                parts.append(pd.DataFrame({
-                    "region": g_codes[ok], "node": node, "kind": "region", "rank": j,
-                    "target": d_codes[pick][ok], "target_name_zh": donors["region_name_zh"].to_numpy()[pick][ok],
-                    "target_name_en": donors["region_name_en"].to_numpy()[pick][ok],
-                    "target_status": donors["status"].to_numpy()[pick][ok], "distance_km": dist[:, j][ok].round(1),
-                    "lon": dlon[pick][ok], "lat": dlat[pick][ok]}))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "region": g_codes[ok],
+                            "node": node,
+                            "kind": "region",
+                            "rank": j,
+                            "target": d_codes[pick][ok],
+                            "target_name_zh": donors["region_name_zh"].to_numpy()[pick][ok],
+                            "target_name_en": donors["region_name_en"].to_numpy()[pick][ok],
+                            "target_status": donors["status"].to_numpy()[pick][ok],
+                            "distance_km": dist[:, j][ok].round(1),
+                            "lon": dlon[pick][ok],
+                            "lat": dlat[pick][ok],
+                        }
+                    )
+                )
         rows = mine.loc[mine["node"] == node, "row"].drop_duplicates().to_numpy()
         geoms = firms.geometry.iloc[rows]
         located = geoms.notna().to_numpy()
@@ -638,9 +909,20 @@ def _sourcing(table, firms, mine, rt, regions, k, only=None) -> pd.DataFrame:
             for j in range(order.shape[1]):
                 pick = rows[order[:, j]]
                 info = _target_info(firms, pick)
-                parts.append(pd.DataFrame({
-                    "region": g_codes, "node": node, "kind": "firm", "rank": j, **info,
-                    "distance_km": dist[:, j].round(1), "lon": flon[order[:, j]], "lat": flat[order[:, j]]}))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "region": g_codes,
+                            "node": node,
+                            "kind": "firm",
+                            "rank": j,
+                            **info,
+                            "distance_km": dist[:, j].round(1),
+                            "lon": flon[order[:, j]],
+                            "lat": flat[order[:, j]],
+                        }
+                    )
+                )
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True)
@@ -653,17 +935,41 @@ def _target_info(firms: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, np.ndar
     """Id, names and status (real / synthetic / hypothetical) of the firms at positions ``rows``."""
     sub = firms.iloc[rows]
     name = sub["name"].astype(str).to_numpy()
-    name_en = (sub["name_en"].fillna(sub["name"]) if "name_en" in sub else sub["name"]).astype(str).to_numpy()
-    syn = sub["synthetic"].fillna(False).astype(bool).to_numpy() if "synthetic" in sub else np.zeros(len(sub), bool)
-    hypo = (sub["verification"].astype(str).str.contains("hypothetical").to_numpy()
-            if "verification" in sub else np.zeros(len(sub), bool))
-    return {"target": sub["firm_id"].astype(str).to_numpy(), "target_name_zh": name, "target_name_en": name_en,
-            "target_status": np.where(syn, "synthetic", np.where(hypo, "hypothetical", "real"))}
+    name_en = (
+        (sub["name_en"].fillna(sub["name"]) if "name_en" in sub else sub["name"])
+        .astype(str)
+        .to_numpy()
+    )
+    syn = (
+        sub["synthetic"].fillna(False).astype(bool).to_numpy()
+        if "synthetic" in sub
+        else np.zeros(len(sub), bool)
+    )
+    hypo = (
+        sub["verification"].astype(str).str.contains("hypothetical").to_numpy()
+        if "verification" in sub
+        else np.zeros(len(sub), bool)
+    )
+    return {
+        "target": sub["firm_id"].astype(str).to_numpy(),
+        "target_name_zh": name,
+        "target_name_en": name_en,
+        "target_status": np.where(syn, "synthetic", np.where(hypo, "hypothetical", "real")),
+    }
 
 
-def _concentration(firms, values, chain, nodes, e, totals, *, permutations: int, seed: int,
-                   previous: tuple[np.ndarray, dict[str, Any]] | None = None
-                   ) -> tuple[dict[str, Any], tuple[np.ndarray, dict[str, Any]] | None]:
+def _concentration(
+    firms,
+    values,
+    chain,
+    nodes,
+    e,
+    totals,
+    *,
+    permutations: int,
+    seed: int,
+    previous: tuple[np.ndarray, dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], tuple[np.ndarray, dict[str, Any]] | None]:
     """Province-wide concentration of the chain, measured over counties (a partition).
 
     ``e``/``totals`` are the county × node matrix and all-chain county totals. ``previous`` is
@@ -678,18 +984,30 @@ def _concentration(firms, values, chain, nodes, e, totals, *, permutations: int,
     rows = np.flatnonzero(_is_chain(firms, chain))
     located = _links(firms, "county", "2013", None, rows)["row"].to_numpy()
     firm_vals = pd.DataFrame({"industry": _take(firms["node"], located), "value": values[located]})
-    out: dict[str, Any] = {"measured_over": "county", "regions": len(counties),
-                           "chain_value": _num(float(chain_total.sum()))}
+    out: dict[str, Any] = {
+        "measured_over": "county",
+        "regions": len(counties),
+        "chain_value": _num(float(chain_total.sum())),
+    }
     if firm_vals.empty or chain_total.sum() == 0:
         out["note"] = "no firm with a positive value in this chain: concentration undefined"
         return out, None
     hhi_node = metrics.hhi(firm_vals, by="industry", value="value")
     hhi_chain = metrics.hhi(firm_vals.assign(industry=chain), by="industry", value="value")
-    eg = metrics.ellison_glaeser(e, hhi_node.reindex(nodes), region_totals=totals.reindex(counties, fill_value=0.0))
+    eg = metrics.ellison_glaeser(
+        e, hhi_node.reindex(nodes), region_totals=totals.reindex(counties, fill_value=0.0)
+    )
     out["hhi_chain"] = _num(float(hhi_chain.iloc[0]))
-    out["nodes"] = [{"node": x, "hhi": _num(hhi_node.get(x, np.nan)),
-                     "eg_gamma": _num(eg.loc[x, "gamma"]) if x in eg.index and "gamma" in eg.columns else None}
-                    for x in nodes]
+    out["nodes"] = [
+        {
+            "node": x,
+            "hhi": _num(hhi_node.get(x, np.nan)),
+            "eg_gamma": _num(eg.loc[x, "gamma"])
+            if x in eg.index and "gamma" in eg.columns
+            else None,
+        }
+        for x in nodes
+    ]
     out["gini"] = _num(metrics.gini(chain_total))
     circles = frame_membership("2020").set_index("adcode")["zone_code"]
     th = metrics.theil(chain_total, groups=circles.reindex(counties))
@@ -711,7 +1029,9 @@ def _spatial_statistics(chain_total: pd.Series, *, permutations: int, seed: int)
     w = region_weights("county")
     out: dict[str, Any] = {}
     sg = metrics.spatial_gini(chain_total, w, permutations=99, seed=seed)
-    out["spatial_gini"] = {k: _num(v) for k, v in vars(sg).items()} if hasattr(sg, "__dict__") else _num(sg)
+    out["spatial_gini"] = (
+        {k: _num(v) for k, v in vars(sg).items()} if hasattr(sg, "__dict__") else _num(sg)
+    )
     gm = metrics.global_moran(chain_total, w, permutations=permutations, seed=seed)
     out["moran"] = {k: _num(v) for k, v in vars(gm).items()}
     local_perms = max(permutations, 99)  # local p-values need a permutation reference
@@ -721,6 +1041,10 @@ def _spatial_statistics(chain_total: pd.Series, *, permutations: int, seed: int)
     hot_col = next((c for c in ("spot", "label", "cluster", "class") if c in gi.columns), None)
     if hot_col:
         out["gi_star_spots"] = {str(k): int(v) for k, v in gi[hot_col].value_counts().items()}
-        out["hot_spots"] = sorted(str(i) for i in gi.index[gi[hot_col].astype(str).str.startswith("hot")])
-        out["cold_spots"] = sorted(str(i) for i in gi.index[gi[hot_col].astype(str).str.startswith("cold")])
+        out["hot_spots"] = sorted(
+            str(i) for i in gi.index[gi[hot_col].astype(str).str.startswith("hot")]
+        )
+        out["cold_spots"] = sorted(
+            str(i) for i in gi.index[gi[hot_col].astype(str).str.startswith("cold")]
+        )
     return out

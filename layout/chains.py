@@ -195,8 +195,9 @@ def load_chains(
     return copy.deepcopy(_parsed(nodes_path, edges_path, industries_path))
 
 
-def _parsed(nodes_path: str | Path | None, edges_path: str | Path | None,
-            industries_path: str | Path | None) -> dict[str, nx.DiGraph]:
+def _parsed(
+    nodes_path: str | Path | None, edges_path: str | Path | None, industries_path: str | Path | None
+) -> dict[str, nx.DiGraph]:
     """The parsed templates, shared (read-only): parsed once per version of the files."""
     npath = Path(nodes_path) if nodes_path is not None else DEFAULT_NODES
     epath = Path(edges_path) if edges_path is not None else DEFAULT_EDGES
@@ -214,7 +215,9 @@ def _stamp(path: Path) -> str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_chains(npath: Path, epath: Path, ipath: Path, stamps: tuple[object, ...]) -> dict[str, nx.DiGraph]:
+def _load_chains(
+    npath: Path, epath: Path, ipath: Path, stamps: tuple[object, ...]
+) -> dict[str, nx.DiGraph]:
     """Parse and validate the three files (cached on their stamps; errors are never cached)."""
     problems: list[ChainProblem] = []
     nodes = _read(npath, _NODE_REQUIRED, problems)
@@ -238,23 +241,49 @@ def _load_chains(npath: Path, epath: Path, ipath: Path, stamps: tuple[object, ..
     return graphs
 
 
-def _read(path: Path, required: tuple[str, ...], problems: list[ChainProblem]) -> pd.DataFrame | None:
+def _read(
+    path: Path, required: tuple[str, ...], problems: list[ChainProblem]
+) -> pd.DataFrame | None:
     """Read a CSV as strings (BOM tolerated); record file-level problems, keep row numbers."""
     try:
         df = pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
         )
     except FileNotFoundError:
-        problems.append(ChainProblem(str(path), None, None, None, "file not found",
-                                     "pass the path of an existing CSV file"))
+        problems.append(
+            ChainProblem(
+                str(path),
+                None,
+                None,
+                None,
+                "file not found",
+                "pass the path of an existing CSV file",
+            )
+        )
         return None
     except UnicodeDecodeError as exc:
-        problems.append(ChainProblem(str(path), None, None, None, f"not UTF-8 text ({exc.reason})",
-                                     "save the file as UTF-8 CSV"))
+        problems.append(
+            ChainProblem(
+                str(path),
+                None,
+                None,
+                None,
+                f"not UTF-8 text ({exc.reason})",
+                "save the file as UTF-8 CSV",
+            )
+        )
         return None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        problems.append(ChainProblem(str(path), None, None, None, f"not a readable CSV ({exc})",
-                                     "check quoting and the number of fields per row"))
+        problems.append(
+            ChainProblem(
+                str(path),
+                None,
+                None,
+                None,
+                f"not a readable CSV ({exc})",
+                "check quoting and the number of fields per row",
+            )
+        )
         return None
     df.columns = [str(c).strip() for c in df.columns]
     df = df.apply(lambda col: col.str.strip())
@@ -292,8 +321,16 @@ def _add_nodes(
             if not rec[col]:
                 problems.append(ChainProblem(file, r, col, "", "empty", f"fill in the {col} id"))
         if stage not in STAGES:
-            problems.append(ChainProblem(file, r, "stage", stage, "not a stage",
-                                         f"use one of {', '.join(STAGES)} (lower case)"))
+            problems.append(
+                ChainProblem(
+                    file,
+                    r,
+                    "stage",
+                    stage,
+                    "not a stage",
+                    f"use one of {', '.join(STAGES)} (lower case)",
+                )
+            )
         weight = _parse_weight(rec.get("weight", ""), file, r, problems)
         codes = [c.strip() for c in rec.get("gbt4754", "").split(";") if c.strip()]
         for code in codes:
@@ -313,8 +350,9 @@ def _add_nodes(
         seen[chain, node] = r
         if chain not in graphs:
             name_zh, name_en = names.get(chain, (chain, chain))
-            graphs[chain] = nx.DiGraph(chain=chain, name_zh=name_zh, name_en=name_en,
-                                       feedback_edges=[])
+            graphs[chain] = nx.DiGraph(
+                chain=chain, name_zh=name_zh, name_en=name_en, feedback_edges=[]
+            )
         graphs[chain].add_node(
             node, stage=stage, name_zh=rec["name_zh"], name_en=rec["name_en"], gbt4754=codes,
             weight=weight, source=rec.get("source", ""), verification=rec.get("verification", ""),
@@ -329,8 +367,16 @@ def _parse_weight(text: str, file: str, row: int, problems: list[ChainProblem]) 
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        problems.append(ChainProblem(file, row, "weight", text, "not a finite number >= 0",
-                                     "write a number such as 1.0, or leave blank for 1.0"))
+        problems.append(
+            ChainProblem(
+                file,
+                row,
+                "weight",
+                text,
+                "not a finite number >= 0",
+                "write a number such as 1.0, or leave blank for 1.0",
+            )
+        )
     return value
 
 
@@ -346,9 +392,17 @@ def _add_edges(
     for r, rec in _records(df):
         chain = rec["chain"]
         if chain not in graphs:
-            problems.append(ChainProblem(file, r, "chain", chain, "no such chain in nodes.csv",
-                                         f"use one of {', '.join(graphs) or '(none)'} or add the "
-                                         "chain's nodes to nodes.csv"))
+            problems.append(
+                ChainProblem(
+                    file,
+                    r,
+                    "chain",
+                    chain,
+                    "no such chain in nodes.csv",
+                    f"use one of {', '.join(graphs) or '(none)'} or add the "
+                    "chain's nodes to nodes.csv",
+                )
+            )
             continue
         graph = graphs[chain]
         ok = True
@@ -364,8 +418,16 @@ def _add_edges(
                 ok = False
         flag = rec.get("feedback", "").lower()
         if flag not in _TRUE | _FALSE:
-            problems.append(ChainProblem(file, r, "feedback", rec["feedback"], "not a boolean",
-                                         "write true or false (blank = false)"))
+            problems.append(
+                ChainProblem(
+                    file,
+                    r,
+                    "feedback",
+                    rec["feedback"],
+                    "not a boolean",
+                    "write true or false (blank = false)",
+                )
+            )
             ok = False
         key = (chain, rec["source"], rec["target"])
         if key in seen:

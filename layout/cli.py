@@ -56,7 +56,13 @@ def _infer_format(path: str, given: str | None) -> str:
             raise CliError(f"unknown format {given!r}: valid formats are {', '.join(FORMATS)}")
         return given
     suffix = Path(path).suffix.lower().lstrip(".")
-    fmt = {"json": "geojson", "geojson": "geojson", "gpkg": "gpkg", "csv": "csv", "xlsx": "xlsx"}.get(suffix)
+    fmt = {
+        "json": "geojson",
+        "geojson": "geojson",
+        "gpkg": "gpkg",
+        "csv": "csv",
+        "xlsx": "xlsx",
+    }.get(suffix)
     if fmt is None:
         raise CliError(
             f"cannot tell the format from {path!r}: pass --format with one of {', '.join(FORMATS)}"
@@ -74,7 +80,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     fmt = _infer_format(args.output, args.format)
     if args.layer == "all":
         if fmt != "gpkg":
-            raise CliError(f"layer 'all' is written as one GeoPackage: use --format gpkg, not {fmt!r}")
+            raise CliError(
+                f"layer 'all' is written as one GeoPackage: use --format gpkg, not {fmt!r}"
+            )
         layers = {name: load_layer(name) for name in LAYER_NAMES}
         export.to_gpkg(layers, args.output)
         count = sum(len(g) for g in layers.values())
@@ -89,8 +97,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
             export.to_csv(_with_lonlat(gdf), args.output)
         else:
             export.to_xlsx({args.layer: _with_lonlat(gdf)}, args.output)
-    _emit({"layer": args.layer, "format": fmt, "path": str(args.output), "features": count},
-          args.json, f"wrote {count} features of {args.layer} to {args.output} ({fmt})")
+    _emit(
+        {"layer": args.layer, "format": fmt, "path": str(args.output), "features": count},
+        args.json,
+        f"wrote {count} features of {args.layer} to {args.output} ({fmt})",
+    )
     return 0
 
 
@@ -112,7 +123,9 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
-def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
+def _build_parser() -> tuple[
+    argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]
+]:
     p = _Parser(prog="cluster-atlas", description="Shandong Cluster Atlas command line")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -122,7 +135,9 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpar
     handlers["layers"] = _cmd_layers
 
     s = sub.add_parser("export", help="export a layer (or 'all' as one GeoPackage)")
-    s.add_argument("layer", help="province, cities, counties, zones, zones-2020, htz, clusters, all")
+    s.add_argument(
+        "layer", help="province, cities, counties, zones, zones-2020, htz, clusters, all"
+    )
     s.add_argument("-o", "--output", required=True, help="output file")
     s.add_argument("--format", help="geojson, gpkg, csv or xlsx (default: from the file suffix)")
     s.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -176,13 +191,18 @@ def _cmd_import_firms(args: argparse.Namespace) -> int:
     write_rejects(result, args.rejects)
     summary = dict(result.summary) | {"output": str(args.output), "rejects": str(args.rejects)}
     by = ", ".join(f"{k} {v}" for k, v in summary.get("by_reason", {}).items()) or "none"
-    _emit(summary, args.json,
-          f"read {summary['read']} rows: {summary['accepted']} accepted, {summary['rejected']} rejected "
-          f"(reasons: {by})\naccepted -> {args.output}\nrejects  -> {args.rejects}")
+    _emit(
+        summary,
+        args.json,
+        f"read {summary['read']} rows: {summary['accepted']} accepted, {summary['rejected']} rejected "
+        f"(reasons: {by})\naccepted -> {args.output}\nrejects  -> {args.rejects}",
+    )
     return 0
 
 
-def option_problems(*, chain: str | None = None, base: str | None = None, level: str | None = None) -> list[str]:
+def option_problems(
+    *, chain: str | None = None, base: str | None = None, level: str | None = None
+) -> list[str]:
     """One message per invalid ``--chain``/``--base``/``--level`` value, naming the valid ones."""
     from layout.analysis import BASES
     from layout.chains import chain_codes
@@ -208,19 +228,30 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise CliError(problems[0])
     firms = load_firms(args.firms, args.datum, args.crs)
     try:
-        result = analyze_chain(firms, args.chain, region=args.region, level=args.level,
-                               frame=args.frame, base=args.base, permutations=args.permutations)
+        result = analyze_chain(
+            firms,
+            args.chain,
+            region=args.region,
+            level=args.level,
+            frame=args.frame,
+            base=args.base,
+            permutations=args.permutations,
+        )
     except (RegionError, ValueError) as exc:
         raise CliError(str(exc).splitlines()[0]) from exc
     payload = result.to_dict()
-    lines = [f"{result.name_zh} {result.name_en} — level {result.level}, base {result.base}"
-             + (" (synthetic demonstration data)" if result.data.get("synthetic_in_use") else "")]
+    lines = [
+        f"{result.name_zh} {result.name_en} — level {result.level}, base {result.base}"
+        + (" (synthetic demonstration data)" if result.data.get("synthetic_in_use") else "")
+    ]
     for reg in payload["regions"]:
         counts: dict[str, int] = {}
         for node in reg["nodes"]:
             counts[node["status"]] = counts.get(node["status"], 0) + 1
-        lines.append(f"{reg['region']} {reg['name_zh']}: completeness {reg['completeness']:.2f} "
-                     + " ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        lines.append(
+            f"{reg['region']} {reg['name_zh']}: completeness {reg['completeness']:.2f} "
+            + " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
     _emit(payload, args.json, "\n".join(lines))
     return 0
 
@@ -233,24 +264,34 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     uncovered = coverage.uncovered_counties()
     targets = coverage.target_progress()
     payload = {
-        "zone_cluster_matrix": {f: m.reset_index().to_dict(orient="records") for f, m in matrices.items()},
-        "zone_category_counts": {f: coverage.zone_category_counts(f).reset_index().to_dict(orient="records")
-                                 for f in ("2013", "2020")},
+        "zone_cluster_matrix": {
+            f: m.reset_index().to_dict(orient="records") for f, m in matrices.items()
+        },
+        "zone_category_counts": {
+            f: coverage.zone_category_counts(f).reset_index().to_dict(orient="records")
+            for f in ("2013", "2020")
+        },
         "focus_compliance": compliance.to_dict(orient="records"),
         "uncovered_counties": uncovered.to_dict(orient="records"),
         "target_progress": targets.to_dict(orient="records"),
     }
-    text = (compliance[["cluster_id", "name_zh", "named_zone", "compliance"]].to_string(index=False)
-            + f"\n\n{len(uncovered)} counties host no cluster and no high-tech zone\n\n"
-            + targets[["target_id", "value", "observed", "status"]].to_string(index=False))
+    text = (
+        compliance[["cluster_id", "name_zh", "named_zone", "compliance"]].to_string(index=False)
+        + f"\n\n{len(uncovered)} counties host no cluster and no high-tech zone\n\n"
+        + targets[["target_id", "value", "observed", "status"]].to_string(index=False)
+    )
     _emit(payload, args.json, text)
     return 0
 
 
 def _register_analysis(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
-    s = sub.add_parser("import-firms", help="import a firm file; every row accepted or rejected with a reason")
+    s = sub.add_parser(
+        "import-firms", help="import a firm file; every row accepted or rejected with a reason"
+    )
     s.add_argument("path", help="CSV (UTF-8, BOM, GBK/GB18030), XLSX, GeoJSON or GeoPackage")
-    s.add_argument("--datum", default="wgs84", help="wgs84, cgcs2000, gcj02 or bd09 (default wgs84)")
+    s.add_argument(
+        "--datum", default="wgs84", help="wgs84, cgcs2000, gcj02 or bd09 (default wgs84)"
+    )
     s.add_argument("--crs", default=None, help="projected input CRS, e.g. EPSG:4549")
     s.add_argument("-o", "--output", required=True, help="GeoPackage for the accepted firms")
     s.add_argument("--rejects", required=True, help="CSV for the rejected rows and their reasons")
@@ -270,7 +311,9 @@ def _register_analysis(sub: Any, handlers: dict[str, Callable[[argparse.Namespac
     s.add_argument("--json", action="store_true", help="print JSON")
     handlers["analyze"] = _cmd_analyze
 
-    s = sub.add_parser("coverage", help="zone x cluster matrices, 2015 compliance, uncovered counties, targets")
+    s = sub.add_parser(
+        "coverage", help="zone x cluster matrices, 2015 compliance, uncovered counties, targets"
+    )
     s.add_argument("--json", action="store_true", help="print JSON")
     handlers["coverage"] = _cmd_coverage
 

@@ -19,8 +19,13 @@ from geo.frames import zone_table
 from geo.registry import data_path
 from geo.sites import cluster_zones, load_clusters, load_htz
 
-__all__ = ["focus_compliance", "target_progress", "uncovered_counties", "zone_category_counts",
-           "zone_cluster_matrix"]
+__all__ = [
+    "focus_compliance",
+    "target_progress",
+    "uncovered_counties",
+    "zone_category_counts",
+    "zone_cluster_matrix",
+]
 
 _ZONE_CODES = ("BLUE", "YRD", "CAP", "WEST", "RES")
 
@@ -34,7 +39,9 @@ def zone_cluster_matrix(frame: str = "2013") -> pd.DataFrame:
     cl = load_clusters().set_index("cluster_id")
     cz = cluster_zones(frame)
     zones = zone_table(frame)["zone_code"].tolist()
-    mat = cz.pivot_table(index="cluster_id", columns="zone_code", values="relation", aggfunc="first")
+    mat = cz.pivot_table(
+        index="cluster_id", columns="zone_code", values="relation", aggfunc="first"
+    )
     mat = mat.reindex(index=cl.index, columns=zones).fillna("")
     info = cl[["name_zh", "name_en", "category", "verification"]]
     out = pd.concat([info, mat], axis=1)
@@ -47,7 +54,9 @@ def zone_category_counts(frame: str = "2013") -> pd.DataFrame:
     cl = load_clusters()[["cluster_id", "category"]]
     cz = cluster_zones(frame).merge(cl, on="cluster_id")
     zones = zone_table(frame)["zone_code"].tolist()
-    out = cz.pivot_table(index="zone_code", columns="category", values="cluster_id", aggfunc="nunique", fill_value=0)
+    out = cz.pivot_table(
+        index="zone_code", columns="category", values="cluster_id", aggfunc="nunique", fill_value=0
+    )
     out = out.reindex(zones, fill_value=0)
     out["total"] = cz.groupby("zone_code")["cluster_id"].nunique().reindex(zones, fill_value=0)
     return out
@@ -78,21 +87,39 @@ def focus_compliance() -> pd.DataFrame:
             zh, en = "无法判断：缺少指定区域或承载地", "cannot tell: no named zone or no host unit"
         elif named in rel.index and rel[named] == "in":
             status = "yes"
-            zh, en = f"承载地全部位于文件指定的{named}区域", f"every host unit lies in the named zone {named}"
+            zh, en = (
+                f"承载地全部位于文件指定的{named}区域",
+                f"every host unit lies in the named zone {named}",
+            )
         elif named in rel.index:
             status = "partly"
-            zh, en = f"承载地部分位于{named}（其余在 {host_zones}）", f"only some host units lie in {named} (all: {host_zones})"
+            zh, en = (
+                f"承载地部分位于{named}（其余在 {host_zones}）",
+                f"only some host units lie in {named} (all: {host_zones})",
+            )
         else:
             status = "no"
             zh = f"承载地不在文件指定的{named}区域内（实际位于 {host_zones or '无'}）"
-            en = f"no host unit lies in the named zone {named} (hosts are in {host_zones or 'none'})"
+            en = (
+                f"no host unit lies in the named zone {named} (hosts are in {host_zones or 'none'})"
+            )
         if named == "RES":
             zh += "；RES成员为未核实的资源枯竭型城市名单"
             en += "; RES membership is an unverified list of resource-exhausted cities"
-        rows.append({"cluster_id": rec.cluster_id, "name_zh": rec.name_zh, "name_en": rec.name_en,
-                     "named_zone": named or "", "host_county_adcodes": rec.host_county_adcodes,
-                     "host_zones": host_zones, "compliance": status, "reason_zh": zh, "reason_en": en,
-                     "verification": rec.verification})
+        rows.append(
+            {
+                "cluster_id": rec.cluster_id,
+                "name_zh": rec.name_zh,
+                "name_en": rec.name_en,
+                "named_zone": named or "",
+                "host_county_adcodes": rec.host_county_adcodes,
+                "host_zones": host_zones,
+                "compliance": status,
+                "reason_zh": zh,
+                "reason_en": en,
+                "verification": rec.verification,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -107,13 +134,20 @@ def uncovered_counties() -> pd.DataFrame:
     hosted = {c for v in cl["host_county_adcodes"] for c in v.split(";") if c}
     htz_hosts = {c for v in load_htz()["host_county_adcodes"] for c in v.split(";") if c}
     city_only = cl[cl["host_level"] == "city"]
-    city_counts = pd.Series([c for v in city_only["host_city_adcodes"] for c in v.split(";") if c]).value_counts()
+    city_counts = pd.Series(
+        [c for v in city_only["host_city_adcodes"] for c in v.split(";") if c]
+    ).value_counts()
     out = counties[~counties["adcode"].isin(hosted | htz_hosts)]
-    return pd.DataFrame({
-        "adcode": out["adcode"], "name_zh": out["name_zh"], "name_en": out["name_en"],
-        "city_adcode": out["city_adcode"], "city_name_zh": out["city_name_zh"],
-        "city_level_clusters": out["city_adcode"].map(city_counts).fillna(0).astype(int),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "adcode": out["adcode"],
+            "name_zh": out["name_zh"],
+            "name_en": out["name_en"],
+            "city_adcode": out["city_adcode"],
+            "city_name_zh": out["city_name_zh"],
+            "city_level_clusters": out["city_adcode"].map(city_counts).fillna(0).astype(int),
+        }
+    ).reset_index(drop=True)
 
 
 def target_progress() -> pd.DataFrame:
@@ -133,8 +167,19 @@ def target_progress() -> pd.DataFrame:
             note = f"outcome stated in {outcome_2015['document'].iloc[0]} ({outcome_2015['verification'].iloc[0]})"
         if rec.target_id == "T05":
             continue
-        rows.append({"target_id": rec.target_id, "document": rec.document, "horizon": rec.horizon,
-                     "target": rec.target_or_fact, "value": rec.value, "unit": rec.unit,
-                     "observed": observed, "status": status, "note": note, "source": rec.source,
-                     "verification": rec.verification})
+        rows.append(
+            {
+                "target_id": rec.target_id,
+                "document": rec.document,
+                "horizon": rec.horizon,
+                "target": rec.target_or_fact,
+                "value": rec.value,
+                "unit": rec.unit,
+                "observed": observed,
+                "status": status,
+                "note": note,
+                "source": rec.source,
+                "verification": rec.verification,
+            }
+        )
     return pd.DataFrame(rows)

@@ -26,13 +26,27 @@ from geo.sites import htz_short_name, load_htz, representative_points
 __all__ = ["DEMO_COLUMNS", "demo_firms", "locate_anchors", "synthetic_firms"]
 
 DEMO_COLUMNS = [
-    "firm_id", "name", "chain", "node", "employees", "output", "adcode", "year", "synthetic",
-    "location_quality", "source", "verification",
+    "firm_id",
+    "name",
+    "chain",
+    "node",
+    "employees",
+    "output",
+    "adcode",
+    "year",
+    "synthetic",
+    "location_quality",
+    "source",
+    "verification",
 ]
 
 # Development zones that are not high-tech zones, placed in the county the cluster records give
 # (clusters.csv F02: 烟台经济技术开发区 administratively in 福山区; F05: 东营经济技术开发区 in 东营区).
-_DEV_ZONES = {"烟台经济技术开发区": "370611", "东营经济技术开发区": "370502", "东营经开区": "370502"}
+_DEV_ZONES = {
+    "烟台经济技术开发区": "370611",
+    "东营经济技术开发区": "370502",
+    "东营经开区": "370502",
+}
 
 
 def _try_unit(token: str) -> str | None:
@@ -49,7 +63,10 @@ def _try_unit(token: str) -> str | None:
 @cache
 def _htz_hosts() -> dict[str, str]:
     htz = load_htz()
-    return {htz_short_name(n): h.split(";")[0] for n, h in zip(htz["name_zh"], htz["host_county_adcodes"], strict=True)}
+    return {
+        htz_short_name(n): h.split(";")[0]
+        for n, h in zip(htz["name_zh"], htz["host_county_adcodes"], strict=True)
+    }
 
 
 def _anchor_county(place: str, city: str) -> tuple[str | None, str]:
@@ -89,12 +106,24 @@ def _anchors() -> gpd.GeoDataFrame:
             geom = city_pts[city_name]
         else:
             geom, quality = None, "unlocated"
-        rows.append({
-            "firm_id": f"ANCHOR-{i:03d}", "name": rec.firm_zh, "name_en": rec.firm_en,
-            "chain": rec.industry_code, "node": rec.node_id, "employees": np.nan, "output": np.nan,
-            "adcode": code, "city": city_name, "year": pd.NA, "synthetic": False,
-            "location_quality": quality, "source": rec.source, "verification": rec.verification,
-        })
+        rows.append(
+            {
+                "firm_id": f"ANCHOR-{i:03d}",
+                "name": rec.firm_zh,
+                "name_en": rec.firm_en,
+                "chain": rec.industry_code,
+                "node": rec.node_id,
+                "employees": np.nan,
+                "output": np.nan,
+                "adcode": code,
+                "city": city_name,
+                "year": pd.NA,
+                "synthetic": False,
+                "location_quality": quality,
+                "source": rec.source,
+                "verification": rec.verification,
+            }
+        )
         geoms.append(geom)
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
 
@@ -108,7 +137,9 @@ def locate_anchors() -> gpd.GeoDataFrame:
 def _synthetic() -> gpd.GeoDataFrame:
     df = pd.read_csv(data_path("demo_firms"), dtype={"adcode": str, "firm_id": str})
     df["synthetic"] = True
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.pop("lon"), df.pop("lat")), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy(df.pop("lon"), df.pop("lat")), crs="EPSG:4326"
+    )
 
 
 def synthetic_firms() -> gpd.GeoDataFrame:

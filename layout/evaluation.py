@@ -63,8 +63,16 @@ __all__ = [
 ]
 
 DEFAULT_INDICATORS = DATA_DIR / "evaluation" / "indicators.csv"
-INDICATOR_COLUMNS: tuple[str, ...] = ("indicator", "name_zh", "name_en", "weight", "direction",
-                                      "normalisation", "source_column", "description")
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "name_zh",
+    "name_en",
+    "weight",
+    "direction",
+    "normalisation",
+    "source_column",
+    "description",
+)
 DIRECTIONS: tuple[str, ...] = ("+", "-")
 NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank")
 _REQUIRED = ("indicator", "weight", "direction", "normalisation", "source_column")
@@ -92,7 +100,9 @@ def load_indicators(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     except FileNotFoundError:
         raise IndicatorError([f"{p}: file not found; pass the path of an indicator CSV"]) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise IndicatorError([f"{p}: not a readable UTF-8 CSV ({exc}); save it as UTF-8 CSV"]) from None
+        raise IndicatorError(
+            [f"{p}: not a readable UTF-8 CSV ({exc}); save it as UTF-8 CSV"]
+        ) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.apply(lambda col: col.str.strip())
     raw.index = raw.index + 2  # spreadsheet row numbers, kept in the returned frame
@@ -114,14 +124,20 @@ def validate_indicators(
     """
     problems: list[str] = []
     if not isinstance(indicators, pd.DataFrame):
-        raise IndicatorError([f"indicators must be a DataFrame or a CSV path, got {type(indicators).__name__}"])
+        raise IndicatorError(
+            [f"indicators must be a DataFrame or a CSV path, got {type(indicators).__name__}"]
+        )
     df = indicators.copy()
     file = str(df.attrs.get("file", "")) or "indicators"
     missing = [c for c in _REQUIRED if c not in df.columns]
     if missing:
-        raise IndicatorError([f"{file}: required column {c!r} missing (columns present: "
-                              f"{', '.join(map(str, df.columns))}); required: {', '.join(_REQUIRED)}"
-                              for c in missing])
+        raise IndicatorError(
+            [
+                f"{file}: required column {c!r} missing (columns present: "
+                f"{', '.join(map(str, df.columns))}); required: {', '.join(_REQUIRED)}"
+                for c in missing
+            ]
+        )
     for col in ("name_zh", "name_en", "description"):
         if col not in df.columns:
             df[col] = ""
@@ -130,7 +146,8 @@ def validate_indicators(
     for row, rec in df.iterrows():
         ind = str(rec["indicator"]).strip()
         where = (f"{file}, row {row}" if "file" in df.attrs else f"indicators index {row!r}") + (
-            f" (indicator {ind!r})" if ind else "")
+            f" (indicator {ind!r})" if ind else ""
+        )
         if not ind:
             problems.append(f"{where}: column 'indicator' is empty; give the indicator an id")
         elif ind in seen:
@@ -142,22 +159,34 @@ def validate_indicators(
         except (TypeError, ValueError):
             w = math.nan
         if not math.isfinite(w) or w < 0:
-            problems.append(f"{where}: weight {rec['weight']!r} is not a finite number >= 0; "
-                            "write e.g. 0.2 (0 switches the indicator off)")
+            problems.append(
+                f"{where}: weight {rec['weight']!r} is not a finite number >= 0; "
+                "write e.g. 0.2 (0 switches the indicator off)"
+            )
         weights.append(w)
         if str(rec["direction"]).strip() not in DIRECTIONS:
-            problems.append(f"{where}: direction {rec['direction']!r} is not '+' or '-' "
-                            "('+' = higher is better, '-' = lower is better)")
+            problems.append(
+                f"{where}: direction {rec['direction']!r} is not '+' or '-' "
+                "('+' = higher is better, '-' = lower is better)"
+            )
         if str(rec["normalisation"]).strip() not in NORMALISATIONS:
-            problems.append(f"{where}: normalisation {rec['normalisation']!r} is not one of "
-                            f"{', '.join(NORMALISATIONS)}")
+            problems.append(
+                f"{where}: normalisation {rec['normalisation']!r} is not one of "
+                f"{', '.join(NORMALISATIONS)}"
+            )
         src = str(rec["source_column"]).strip()
         if table is not None:
             if src not in table.columns:
-                problems.append(f"{where}: source_column {src!r} is not a column of the table "
-                                f"(columns: {', '.join(map(str, table.columns))})")
-            elif not pd.api.types.is_numeric_dtype(table[src]) and not pd.api.types.is_bool_dtype(table[src]):
-                problems.append(f"{where}: source_column {src!r} is not numeric; point it at a numeric column")
+                problems.append(
+                    f"{where}: source_column {src!r} is not a column of the table "
+                    f"(columns: {', '.join(map(str, table.columns))})"
+                )
+            elif not pd.api.types.is_numeric_dtype(table[src]) and not pd.api.types.is_bool_dtype(
+                table[src]
+            ):
+                problems.append(
+                    f"{where}: source_column {src!r} is not numeric; point it at a numeric column"
+                )
     finite = [w for w in weights if math.isfinite(w) and w >= 0]
     if len(df) == 0:
         problems.append(f"{file}: no indicators; add at least one row")
@@ -169,7 +198,9 @@ def validate_indicators(
     for col in ("indicator", "direction", "normalisation", "source_column"):
         df[col] = df[col].astype(str).str.strip()
     for col in ("name_zh", "name_en"):
-        df[col] = [str(v) if str(v).strip() else i for v, i in zip(df[col], df["indicator"], strict=True)]
+        df[col] = [
+            str(v) if str(v).strip() else i for v, i in zip(df[col], df["indicator"], strict=True)
+        ]
     return df
 
 
@@ -183,7 +214,9 @@ def normalise(values: pd.Series, *, method: str = "minmax", direction: str = "+"
     [1.0, 0.0, 0.5]
     """
     if method not in NORMALISATIONS:
-        raise IndicatorError([f"normalisation {method!r} is not one of {', '.join(NORMALISATIONS)}"])
+        raise IndicatorError(
+            [f"normalisation {method!r} is not one of {', '.join(NORMALISATIONS)}"]
+        )
     if direction not in DIRECTIONS:
         raise IndicatorError([f"direction {direction!r} is not '+' or '-'"])
     x = pd.to_numeric(values, errors="coerce").astype(float)
@@ -253,7 +286,9 @@ def evaluate_index(
         raise IndicatorError([f"table must be a DataFrame, got {type(table).__name__}"])
     if not (isinstance(warning_share, int | float) and 0 <= warning_share < 1):
         problems.append(f"warning_share={warning_share!r} must be in [0, 1) (0.1 = lowest decile)")
-    if warning_below is not None and not (isinstance(warning_below, int | float) and math.isfinite(warning_below)):
+    if warning_below is not None and not (
+        isinstance(warning_below, int | float) and math.isfinite(warning_below)
+    ):
         problems.append(f"warning_below={warning_below!r} must be a finite number or None")
     if by is not None and by not in table.columns:
         problems.append(f"by={by!r} is not a column of the table")
@@ -265,9 +300,12 @@ def evaluate_index(
         ind = indicators
     ind = validate_indicators(ind, table=table)
     if by is not None:
-        parts = [evaluate_index(g.drop(columns=by), ind, warning_share=warning_share,
-                                warning_below=warning_below).assign(**{by: key})
-                 for key, g in table.groupby(by, sort=True)]
+        parts = [
+            evaluate_index(
+                g.drop(columns=by), ind, warning_share=warning_share, warning_below=warning_below
+            ).assign(**{by: key})
+            for key, g in table.groupby(by, sort=True)
+        ]
         out = pd.concat(parts) if parts else pd.DataFrame()
         return out[[by, *[c for c in out.columns if c != by]]]
 
@@ -282,7 +320,9 @@ def evaluate_index(
         scores[f"score_{rec.indicator}"] = s.where(~miss, worst)
     score_df = pd.DataFrame(scores, index=table.index)
     weights = np.array([w[c.removeprefix("score_")] for c in score_df.columns], dtype=float)
-    composite = pd.Series(score_df.to_numpy(dtype=float) @ weights / weights.sum(), index=table.index)
+    composite = pd.Series(
+        score_df.to_numpy(dtype=float) @ weights / weights.sum(), index=table.index
+    )
     rank = composite.rank(method="min", ascending=False).astype(int)
     equal = len(composite) == 0 or np.isclose(composite.max(), composite.min(), rtol=0, atol=1e-12)
     if warning_below is not None:
@@ -295,7 +335,9 @@ def evaluate_index(
         rule = f"composite <= {warning_share:g} quantile of composites ({cut:.4f})"
     if equal:
         warned = composite * 0 > 1  # all equal: nobody is singled out
-    names = [c for c in ("name_zh", "name_en", "region_name_zh", "region_name_en") if c in table.columns]
+    names = [
+        c for c in ("name_zh", "name_en", "region_name_zh", "region_name_en") if c in table.columns
+    ]
     raw = list(dict.fromkeys(ind["source_column"]))
     out = pd.concat([table[names + raw], score_df], axis=1)
     out["composite"] = composite
@@ -304,9 +346,13 @@ def evaluate_index(
     out["n_missing"] = n_missing
     order = np.lexsort((np.asarray(out.index.astype(str)), out["rank"].to_numpy()))
     out = out.iloc[order]
-    out.attrs.update(weights=w.to_dict(), rule=rule, cutoff=cut,
-                     directions=ind.set_index("indicator")["direction"].to_dict(),
-                     normalisations=ind.set_index("indicator")["normalisation"].to_dict())
+    out.attrs.update(
+        weights=w.to_dict(),
+        rule=rule,
+        cutoff=cut,
+        directions=ind.set_index("indicator")["direction"].to_dict(),
+        normalisations=ind.set_index("indicator")["normalisation"].to_dict(),
+    )
     return out
 
 
@@ -341,15 +387,27 @@ def indicator_table(
     a = analyze_chain(firms, chain, level=level, frame=frame, base=base, graph=g, permutations=0)
     nodes = a.nodes
     regions = a.regions
-    present = nodes.assign(p=nodes["n_firms"] > 0).pivot_table(
-        index="region", columns="node", values="p", aggfunc="first").reindex(regions)
+    present = (
+        nodes.assign(p=nodes["n_firms"] > 0)
+        .pivot_table(index="region", columns="node", values="p", aggfunc="first")
+        .reindex(regions)
+    )
     n_nodes = g.number_of_nodes()
     edges = list(g.edges)
-    linkage = pd.Series([sum(bool(present.loc[r, u] and present.loc[r, v]) for u, v in edges) / len(edges)
-                         if edges else np.nan for r in regions], index=regions)
+    linkage = pd.Series(
+        [
+            sum(bool(present.loc[r, u] and present.loc[r, v]) for u, v in edges) / len(edges)
+            if edges
+            else np.nan
+            for r in regions
+        ],
+        index=regions,
+    )
     status = nodes.groupby("region")["status"]
     strong = status.apply(lambda s: (s == "strong").sum()).reindex(regions, fill_value=0)
-    n_missing = status.apply(lambda s: s.isin(["missing", "broken"]).sum()).reindex(regions, fill_value=0)
+    n_missing = status.apply(lambda s: s.isin(["missing", "broken"]).sum()).reindex(
+        regions, fill_value=0
+    )
     n_broken = status.apply(lambda s: (s == "broken").sum()).reindex(regions, fill_value=0)
     chain_firms = nodes.groupby("region")["n_firms"].sum().reindex(regions, fill_value=0)
 
@@ -368,7 +426,7 @@ def indicator_table(
     links = assign_regions(mine, level=level, frame=frame)
     vals = node_values(mine, base=base).to_numpy()[links["row"].to_numpy()]
     fv = pd.DataFrame({"industry": links["region"].to_numpy(), "value": vals})
-    hhi = (metrics.hhi(fv, by="industry", value="value") if len(fv) else pd.Series(dtype=float))
+    hhi = metrics.hhi(fv, by="industry", value="value") if len(fv) else pd.Series(dtype=float)
     hhi = hhi.reindex(regions)
 
     gaps = nodes[nodes["status"].isin(["missing", "broken"])][["region", "node"]]
@@ -381,15 +439,23 @@ def indicator_table(
         gap_km.append(0.0 if no_gap else (float(np.mean(ds)) if ds else np.nan))
 
     names = nodes.drop_duplicates("region").set_index("region")
-    out = pd.DataFrame({
-        "region_name_zh": names["region_name_zh"].reindex(regions),
-        "region_name_en": names["region_name_en"].reindex(regions),
-        "completeness": a.completeness.reindex(regions).astype(float),
-        "strong_share": strong / n_nodes, "linkage": linkage, "chain_lq": chain_lq.astype(float),
-        "chain_firms": chain_firms.astype(int), "chain_value": chain_value.astype(float),
-        "firm_hhi": hhi.astype(float), "gap_distance_km": pd.Series(gap_km, index=regions).round(1),
-        "n_missing": n_missing.astype(int), "n_broken": n_broken.astype(int),
-    }, index=pd.Index(regions, name="region"))
+    out = pd.DataFrame(
+        {
+            "region_name_zh": names["region_name_zh"].reindex(regions),
+            "region_name_en": names["region_name_en"].reindex(regions),
+            "completeness": a.completeness.reindex(regions).astype(float),
+            "strong_share": strong / n_nodes,
+            "linkage": linkage,
+            "chain_lq": chain_lq.astype(float),
+            "chain_firms": chain_firms.astype(int),
+            "chain_value": chain_value.astype(float),
+            "firm_hhi": hhi.astype(float),
+            "gap_distance_km": pd.Series(gap_km, index=regions).round(1),
+            "n_missing": n_missing.astype(int),
+            "n_broken": n_broken.astype(int),
+        },
+        index=pd.Index(regions, name="region"),
+    )
     if with_density:
         cols = list(values.columns)
         phi = proximity(presence_matrix(node_matrix(firms, level="county", base=base, items=cols)))

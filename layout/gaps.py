@@ -93,7 +93,9 @@ def completeness(presence: pd.DataFrame, weights: Mapping[str, float]) -> pd.Ser
     """
     w = np.array([float(weights.get(c, 1.0)) for c in presence.columns])
     total = w.sum()
-    values = presence.to_numpy(dtype=float) @ w / total if total > 0 else np.full(len(presence), np.nan)
+    values = (
+        presence.to_numpy(dtype=float) @ w / total if total > 0 else np.full(len(presence), np.nan)
+    )
     return pd.Series(values, index=presence.index, name="completeness")
 
 
@@ -126,9 +128,19 @@ def stress_test(
         lost = sorted(base - supplied_products(g, keep - {n}))
         down = sorted(nx.descendants(sub, n))
         if lost or down:
-            rows.append({"node": n, "lost_products": lost, "n_lost": len(lost), "downstream": down,
-                         "n_downstream": len(down), "value_downstream": float(sum(values.get(d, 0.0) for d in down))})
+            rows.append(
+                {
+                    "node": n,
+                    "lost_products": lost,
+                    "n_lost": len(lost),
+                    "downstream": down,
+                    "n_downstream": len(down),
+                    "value_downstream": float(sum(values.get(d, 0.0) for d in down)),
+                }
+            )
     cols = ["node", "lost_products", "n_lost", "downstream", "n_downstream", "value_downstream"]
     df = pd.DataFrame(rows, columns=cols)
-    return df.sort_values(["value_downstream", "n_downstream", "n_lost", "node"],
-                          ascending=[False, False, False, True]).reset_index(drop=True)
+    return df.sort_values(
+        ["value_downstream", "n_downstream", "n_lost", "node"],
+        ascending=[False, False, False, True],
+    ).reset_index(drop=True)

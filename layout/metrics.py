@@ -70,15 +70,21 @@ def _raise(problems: list[str]) -> None:
 
 def _check_matrix(e: Any, name: str = "e") -> pd.DataFrame:
     if not isinstance(e, pd.DataFrame):
-        raise MetricInputError([f"{name} must be a DataFrame (index = region, columns = "
-                                f"industry), got {type(e).__name__}; build it with "
-                                "matrix_from_long()"])
+        raise MetricInputError(
+            [
+                f"{name} must be a DataFrame (index = region, columns = "
+                f"industry), got {type(e).__name__}; build it with "
+                "matrix_from_long()"
+            ]
+        )
     problems = []
     for what, labels in (("region codes", e.index), ("industry columns", e.columns)):
         if labels.has_duplicates:
             dup = sorted(map(str, labels[labels.duplicated()].unique()))[:10]
-            problems.append(f"{name} has duplicate {what} {dup}; aggregate them first "
-                            "(matrix_from_long sums duplicates)")
+            problems.append(
+                f"{name} has duplicate {what} {dup}; aggregate them first "
+                "(matrix_from_long sums duplicates)"
+            )
     bad = [c for c, dt in e.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
     if bad:
         problems.append(f"{name} columns {bad} are not numeric; convert them with pd.to_numeric")
@@ -87,9 +93,11 @@ def _check_matrix(e: Any, name: str = "e") -> pd.DataFrame:
         for what, mask in (("non-finite (NaN/inf)", ~np.isfinite(x)), ("negative", x < 0)):
             if mask.any():
                 r, c = np.argwhere(mask)[0]
-                problems.append(f"{name} has {int(mask.sum())} {what} cell(s), e.g. region "
-                                f"{e.index[r]!r} industry {e.columns[c]!r} = {x[r, c]}; use "
-                                "finite values >= 0 (0 for none)")
+                problems.append(
+                    f"{name} has {int(mask.sum())} {what} cell(s), e.g. region "
+                    f"{e.index[r]!r} industry {e.columns[c]!r} = {x[r, c]}; use "
+                    "finite values >= 0 (0 for none)"
+                )
     _raise(problems)
     return e
 
@@ -134,10 +142,16 @@ def matrix_from_long(
     np.float64(0.0)
     """
     missing = [c for c in (region, industry, value) if c not in table.columns]
-    _raise([f"table has no column {c!r} (columns: {list(table.columns)}); pass region=, "
-            "industry=, value= to name yours" for c in missing])
-    out = table.pivot_table(index=region, columns=industry, values=value, aggfunc="sum",
-                            fill_value=0.0, sort=True)
+    _raise(
+        [
+            f"table has no column {c!r} (columns: {list(table.columns)}); pass region=, "
+            "industry=, value= to name yours"
+            for c in missing
+        ]
+    )
+    out = table.pivot_table(
+        index=region, columns=industry, values=value, aggfunc="sum", fill_value=0.0, sort=True
+    )
     out.columns.name = "industry"
     out.index.name = "region"
     return _check_matrix(out.astype(float), "table")
@@ -189,19 +203,25 @@ def location_quotient(
     if benchmark is not None:
         bench = pd.to_numeric(benchmark, errors="coerce").to_numpy(dtype=float)
         if (~np.isfinite(bench) | (bench < 0)).any():
-            problems.append("benchmark has NaN, non-numeric or negative entries; give every "
-                            "industry of the benchmark economy a value >= 0")
+            problems.append(
+                "benchmark has NaN, non-numeric or negative entries; give every "
+                "industry of the benchmark economy a value >= 0"
+            )
         total = float(np.nansum(bench))
     else:
         total = float(er.sum())
     if region_totals is not None and (er < x.sum(axis=1) - 1e-9 * np.abs(er)).any():
-        problems.append("region_totals is smaller than the sum of the industries in e for "
-                        f"{list(e.index[er < x.sum(axis=1) - 1e-9 * np.abs(er)])[:10]}; "
-                        "region totals must include every industry")
+        problems.append(
+            "region_totals is smaller than the sum of the industries in e for "
+            f"{list(e.index[er < x.sum(axis=1) - 1e-9 * np.abs(er)])[:10]}; "
+            "region totals must include every industry"
+        )
     absent = (ei == 0) & (x > 0).any(axis=0)
     if absent.any():
-        problems.append(f"benchmark is 0 for industries {list(e.columns[absent])} that regions "
-                        "have; the benchmark economy must contain them")
+        problems.append(
+            f"benchmark is 0 for industries {list(e.columns[absent])} that regions "
+            "have; the benchmark economy must contain them"
+        )
     _raise(problems)
     with np.errstate(all="ignore"):
         share = x / er[:, None]
@@ -215,8 +235,11 @@ def _aligned(s: pd.Series | None, index: pd.Index, name: str, default: np.ndarra
     if s is None:
         return default
     missing = index.difference(s.index)
-    _raise([f"{name} has no value for {list(missing)[:10]}; give every one a value"]
-           if len(missing) else [])
+    _raise(
+        [f"{name} has no value for {list(missing)[:10]}; give every one a value"]
+        if len(missing)
+        else []
+    )
     out = pd.to_numeric(s.reindex(index), errors="coerce").to_numpy(dtype=float)
     _raise([f"{name} must be finite and >= 0"] if (~np.isfinite(out) | (out < 0)).any() else [])
     return out
@@ -254,47 +277,78 @@ def strength_classes(
         size_floor). ``.reset_index()`` gives a flat tidy table.
     """
     _check_matrix(e)
-    qs = {"size_quantile": size_quantile, "significant_quantile": significant_quantile,
-          "strong_quantile": strong_quantile, "strong10_quantile": strong10_quantile}
+    qs = {
+        "size_quantile": size_quantile,
+        "significant_quantile": significant_quantile,
+        "strong_quantile": strong_quantile,
+        "strong10_quantile": strong10_quantile,
+    }
     problems = [f"{k}={v!r} must be in [0, 1]" for k, v in qs.items() if not 0 <= v <= 1]
     if not significant_quantile <= strong_quantile <= strong10_quantile:
-        problems.append("need significant_quantile <= strong_quantile <= strong10_quantile, got "
-                        f"{significant_quantile}, {strong_quantile}, {strong10_quantile}")
+        problems.append(
+            "need significant_quantile <= strong_quantile <= strong10_quantile, got "
+            f"{significant_quantile}, {strong_quantile}, {strong10_quantile}"
+        )
     _raise(problems)
     if lq is None:
         lq = location_quotient(e)
     elif not (lq.index.equals(e.index) and lq.columns.equals(e.columns)):
-        _raise(["lq must have the same regions (index) and industries (columns) as e; compute "
-                "it with location_quotient(e, ...)"])
+        _raise(
+            [
+                "lq must have the same regions (index) and industries (columns) as e; compute "
+                "it with location_quotient(e, ...)"
+            ]
+        )
     x, q = e.to_numpy(dtype=float), lq.to_numpy(dtype=float)
     ok = ~np.isnan(q)
-    thresholds = np.full((4, x.shape[1]), np.nan)  # significant, strong, strong10 LQ minima; size floor
+    thresholds = np.full(
+        (4, x.shape[1]), np.nan
+    )  # significant, strong, strong10 LQ minima; size floor
     cols = ok.any(axis=0)
-    if cols.any():  # each column's quantiles over its regions with a defined LQ (linear interpolation)
+    if (
+        cols.any()
+    ):  # each column's quantiles over its regions with a defined LQ (linear interpolation)
         qs = [significant_quantile, strong_quantile, strong10_quantile]
         thresholds[:3, cols] = np.nanquantile(q[:, cols], qs, axis=0)
-        thresholds[3, cols] = np.nanquantile(np.where(ok, x, np.nan)[:, cols], size_quantile, axis=0)
+        thresholds[3, cols] = np.nanquantile(
+            np.where(ok, x, np.nan)[:, cols], size_quantile, axis=0
+        )
     lq_sig, lq_strong, lq_10, floor = thresholds
     with np.errstate(invalid="ignore"):
         size_ok = ok & (x > floor)
         base = size_ok & (q >= 1)
         sig, strong, s10 = base & (q >= lq_sig), base & (q >= lq_strong), base & (q >= lq_10)
-    cls = np.select([s10, strong, sig, ~ok, x > 0], ["strong10", "strong", "significant", "no data", "present"],
-                    "absent")
+    cls = np.select(
+        [s10, strong, sig, ~ok, x > 0],
+        ["strong10", "strong", "significant", "no data", "present"],
+        "absent",
+    )
     reps = (x.shape[0], 1)
-    out = pd.DataFrame({
-        "value": x.ravel(), "lq": q.ravel(), "size_ok": size_ok.ravel(), "significant": sig.ravel(),
-        "strong": strong.ravel(), "strong10": s10.ravel(), "class": cls.ravel(),
-        "lq_significant_min": np.tile(lq_sig, reps).ravel(), "lq_strong_min": np.tile(lq_strong, reps).ravel(),
-        "lq_strong10_min": np.tile(lq_10, reps).ravel(), "size_floor": np.tile(floor, reps).ravel()},
-        index=pd.MultiIndex.from_product([e.index, e.columns], names=["region", "industry"]))
+    out = pd.DataFrame(
+        {
+            "value": x.ravel(),
+            "lq": q.ravel(),
+            "size_ok": size_ok.ravel(),
+            "significant": sig.ravel(),
+            "strong": strong.ravel(),
+            "strong10": s10.ravel(),
+            "class": cls.ravel(),
+            "lq_significant_min": np.tile(lq_sig, reps).ravel(),
+            "lq_strong_min": np.tile(lq_strong, reps).ravel(),
+            "lq_strong10_min": np.tile(lq_10, reps).ravel(),
+            "size_floor": np.tile(floor, reps).ravel(),
+        },
+        index=pd.MultiIndex.from_product([e.index, e.columns], names=["region", "industry"]),
+    )
     return out
 
 
 # --------------------------------------------------------------------------- concentration
 
 
-def hhi(firms: pd.DataFrame, *, by: str | list[str] = "industry", value: str = "value") -> pd.Series:
+def hhi(
+    firms: pd.DataFrame, *, by: str | list[str] = "industry", value: str = "value"
+) -> pd.Series:
     """Herfindahl-Hirschman index of firm concentration per group (industry or chain node).
 
     HHI_i = Σ_k (e_k / e_i)², e_i = Σ_k e_k over the firms k of group i (Herfindahl 1950;
@@ -307,16 +361,25 @@ def hhi(firms: pd.DataFrame, *, by: str | list[str] = "industry", value: str = "
     """
     keys = [by] if isinstance(by, str) else list(by)
     missing = [c for c in [*keys, value] if c not in firms.columns]
-    _raise([f"firms has no column {c!r} (columns: {list(firms.columns)}); pass by= / value="
-            for c in missing])
+    _raise(
+        [
+            f"firms has no column {c!r} (columns: {list(firms.columns)}); pass by= / value="
+            for c in missing
+        ]
+    )
     v = pd.to_numeric(firms[value], errors="coerce")
     checks = (
         (~np.isfinite(v.to_numpy(dtype=float)), f"firms[{value!r}] is non-numeric/NaN/inf"),
         ((v < 0).to_numpy(), f"firms[{value!r}] is negative"),
         (firms[keys].isna().any(axis=1).to_numpy(), f"firms has no {keys} value"),
     )
-    _raise([f"{what} at rows {list(firms.index[bad])[:10]}; fix or drop those firms"
-            for bad, what in checks if bad.any()])
+    _raise(
+        [
+            f"{what} at rows {list(firms.index[bad])[:10]}; fix or drop those firms"
+            for bad, what in checks
+            if bad.any()
+        ]
+    )
     grouped = v.groupby([firms[k] for k in keys])
     total = grouped.transform("sum")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -356,12 +419,21 @@ def ellison_glaeser(
     """
     _check_matrix(e)
     missing = e.columns.difference(firm_hhi.index)
-    _raise([f"firm_hhi has no value for industries {list(missing)}; compute hhi() for them"]
-           if len(missing) else [])
+    _raise(
+        [f"firm_hhi has no value for industries {list(missing)}; compute hhi() for them"]
+        if len(missing)
+        else []
+    )
     h = pd.to_numeric(firm_hhi.reindex(e.columns), errors="coerce").to_numpy(dtype=float)
     out_of_range = (h < 0) | (h > 1 + 1e-12)
-    _raise([f"firm_hhi must lie in [0, 1]; industries {list(e.columns[out_of_range])} are "
-            "outside (HHI of shares is in [1/n, 1])"] if out_of_range.any() else [])
+    _raise(
+        [
+            f"firm_hhi must lie in [0, 1]; industries {list(e.columns[out_of_range])} are "
+            "outside (HHI of shares is in [1/n, 1])"
+        ]
+        if out_of_range.any()
+        else []
+    )
     x = e.to_numpy(dtype=float)
     er = _aligned(region_totals, e.index, "region_totals", x.sum(axis=1))
     sum_x2 = float(((er / er.sum()) ** 2).sum()) if er.sum() > 0 else 1.0
@@ -372,16 +444,26 @@ def ellison_glaeser(
         g = ((s - xr[:, None]) ** 2).sum(axis=0)
         gamma = (g - (1 - sum_x2) * h) / ((1 - sum_x2) * (1 - h))
     reason = np.select(
-        [ei == 0, np.isclose(sum_x2, 1.0, rtol=0, atol=1e-12) | (sum_x2 > 1), np.isnan(h),
-         np.isclose(h, 1.0, rtol=0, atol=1e-12)],
-        ["no activity in the industry (e_i = 0)",
-         "a single region holds all activity (Σ x_r² = 1): γ undefined",
-         "H_i is NaN (no firm values)", "one firm holds the whole industry (H_i = 1): γ undefined"],
-        "")
+        [
+            ei == 0,
+            np.isclose(sum_x2, 1.0, rtol=0, atol=1e-12) | (sum_x2 > 1),
+            np.isnan(h),
+            np.isclose(h, 1.0, rtol=0, atol=1e-12),
+        ],
+        [
+            "no activity in the industry (e_i = 0)",
+            "a single region holds all activity (Σ x_r² = 1): γ undefined",
+            "H_i is NaN (no firm values)",
+            "one firm holds the whole industry (H_i = 1): γ undefined",
+        ],
+        "",
+    )
     gamma = np.where(reason == "", gamma, np.nan)
     g = np.where(ei == 0, np.nan, g)
-    return pd.DataFrame({"gamma": gamma, "G": g, "H": h, "sum_x2": sum_x2, "reason": reason},
-                        index=pd.Index(e.columns, name="industry"))
+    return pd.DataFrame(
+        {"gamma": gamma, "G": g, "H": h, "sum_x2": sum_x2, "reason": reason},
+        index=pd.Index(e.columns, name="industry"),
+    )
 
 
 # --------------------------------------------------------------------------- inequality
@@ -434,11 +516,19 @@ def spatial_gini(values: Any, w: W, *, permutations: int = 99, seed: int = 12345
     wi.transform = "b"
     with _seeded(seed):
         res = Gini_Spatial(y, wi, permutations=permutations)
-    return SpatialGini(float(res.g), float(res.wg), float(res.wcg), float(res.wcg_share),
-                       float(res.p_sim) if permutations else np.nan, permutations)
+    return SpatialGini(
+        float(res.g),
+        float(res.wg),
+        float(res.wcg),
+        float(res.wcg_share),
+        float(res.p_sim) if permutations else np.nan,
+        permutations,
+    )
 
 
-def theil(values: Any, *, groups: Mapping[Any, Any] | pd.Series | Sequence[Any] | None = None) -> pd.Series:
+def theil(
+    values: Any, *, groups: Mapping[Any, Any] | pd.Series | Sequence[Any] | None = None
+) -> pd.Series:
     """Theil's T with its between-group / within-group decomposition (PySAL ``Theil``, ``TheilD``).
 
     T = Σ_r s_r ln(n s_r), s_r = y_r / Σ y;  between = Σ_g s_g ln(n s_g / n_g);
@@ -472,12 +562,22 @@ def _partition(groups: Any, index: pd.Index | None, n: int) -> np.ndarray:
         s = groups if isinstance(groups, pd.Series) else pd.Series(dict(groups))
         if s.index.has_duplicates:
             dup = sorted(map(str, s.index[s.index.duplicated()].unique()))[:10]
-            _raise([f"groups lists regions {dup} in more than one group; zones overlap, so pick "
-                    "one group per region (e.g. the county's primary zone)"])
+            _raise(
+                [
+                    f"groups lists regions {dup} in more than one group; zones overlap, so pick "
+                    "one group per region (e.g. the county's primary zone)"
+                ]
+            )
         regions = index if index is not None else pd.RangeIndex(n)
         missing = regions.difference(s.index)
-        _raise([f"groups has no group for regions {list(missing)[:10]}; the partition must be "
-                "exhaustive"] if len(missing) else [])
+        _raise(
+            [
+                f"groups has no group for regions {list(missing)[:10]}; the partition must be "
+                "exhaustive"
+            ]
+            if len(missing)
+            else []
+        )
         arr = s.reindex(regions).to_numpy()
     else:
         arr = np.asarray(groups)
@@ -505,8 +605,10 @@ def _align(values: Any, w: W) -> tuple[np.ndarray, pd.Index, W]:
             problems.append(f"values has duplicate regions {list(index[index.duplicated()])[:10]}")
         extra, lack = index.difference(w.id_order), pd.Index(w.id_order).difference(index)
         if len(extra) or len(lack):
-            problems.append(f"values and w cover different regions: not in w {list(extra)[:10]}, "
-                            f"no value for {list(lack)[:10]}; align them (same region codes)")
+            problems.append(
+                f"values and w cover different regions: not in w {list(extra)[:10]}, "
+                f"no value for {list(lack)[:10]}; align them (same region codes)"
+            )
     _raise(problems)
     pos = {rid: k for k, rid in enumerate(ids)}
     neigh = {pos[i]: [pos[j] for j in w.neighbors[i]] for i in ids}
@@ -521,8 +623,9 @@ def _seeded(seed: int) -> Iterator[None]:
     np.random.seed(seed)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="The alternative hypothesis",
-                                    category=DeprecationWarning)
+            warnings.filterwarnings(
+                "ignore", message="The alternative hypothesis", category=DeprecationWarning
+            )
             yield
     finally:
         np.random.set_state(state)
@@ -579,8 +682,15 @@ def global_moran(
     y, _, wi = _align(values, w)
     n = int(y.size)
     ei = -1.0 / (n - 1) if n > 1 else 0.0
-    note = ("constant values" if np.ptp(y) == 0 else "fewer than 3 regions" if n < 3
-            else "no neighbour pairs in w" if wi.s0 == 0 else "")
+    note = (
+        "constant values"
+        if np.ptp(y) == 0
+        else "fewer than 3 regions"
+        if n < 3
+        else "no neighbour pairs in w"
+        if wi.s0 == 0
+        else ""
+    )
     if note:
         return GlobalMoran(0.0, ei, 0.0, 1.0, 1.0, n, permutations, note + ": no spatial pattern")
     with _seeded(seed):
@@ -618,20 +728,48 @@ def local_moran(
     y, ids, wi = _align(values, w)
     n = y.size
     if np.ptp(y) == 0 or n < 3:
-        out = pd.DataFrame({"value": y, "z": 0.0, "lag_z": 0.0, "Is": 0.0, "p_sim": 1.0,
-                            "quadrant": "none", "significant": False, "cluster": "ns"}, index=ids)
+        out = pd.DataFrame(
+            {
+                "value": y,
+                "z": 0.0,
+                "lag_z": 0.0,
+                "Is": 0.0,
+                "p_sim": 1.0,
+                "quadrant": "none",
+                "significant": False,
+                "cluster": "ns",
+            },
+            index=ids,
+        )
         out.attrs["fdr_threshold"] = fdr_alpha / n
         return out
     with _seeded(seed):
-        lm = esda.Moran_Local(y, wi, transformation=transformation, permutations=permutations,
-                              seed=seed, n_jobs=1, keep_simulations=True)
+        lm = esda.Moran_Local(
+            y,
+            wi,
+            transformation=transformation,
+            permutations=permutations,
+            seed=seed,
+            n_jobs=1,
+            keep_simulations=True,
+        )
     islands = np.array([wi.cardinalities[i] == 0 for i in range(n)])
     p = np.where(_tied(lm.sim, lm.Is) | islands, 1.0, lm.p_sim)
     sig, thr = _fdr_significant(p, fdr_alpha)
     quad = np.where(islands, "none", [_QUADRANTS[int(q)] for q in lm.q])
-    out = pd.DataFrame({"value": y, "z": lm.z, "lag_z": lm.w.sparse @ lm.z, "Is": lm.Is,
-                        "p_sim": p, "quadrant": quad, "significant": sig,
-                        "cluster": np.where(sig, quad, "ns")}, index=ids)
+    out = pd.DataFrame(
+        {
+            "value": y,
+            "z": lm.z,
+            "lag_z": lm.w.sparse @ lm.z,
+            "Is": lm.Is,
+            "p_sim": p,
+            "quadrant": quad,
+            "significant": sig,
+            "cluster": np.where(sig, quad, "ns"),
+        },
+        index=ids,
+    )
     out.attrs["fdr_threshold"] = thr
     return out
 
@@ -666,22 +804,38 @@ def getis_ord_gi_star(
     n = y.size
     neigh = {i: sorted(set(wi.neighbors[i]) | {i}) for i in range(n)}
     own = {i: dict(zip(wi.neighbors[i], wi.weights[i], strict=True)) for i in range(n)}
-    ws = W(neigh, {i: [own[i].get(j, 1.0) for j in neigh[i]] for i in range(n)},
-           id_order=list(range(n)), silence_warnings=True)
+    ws = W(
+        neigh,
+        {i: [own[i].get(j, 1.0) for j in neigh[i]] for i in range(n)},
+        id_order=list(range(n)),
+        silence_warnings=True,
+    )
     if np.ptp(y) == 0 or n < 3:
         ws.transform = transform
         g = ws.sparse @ y / y.sum() if y.sum() > 0 else np.zeros(n)
-        out = pd.DataFrame({"value": y, "G": g, "z": 0.0, "p_sim": 1.0, "significant": False,
-                            "spot": "ns"}, index=ids)
+        out = pd.DataFrame(
+            {"value": y, "G": g, "z": 0.0, "p_sim": 1.0, "significant": False, "spot": "ns"},
+            index=ids,
+        )
         out.attrs["fdr_threshold"] = fdr_alpha / n
         return out
     with _seeded(seed):
-        gl = esda.G_Local(y, ws, transform=transform, permutations=permutations, star=None,
-                          keep_simulations=True, n_jobs=1, seed=seed)
+        gl = esda.G_Local(
+            y,
+            ws,
+            transform=transform,
+            permutations=permutations,
+            star=None,
+            keep_simulations=True,
+            n_jobs=1,
+            seed=seed,
+        )
     p = np.where(_tied(gl.sim, gl.Gs), 1.0, gl.p_sim)
     sig, thr = _fdr_significant(p, fdr_alpha)
     spot = np.where(sig & (gl.Zs > 0), "hot", np.where(sig & (gl.Zs < 0), "cold", "ns"))
-    out = pd.DataFrame({"value": y, "G": gl.Gs, "z": gl.Zs, "p_sim": p, "significant": sig,
-                        "spot": spot}, index=ids)
+    out = pd.DataFrame(
+        {"value": y, "G": gl.Gs, "z": gl.Zs, "p_sim": p, "significant": sig, "spot": spot},
+        index=ids,
+    )
     out.attrs["fdr_threshold"] = thr
     return out

@@ -69,7 +69,9 @@ class OpportunityError(ValueError):
 
 def _binary(m: Any, name: str) -> pd.DataFrame:
     if not isinstance(m, pd.DataFrame):
-        raise OpportunityError([f"{name} must be a DataFrame (regions × items), got {type(m).__name__}"])
+        raise OpportunityError(
+            [f"{name} must be a DataFrame (regions × items), got {type(m).__name__}"]
+        )
     vals = m.to_numpy(dtype=float, na_value=np.nan)
     if not np.isin(vals, (0.0, 1.0)).all():
         raise OpportunityError([f"{name} must hold only 0 and 1 (build it with presence_matrix)"])
@@ -87,16 +89,30 @@ def item_table(graphs: dict[str, nx.DiGraph] | None = None) -> pd.DataFrame:
         finals = set(final_products(g))
         for n, a in g.nodes(data=True):
             fed = finals & ({n} | nx.descendants(g, n))
-            rows.append({"item": f"{code}:{n}", "chain": code, "node": n, "stage": a.get("stage", ""),
-                         "name_zh": a.get("name_zh", n), "name_en": a.get("name_en", n),
-                         "chain_name_zh": g.graph.get("name_zh", code), "chain_name_en": g.graph.get("name_en", code),
-                         "n_final_fed": len(fed), "n_final": len(finals),
-                         "reach": len(fed) / len(finals) if finals else 0.0})
+            rows.append(
+                {
+                    "item": f"{code}:{n}",
+                    "chain": code,
+                    "node": n,
+                    "stage": a.get("stage", ""),
+                    "name_zh": a.get("name_zh", n),
+                    "name_en": a.get("name_en", n),
+                    "chain_name_zh": g.graph.get("name_zh", code),
+                    "chain_name_en": g.graph.get("name_en", code),
+                    "n_final_fed": len(fed),
+                    "n_final": len(finals),
+                    "reach": len(fed) / len(finals) if finals else 0.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def node_matrix(
-    firms: gpd.GeoDataFrame, *, level: str = "county", frame: str = "2013", base: str = "employees",
+    firms: gpd.GeoDataFrame,
+    *,
+    level: str = "county",
+    frame: str = "2013",
+    base: str = "employees",
     items: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Region × item matrix of values on ``base`` (all regions of ``level``, all template items).
@@ -113,15 +129,18 @@ def node_matrix(
     item = (firms["chain"].astype(str) + ":" + firms["node"].astype(str)).to_numpy()[rows]
     val = node_values(firms, base=base).to_numpy()[rows]
     long = pd.DataFrame({"region": links["region"].to_numpy(), "item": item, "value": val})
-    mat = long.pivot_table(index="region", columns="item", values="value", aggfunc="sum", fill_value=0.0)
+    mat = long.pivot_table(
+        index="region", columns="item", values="value", aggfunc="sum", fill_value=0.0
+    )
     extra = [c for c in mat.columns if c not in set(cols)]
     out = mat.reindex(index=regions, columns=cols + sorted(extra), fill_value=0.0).astype(float)
     out.index.name, out.columns.name = "region", "item"
     return out
 
 
-def presence_matrix(values: pd.DataFrame, *, threshold: float = 1.0,
-                    benchmark: pd.Series | None = None) -> pd.DataFrame:
+def presence_matrix(
+    values: pd.DataFrame, *, threshold: float = 1.0, benchmark: pd.Series | None = None
+) -> pd.DataFrame:
     """M_rn = 1 where RCA_rn = (e_rn / e_r) / (E_n / E) ≥ ``threshold`` (and e_rn > 0), else 0.
 
     ``benchmark`` gives E_n (default: column sums of ``values``, i.e. the regions partition the
@@ -180,7 +199,9 @@ def density(presence: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
     m = _binary(presence, "presence")
     missing = [c for c in m.columns if c not in phi.index]
     if missing:
-        raise OpportunityError([f"presence has items {missing[:5]} that phi lacks: estimate phi on the same items"])
+        raise OpportunityError(
+            [f"presence has items {missing[:5]} that phi lacks: estimate phi on the same items"]
+        )
     p = phi.loc[m.columns, m.columns].to_numpy(dtype=float)
     num = m.to_numpy(dtype=float) @ p
     den = p.sum(axis=0)
@@ -229,12 +250,16 @@ def rank_opportunities(
     if base not in BASES:
         problems.append(f"base={base!r}: use one of {', '.join(BASES)}")
     if attractiveness not in ATTRACTIVENESS:
-        problems.append(f"attractiveness={attractiveness!r}: use one of {', '.join(ATTRACTIVENESS)}")
+        problems.append(
+            f"attractiveness={attractiveness!r}: use one of {', '.join(ATTRACTIVENESS)}"
+        )
     items = item_table()
     chosen = list(chains) if chains is not None else items["chain"].unique().tolist()
     unknown = sorted(set(chosen) - set(items["chain"]))
     if unknown:
-        problems.append(f"chains {unknown} are not chain codes: use {', '.join(items['chain'].unique())}")
+        problems.append(
+            f"chains {unknown} are not chain codes: use {', '.join(items['chain'].unique())}"
+        )
     try:
         r = parse_region(region)
     except ValueError as exc:
@@ -243,8 +268,11 @@ def rank_opportunities(
         raise OpportunityError(problems)
 
     cols = items["item"].tolist()
-    phi = proximity(presence_matrix(node_matrix(firms, level="county", base=base, items=cols),
-                                    threshold=threshold)).loc[cols, cols]
+    phi = proximity(
+        presence_matrix(
+            node_matrix(firms, level="county", base=base, items=cols), threshold=threshold
+        )
+    ).loc[cols, cols]
     prov = node_matrix(firms, level="province", base=base, items=cols)
     here = node_matrix(firms, level=r.level, frame=r.frame, base=base, items=cols).loc[[r.code]]
     counts = node_matrix(firms, level=r.level, frame=r.frame, base="firms", items=cols).loc[r.code]
@@ -253,8 +281,13 @@ def rank_opportunities(
     m = presence_matrix(here, threshold=threshold, benchmark=bench)[cols]
     omega = density(m, phi).loc[r.code]
     totals = prov.iloc[0].reindex(cols)
-    attr = (items.set_index("item")["reach"] if attractiveness == "reach"
-            else totals / totals.max() if totals.max() > 0 else totals * 0.0)
+    attr = (
+        items.set_index("item")["reach"]
+        if attractiveness == "reach"
+        else totals / totals.max()
+        if totals.max() > 0
+        else totals * 0.0
+    )
 
     have = [c for c in cols if m.loc[r.code, c] == 1]
     info = items.set_index("item")
@@ -265,44 +298,95 @@ def rank_opportunities(
         rel = phi.loc[it, have] if have else pd.Series(dtype=float)
         rel = rel[rel > 0].sort_values(ascending=False, kind="stable")
         f, a = float(omega[it]), float(attr[it])
-        rows.append({
-            "item": it, "chain": info.loc[it, "chain"], "node": info.loc[it, "node"],
-            "stage": info.loc[it, "stage"], "name_zh": info.loc[it, "name_zh"], "name_en": info.loc[it, "name_en"],
-            "chain_name_zh": info.loc[it, "chain_name_zh"], "chain_name_en": info.loc[it, "chain_name_en"],
-            "n_firms": int(counts[it]), "rca": float(rca[it]) if pd.notna(rca[it]) else float("nan"),
-            "feasibility": round(f, 4), "attractiveness": round(a, 4), "opportunity": round(f * a, 4),
-            "n_related": len(rel), "related": "; ".join(f"{k} ({v:.2f})" for k, v in rel.head(3).items()),
-            **dict(zip(("reason_zh", "reason_en"), _reason(rel, info, it, f, a, attractiveness, int(counts[it])), strict=True)),
-        })
-    cols_out = ["item", "chain", "node", "stage", "name_zh", "name_en", "chain_name_zh", "chain_name_en",
-                "n_firms", "rca", "feasibility", "attractiveness", "opportunity", "n_related", "related",
-                "reason_zh", "reason_en"]
+        rows.append(
+            {
+                "item": it,
+                "chain": info.loc[it, "chain"],
+                "node": info.loc[it, "node"],
+                "stage": info.loc[it, "stage"],
+                "name_zh": info.loc[it, "name_zh"],
+                "name_en": info.loc[it, "name_en"],
+                "chain_name_zh": info.loc[it, "chain_name_zh"],
+                "chain_name_en": info.loc[it, "chain_name_en"],
+                "n_firms": int(counts[it]),
+                "rca": float(rca[it]) if pd.notna(rca[it]) else float("nan"),
+                "feasibility": round(f, 4),
+                "attractiveness": round(a, 4),
+                "opportunity": round(f * a, 4),
+                "n_related": len(rel),
+                "related": "; ".join(f"{k} ({v:.2f})" for k, v in rel.head(3).items()),
+                **dict(
+                    zip(
+                        ("reason_zh", "reason_en"),
+                        _reason(rel, info, it, f, a, attractiveness, int(counts[it])),
+                        strict=True,
+                    )
+                ),
+            }
+        )
+    cols_out = [
+        "item",
+        "chain",
+        "node",
+        "stage",
+        "name_zh",
+        "name_en",
+        "chain_name_zh",
+        "chain_name_en",
+        "n_firms",
+        "rca",
+        "feasibility",
+        "attractiveness",
+        "opportunity",
+        "n_related",
+        "related",
+        "reason_zh",
+        "reason_en",
+    ]
     out = pd.DataFrame(rows, columns=cols_out)
-    out = out.sort_values(["opportunity", "feasibility", "item"], ascending=[False, False, True],
-                          kind="stable").reset_index(drop=True)
+    out = out.sort_values(
+        ["opportunity", "feasibility", "item"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     if top is not None:
         out = out.head(int(top))
-    out.attrs.update(region=r.code, level=r.level, base=base, attractiveness=attractiveness,
-                     threshold=threshold, proximity_over="county", n_present=len(have))
+    out.attrs.update(
+        region=r.code,
+        level=r.level,
+        base=base,
+        attractiveness=attractiveness,
+        threshold=threshold,
+        proximity_over="county",
+        n_present=len(have),
+    )
     return out
 
 
-def _reason(rel: pd.Series, info: pd.DataFrame, item: str, f: float, a: float, kind: str,
-            n_firms: int) -> tuple[str, str]:
+def _reason(
+    rel: pd.Series, info: pd.DataFrame, item: str, f: float, a: float, kind: str, n_firms: int
+) -> tuple[str, str]:
     def name(it: str, lang: str) -> str:
         return f"{info.loc[it, 'chain']}·{info.loc[it, 'name_zh' if lang == 'zh' else 'name_en']}"
 
     top = list(rel.head(3).items())
     if top:
-        zh = (f"与本区域已有的{len(rel)}个环节共现相关："
-              + "、".join(f"{name(k, 'zh')}（φ={v:.2f}）" for k, v in top)
-              + ("等" if len(rel) > 3 else "") + f"；可行性（密度）{f:.2f}")
-        en = (f"related to {len(rel)} node(s) you have: "
-              + ", ".join(f"{name(k, 'en')} (φ {v:.2f})" for k, v in top)
-              + (", …" if len(rel) > 3 else "") + f"; feasibility (density) {f:.2f}")
+        zh = (
+            f"与本区域已有的{len(rel)}个环节共现相关："
+            + "、".join(f"{name(k, 'zh')}（φ={v:.2f}）" for k, v in top)
+            + ("等" if len(rel) > 3 else "")
+            + f"；可行性（密度）{f:.2f}"
+        )
+        en = (
+            f"related to {len(rel)} node(s) you have: "
+            + ", ".join(f"{name(k, 'en')} (φ {v:.2f})" for k, v in top)
+            + (", …" if len(rel) > 3 else "")
+            + f"; feasibility (density) {f:.2f}"
+        )
     else:
-        zh, en = "与本区域已有环节均无共现关联（密度 0）", "not co-located with any node you have (density 0)"
+        zh, en = (
+            "与本区域已有环节均无共现关联（密度 0）",
+            "not co-located with any node you have (density 0)",
+        )
     if kind == "reach":
         fed, total = int(info.loc[item, "n_final_fed"]), int(info.loc[item, "n_final"])
         zh += f"；可供给本链 {fed}/{total} 种终端产品"

@@ -95,69 +95,90 @@ ObjArray = npt.NDArray[np.object_]
 Progress = Callable[[float], object]
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
-    "firm_id", "name", "lon", "lat", "chain", "node", "employees", "output",
+    "firm_id",
+    "name",
+    "lon",
+    "lat",
+    "chain",
+    "node",
+    "employees",
+    "output",
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = ("adcode", "year")
 FIRM_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
-HEADER_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "firm_id": ("firm_id", "企业编号", "企业代码", "统一社会信用代码"),
-    "name": ("name", "企业名称", "名称", "firm_name"),
-    "lon": ("lon", "经度", "lng", "longitude", "easting", "东坐标"),
-    "lat": ("lat", "纬度", "latitude", "northing", "北坐标"),
-    "chain": ("chain", "产业链", "chain_code"),
-    "node": ("node", "环节", "产业环节", "链条环节", "node_id"),
-    "employees": ("employees", "从业人数", "从业人员", "职工人数", "employment"),
-    "output": ("output", "产值(万元)", "产值（万元）", "工业总产值", "output_10k_yuan"),
-    "adcode": ("adcode", "行政区划代码", "区县代码"),
-    "year": ("year", "年份"),
-})
+HEADER_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "firm_id": ("firm_id", "企业编号", "企业代码", "统一社会信用代码"),
+        "name": ("name", "企业名称", "名称", "firm_name"),
+        "lon": ("lon", "经度", "lng", "longitude", "easting", "东坐标"),
+        "lat": ("lat", "纬度", "latitude", "northing", "北坐标"),
+        "chain": ("chain", "产业链", "chain_code"),
+        "node": ("node", "环节", "产业环节", "链条环节", "node_id"),
+        "employees": ("employees", "从业人数", "从业人员", "职工人数", "employment"),
+        "output": ("output", "产值(万元)", "产值（万元）", "工业总产值", "output_10k_yuan"),
+        "adcode": ("adcode", "行政区划代码", "区县代码"),
+        "year": ("year", "年份"),
+    }
+)
 """Accepted headers per field, in priority order (matched after normalisation)."""
 
-SUPPORTED_FORMATS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "csv": (".csv", ".txt", ".tsv"),
-    "xlsx": (".xlsx", ".xlsm"),
-    "geojson": (".geojson", ".json"),
-    "gpkg": (".gpkg",),
-})
+SUPPORTED_FORMATS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "csv": (".csv", ".txt", ".tsv"),
+        "xlsx": (".xlsx", ".xlsm"),
+        "geojson": (".geojson", ".json"),
+        "gpkg": (".gpkg",),
+    }
+)
 """Format name -> file extensions read_firms accepts."""
 
-REASONS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "blank_row": ("空行", "blank row"),
-    "missing_id": ("缺少企业编号", "missing firm_id"),
-    "duplicate_id": ("企业编号重复", "duplicate firm_id"),
-    "missing_name": ("缺少企业名称", "missing name"),
-    "missing_coordinates": ("缺少坐标", "missing coordinates"),
-    "non_numeric_coordinates": ("坐标不是数字", "coordinates are not numbers"),
-    "bad_geometry": ("几何无效（须为非空的点）", "bad geometry (must be a non-empty point)"),
-    "coordinates_out_of_range": (
-        "坐标超出经纬度范围（投影坐标请用 crs= 声明）",
-        "coordinates outside lon/lat range (declare projected coordinates with crs=)",
-    ),
-    "outside_shandong": ("位置不在山东省境内", "location outside Shandong"),
-    "missing_chain": ("缺少产业链", "missing chain"),
-    "unknown_chain": ("未知的产业链", "unknown chain"),
-    "missing_node": ("缺少产业环节", "missing chain node"),
-    "unknown_node": ("该产业链没有这个环节", "node not in this chain"),
-    "non_numeric_value": ("数值不是数字", "value is not a number"),
-    "negative_value": ("数值为负", "negative value"),
-    "non_finite": ("数值为 NaN 或无穷大", "value is NaN or infinite"),
-    "invalid_adcode": ("行政区划代码无效（须为 6 位数字）", "invalid adcode (must be 6 digits)"),
-    "invalid_year": ("年份无效（须为 1900–2100 的整数）", "invalid year (integer 1900-2100)"),
-    "extra_cells": (
-        "本行单元格多于表头（可能有未加引号的逗号）",
-        "more cells than header columns (an unquoted comma?)",
-    ),
-})
+REASONS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "blank_row": ("空行", "blank row"),
+        "missing_id": ("缺少企业编号", "missing firm_id"),
+        "duplicate_id": ("企业编号重复", "duplicate firm_id"),
+        "missing_name": ("缺少企业名称", "missing name"),
+        "missing_coordinates": ("缺少坐标", "missing coordinates"),
+        "non_numeric_coordinates": ("坐标不是数字", "coordinates are not numbers"),
+        "bad_geometry": ("几何无效（须为非空的点）", "bad geometry (must be a non-empty point)"),
+        "coordinates_out_of_range": (
+            "坐标超出经纬度范围（投影坐标请用 crs= 声明）",
+            "coordinates outside lon/lat range (declare projected coordinates with crs=)",
+        ),
+        "outside_shandong": ("位置不在山东省境内", "location outside Shandong"),
+        "missing_chain": ("缺少产业链", "missing chain"),
+        "unknown_chain": ("未知的产业链", "unknown chain"),
+        "missing_node": ("缺少产业环节", "missing chain node"),
+        "unknown_node": ("该产业链没有这个环节", "node not in this chain"),
+        "non_numeric_value": ("数值不是数字", "value is not a number"),
+        "negative_value": ("数值为负", "negative value"),
+        "non_finite": ("数值为 NaN 或无穷大", "value is NaN or infinite"),
+        "invalid_adcode": (
+            "行政区划代码无效（须为 6 位数字）",
+            "invalid adcode (must be 6 digits)",
+        ),
+        "invalid_year": ("年份无效（须为 1900–2100 的整数）", "invalid year (integer 1900-2100)"),
+        "extra_cells": (
+            "本行单元格多于表头（可能有未加引号的逗号）",
+            "more cells than header columns (an unquoted comma?)",
+        ),
+    }
+)
 """Reject reason code -> (Chinese, English) text, in the order reasons are listed."""
 
-NOTES: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "swapped_lon_lat": ("经纬度疑似互换，已换回", "lon/lat looked swapped and were swapped back"),
-    "missing_employees": ("从业人数为空", "employees blank"),
-    "missing_output": ("产值为空", "output blank"),
-    "chain_name_resolved": ("产业链名称已换成代码", "chain name resolved to its code"),
-    "node_name_resolved": ("环节名称已换成代码", "node name resolved to its id"),
-})
+NOTES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "swapped_lon_lat": (
+            "经纬度疑似互换，已换回",
+            "lon/lat looked swapped and were swapped back",
+        ),
+        "missing_employees": ("从业人数为空", "employees blank"),
+        "missing_output": ("产值为空", "output blank"),
+        "chain_name_resolved": ("产业链名称已换成代码", "chain name resolved to its code"),
+        "node_name_resolved": ("环节名称已换成代码", "node name resolved to its id"),
+    }
+)
 """Note code -> (Chinese, English) text for accepted rows that carry a warning."""
 
 _META_REJECT = ("row", "reason_codes", "reason_zh", "reason_en", "notes")
@@ -299,8 +320,13 @@ def read_firms(
     """
     if isinstance(path_or_buffer, pd.DataFrame):
         return read_firms_frame(
-            path_or_buffer, datum=datum, crs=crs, boundary=boundary, chains=chains,
-            source_name=source_name, progress=progress,
+            path_or_buffer,
+            datum=datum,
+            crs=crs,
+            boundary=boundary,
+            chains=chains,
+            source_name=source_name,
+            progress=progress,
         )
     _report(progress, 0.0)
     options = _check_options(datum, crs, boundary, chains)
@@ -395,9 +421,7 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_options(
-    datum: Any, crs: Any, boundary: Any, chains: Any
-) -> _Options:
+def _check_options(datum: Any, crs: Any, boundary: Any, chains: Any) -> _Options:
     problems: list[str] = []
     parsed_datum = Datum.WGS84
     try:
@@ -409,7 +433,9 @@ def _check_options(
         try:
             parsed_crs = pyproj.CRS.from_user_input(crs)
         except pyproj.exceptions.CRSError as exc:
-            problems.append(f"crs={crs!r} is not a CRS pyproj can read ({exc}); use e.g. 'EPSG:4549'")
+            problems.append(
+                f"crs={crs!r} is not a CRS pyproj can read ({exc}); use e.g. 'EPSG:4549'"
+            )
     if (
         parsed_crs is not None
         and not parsed_crs.is_geographic
@@ -462,7 +488,8 @@ def _resolve_chains(
         )
         return None, None
     bad = [
-        str(k) for k, v in chains.items()
+        str(k)
+        for k, v in chains.items()
         if isinstance(v, str | bytes) or not isinstance(v, Collection)
     ]
     if bad:
@@ -610,9 +637,7 @@ def _read_xlsx(data: bytes, layer: str | int | None) -> _Table:
         if not sheets:
             raise FirmImportError("the workbook has no worksheet")
         sheet = book[_pick(names, layer, "sheet")]
-        records = [
-            [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         title = sheet.title
     finally:
         book.close()
@@ -630,11 +655,18 @@ def _grid_table(records: list[list[str]], *, fmt: str, ragged_is_error: bool) ->
     trailing = len(records) - end
     header_at = _find_header(records[:end], blank)
     if header_at is None:
-        return _Table([], [], np.zeros(0, np.int64), fmt, info={
-            "header_row": None, "trailing_blank_rows": trailing,
-        })
+        return _Table(
+            [],
+            [],
+            np.zeros(0, np.int64),
+            fmt,
+            info={
+                "header_row": None,
+                "trailing_blank_rows": trailing,
+            },
+        )
     header = records[header_at]
-    body = records[header_at + 1:end]
+    body = records[header_at + 1 : end]
     width = max([len(header), *map(len, body)])
     headers: list[str] = []
     synthetic: set[int] = set()
@@ -654,9 +686,18 @@ def _grid_table(records: list[list[str]], *, fmt: str, ragged_is_error: bool) ->
         for j in range(len(header), width):
             extra |= pd.Series(cells[j], dtype=object).str.strip().to_numpy() != ""
     rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
-    return _Table(headers, cells, rows, fmt, extra_cells=extra, synthetic=synthetic, info={
-        "header_row": header_at + 1, "trailing_blank_rows": trailing,
-    })
+    return _Table(
+        headers,
+        cells,
+        rows,
+        fmt,
+        extra_cells=extra,
+        synthetic=synthetic,
+        info={
+            "header_row": header_at + 1,
+            "trailing_blank_rows": trailing,
+        },
+    )
 
 
 def _find_header(records: list[list[str]], blank: list[bool]) -> int | None:
@@ -713,9 +754,7 @@ def _read_geojson(data: bytes) -> _Table:
         props_list.append(props)
         geoms.append(feat.get("geometry") if isinstance(feat, dict) else feat)
     names = list(headers)
-    cells = [
-        np.array([_json_text(p.get(h)) for p in props_list], dtype=object) for h in names
-    ]
+    cells = [np.array([_json_text(p.get(h)) for p in props_list], dtype=object) for h in names]
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
     missing = np.zeros(n, dtype=bool)
@@ -732,9 +771,19 @@ def _read_geojson(data: bytes) -> _Table:
             x[i], y[i] = xy
     points = _Points(x, y, missing, bad, detail, geoms, _json_dump)
     rows = np.arange(1, n + 1, dtype=np.int64)
-    return _Table(names, cells, rows, "geojson", points=points, crs=file_crs, info={
-        "encoding": encoding, "header_row": None, "trailing_blank_rows": 0,
-    })
+    return _Table(
+        names,
+        cells,
+        rows,
+        "geojson",
+        points=points,
+        crs=file_crs,
+        info={
+            "encoding": encoding,
+            "header_row": None,
+            "trailing_blank_rows": 0,
+        },
+    )
 
 
 def _geojson_point(g: Any) -> tuple[str, tuple[float, float]]:
@@ -743,7 +792,8 @@ def _geojson_point(g: Any) -> tuple[str, tuple[float, float]]:
     gtype = g.get("type")
     if gtype != "Point":
         return f"{gtype if isinstance(gtype, str) else 'unknown type'} is not a Point", (
-            math.nan, math.nan,
+            math.nan,
+            math.nan,
         )
     coords = g.get("coordinates")
     if isinstance(coords, list | tuple) and not coords:
@@ -784,9 +834,7 @@ def _read_gpkg(data: bytes, path: Any, layer: str | int | None) -> _Table:
             if not layers:
                 raise FirmImportError("the GeoPackage has no layer")
             chosen = _pick(layers, layer, "layer")
-            meta, _fids, wkb, fields = pyogrio.raw.read(
-                path, layer=chosen, datetime_as_string=True
-            )
+            meta, _fids, wkb, fields = pyogrio.raw.read(path, layer=chosen, datetime_as_string=True)
         except pyogrio.errors.DataSourceError as exc:
             raise FirmImportError(f"cannot open the GeoPackage: {exc}") from None
         except (pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
@@ -801,9 +849,15 @@ def _read_gpkg(data: bytes, path: Any, layer: str | int | None) -> _Table:
         unreadable = np.array([w is not None for w in wkb], dtype=bool) & shapely.is_missing(geoms)
         points = _shapely_points(geoms, unreadable)
     file_crs = pyproj.CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
-    return _Table(names, cells, np.arange(1, n + 1, dtype=np.int64), "gpkg", points=points,
-                  crs=file_crs, info={"layer": chosen, "header_row": None,
-                                      "trailing_blank_rows": 0})
+    return _Table(
+        names,
+        cells,
+        np.arange(1, n + 1, dtype=np.int64),
+        "gpkg",
+        points=points,
+        crs=file_crs,
+        info={"layer": chosen, "header_row": None, "trailing_blank_rows": 0},
+    )
 
 
 def _shapely_points(geoms: ObjArray, unreadable: BoolArray | None = None) -> _Points:
@@ -832,8 +886,13 @@ def _shapely_points(geoms: ObjArray, unreadable: BoolArray | None = None) -> _Po
 
 
 _GEOM_NAMES = {
-    1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
-    6: "MultiPolygon", 7: "GeometryCollection",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
 }
 
 
@@ -855,9 +914,18 @@ def _frame_table(df: pd.DataFrame, first_row: int) -> _Table:
         headers.append(text)
         cells.append(_column_text(df.iloc[:, j]))
     rows = np.arange(first_row, first_row + len(df), dtype=np.int64)
-    return _Table(headers, cells, rows, "dataframe", points=points, crs=file_crs, info={
-        "header_row": None, "trailing_blank_rows": 0,
-    })
+    return _Table(
+        headers,
+        cells,
+        rows,
+        "dataframe",
+        points=points,
+        crs=file_crs,
+        info={
+            "header_row": None,
+            "trailing_blank_rows": 0,
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1041,9 +1109,14 @@ def _import(
 ) -> ImportResult:
     n = len(table.rows)
     summary: dict[str, Any] = {
-        "source": source, "format": table.fmt, "encoding": table.info.get("encoding"),
-        "datum": opts.datum.value, "crs": None, "boundary": opts.boundary_label,
-        "chains": opts.chains_label, "header_row": table.info.get("header_row"),
+        "source": source,
+        "format": table.fmt,
+        "encoding": table.info.get("encoding"),
+        "datum": opts.datum.value,
+        "crs": None,
+        "boundary": opts.boundary_label,
+        "chains": opts.chains_label,
+        "header_row": table.info.get("header_row"),
         "trailing_blank_rows": table.info.get("trailing_blank_rows", 0),
     }
     summary.update({k: v for k, v in table.info.items() if k not in summary})
@@ -1132,24 +1205,40 @@ def _import(
     acc = ~rejected_mask
 
     accepted = _accepted_frame(
-        acc, table, extras, firm_id, name, lon, lat, chain, node, values, adcode, year,
-        datum_in, note_text,
+        acc,
+        table,
+        extras,
+        firm_id,
+        name,
+        lon,
+        lat,
+        chain,
+        node,
+        values,
+        adcode,
+        year,
+        datum_in,
+        note_text,
     )
     rejected = _rejected_frame(rejected_mask, table, masks, details, note_text)
-    summary.update({
-        "read": n,
-        "accepted": int(acc.sum()),
-        "rejected": int(rejected_mask.sum()),
-        "by_reason": {c: int(m.sum()) for c, m in masks.items() if m.any()},
-        "by_note": {c: int((m & acc).sum()) for c, m in notes.items() if (m & acc).any()},
-        "extra_columns": [nm for _, nm in extras],
-    })
+    summary.update(
+        {
+            "read": n,
+            "accepted": int(acc.sum()),
+            "rejected": int(rejected_mask.sum()),
+            "by_reason": {c: int(m.sum()) for c, m in masks.items() if m.any()},
+            "by_note": {c: int((m & acc).sum()) for c, m in notes.items() if (m & acc).any()},
+            "extra_columns": [nm for _, nm in extras],
+        }
+    )
     _report(progress, 1.0)
     return ImportResult(accepted=accepted, rejected=rejected, summary=summary)
 
 
 def _collect(
-    masks: dict[str, BoolArray], details: dict[str, ObjArray], code: str,
+    masks: dict[str, BoolArray],
+    details: dict[str, ObjArray],
+    code: str,
     per_column: Mapping[str, BoolArray],
 ) -> None:
     """OR column masks into ``masks[code]`` and list the offending columns per row."""
@@ -1194,8 +1283,11 @@ def _is_wgs84(crs: pyproj.CRS | None) -> bool:
 
 
 def _coordinates(
-    table: _Table, col: Callable[[str], ObjArray], masks: dict[str, BoolArray],
-    details: dict[str, ObjArray], finite_cols: dict[str, BoolArray],
+    table: _Table,
+    col: Callable[[str], ObjArray],
+    masks: dict[str, BoolArray],
+    details: dict[str, ObjArray],
+    finite_cols: dict[str, BoolArray],
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     pts = table.points
     if pts is not None:
@@ -1217,16 +1309,24 @@ def _coordinates(
 
 
 def _to_wgs84(
-    x: FloatArray, y: FloatArray, ok: BoolArray, src: pyproj.CRS | None, opts: _Options,
-    masks: dict[str, BoolArray], notes: dict[str, BoolArray],
+    x: FloatArray,
+    y: FloatArray,
+    ok: BoolArray,
+    src: pyproj.CRS | None,
+    opts: _Options,
+    masks: dict[str, BoolArray],
+    notes: dict[str, BoolArray],
 ) -> tuple[FloatArray, FloatArray, str]:
     """Swap, transform and datum-shift usable coordinates; flag range and boundary failures."""
     lon, lat = x.copy(), y.copy()
     geographic = src is None or src.is_geographic
     if geographic:
         swapped = (
-            ok & (x >= _SWAP_LON[0]) & (x <= _SWAP_LON[1])
-            & (y >= _SWAP_LAT[0]) & (y <= _SWAP_LAT[1])
+            ok
+            & (x >= _SWAP_LON[0])
+            & (x <= _SWAP_LON[1])
+            & (y >= _SWAP_LAT[0])
+            & (y <= _SWAP_LAT[1])
         )
         lon[swapped], lat[swapped] = y[swapped], x[swapped]
         notes["swapped_lon_lat"] = swapped
@@ -1237,9 +1337,7 @@ def _to_wgs84(
     in_range = ok & np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
     if opts.datum in (Datum.GCJ02, Datum.BD09):
         box = _CHINA_BOX
-        shift = (
-            in_range & (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
-        )
+        shift = in_range & (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
         if shift.any():
             lon[shift], lat[shift] = to_wgs84(lon[shift], lat[shift], opts.datum)
     inside = np.zeros(len(lon), dtype=bool)
@@ -1268,8 +1366,11 @@ def _transformer(src: pyproj.CRS) -> pyproj.Transformer:
 
 
 def _check_chains(
-    chain: pd.Series, node: pd.Series, chains: Mapping[str, Collection[Any]],
-    masks: dict[str, BoolArray], notes: dict[str, BoolArray],
+    chain: pd.Series,
+    node: pd.Series,
+    chains: Mapping[str, Collection[Any]],
+    masks: dict[str, BoolArray],
+    notes: dict[str, BoolArray],
 ) -> tuple[pd.Series, pd.Series]:
     chain_map, pair_map = _chain_lookup(chains)
     chain_code = chain.map(chain_map)
@@ -1372,9 +1473,19 @@ def _reason_texts(
 
 
 def _accepted_frame(
-    acc: BoolArray, table: _Table, extras: list[tuple[int, str]], firm_id: pd.Series,
-    name: pd.Series, lon: FloatArray, lat: FloatArray, chain: pd.Series, node: pd.Series,
-    values: Mapping[str, FloatArray], adcode: pd.Series, year: pd.Series, datum_in: str,
+    acc: BoolArray,
+    table: _Table,
+    extras: list[tuple[int, str]],
+    firm_id: pd.Series,
+    name: pd.Series,
+    lon: FloatArray,
+    lat: FloatArray,
+    chain: pd.Series,
+    node: pd.Series,
+    values: Mapping[str, FloatArray],
+    adcode: pd.Series,
+    year: pd.Series,
+    datum_in: str,
     note_text: ObjArray,
 ) -> gpd.GeoDataFrame:
     k = int(acc.sum())
@@ -1401,17 +1512,24 @@ def _accepted_frame(
         data[out_name] = column
     frame = pd.DataFrame(data)
     for name_ in frame.columns:
-        if frame[name_].dtype != object and name_ not in ("lon", "lat", "employees", "output",
-                                                          "year", "row"):
+        if frame[name_].dtype != object and name_ not in (
+            "lon",
+            "lat",
+            "employees",
+            "output",
+            "year",
+            "row",
+        ):
             frame[name_] = frame[name_].astype(object)
-    return gpd.GeoDataFrame(
-        frame, geometry=gpd.points_from_xy(lon[acc], lat[acc]), crs=STORAGE_CRS
-    )
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon[acc], lat[acc]), crs=STORAGE_CRS)
 
 
 def _rejected_frame(
-    rej: BoolArray, table: _Table, masks: Mapping[str, BoolArray],
-    details: Mapping[str, ObjArray], note_text: ObjArray,
+    rej: BoolArray,
+    table: _Table,
+    masks: Mapping[str, BoolArray],
+    details: Mapping[str, ObjArray],
+    note_text: ObjArray,
 ) -> pd.DataFrame:
     zh, en = _reason_texts(masks, details, rej)
     data: dict[str, Any] = {

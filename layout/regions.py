@@ -19,9 +19,17 @@ from geo.frames import FRAMES, frame_of, zone_table
 from geo.frames import membership as frame_membership
 from geo.sites import representative_points
 
-__all__ = ["LEVELS", "PROVINCE", "Region", "RegionError", "assign_regions", "county_adcodes",
-           "ensure_adcode",
-           "parse_region", "region_table"]
+__all__ = [
+    "LEVELS",
+    "PROVINCE",
+    "Region",
+    "RegionError",
+    "assign_regions",
+    "county_adcodes",
+    "ensure_adcode",
+    "parse_region",
+    "region_table",
+]
 
 LEVELS = ("county", "city", "zone", "province")
 PROVINCE = "370000"
@@ -87,9 +95,15 @@ def _region_table(level: str, frame: str) -> pd.DataFrame:
 
         g = zone_polygons(frame).rename(columns={"zone_code": "adcode"})
     pts = representative_points(g)
-    return pd.DataFrame({"region": g["adcode"].to_numpy(), "name_zh": g["name_zh"].to_numpy(),
-                         "name_en": g["name_en"].to_numpy(), "lon": pts.x.to_numpy(),
-                         "lat": pts.y.to_numpy()})
+    return pd.DataFrame(
+        {
+            "region": g["adcode"].to_numpy(),
+            "name_zh": g["name_zh"].to_numpy(),
+            "name_en": g["name_en"].to_numpy(),
+            "lon": pts.x.to_numpy(),
+            "lat": pts.y.to_numpy(),
+        }
+    )
 
 
 def region_table(level: str = "county", *, frame: str = "2013") -> pd.DataFrame:
@@ -103,8 +117,12 @@ def county_adcodes(firms: gpd.GeoDataFrame) -> pd.Series:
     Only firms without a valid 6-digit code and with a geometry are joined; the firm table is
     not copied.
     """
-    codes = (firms["adcode"] if "adcode" in firms else pd.Series(pd.NA, index=firms.index)).astype("string")
-    need = (codes.isna() | (codes.str.len() != 6)).fillna(True).to_numpy() & firms.geometry.notna().to_numpy()
+    codes = (firms["adcode"] if "adcode" in firms else pd.Series(pd.NA, index=firms.index)).astype(
+        "string"
+    )
+    need = (codes.isna() | (codes.str.len() != 6)).fillna(
+        True
+    ).to_numpy() & firms.geometry.notna().to_numpy()
     if need.any():
         from geo.joins import join_counties
 
@@ -134,7 +152,9 @@ def assign_regions(
     the shipped county → zone table of ``frame`` at level ``zone``, e.g. a scenario's edited one.
     """
     _check_level(level)
-    base = pd.DataFrame({"row": range(len(firms)), "adcode": county_adcodes(firms).to_numpy()}).dropna()
+    base = pd.DataFrame(
+        {"row": range(len(firms)), "adcode": county_adcodes(firms).to_numpy()}
+    ).dropna()
     if level == "county":
         return base.rename(columns={"adcode": "region"})[["row", "region"]]
     if level == "province":
@@ -142,5 +162,7 @@ def assign_regions(
     if level == "city":
         city_of = dict(zip(load_counties()["adcode"], load_counties()["city_adcode"], strict=True))
         return base.assign(region=base["adcode"].map(city_of))[["row", "region"]].dropna()
-    m = (frame_membership(frame) if membership is None else membership)[["adcode", "zone_code"]].drop_duplicates()
+    m = (frame_membership(frame) if membership is None else membership)[
+        ["adcode", "zone_code"]
+    ].drop_duplicates()
     return base.merge(m, on="adcode").rename(columns={"zone_code": "region"})[["row", "region"]]

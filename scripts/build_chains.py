@@ -145,8 +145,10 @@ def build_nodes(reference: Path) -> pd.DataFrame:
     missing = [k for k in keys if k not in GBT4754]
     stale = sorted(set(GBT4754) - set(keys))
     if missing or stale:
-        raise SystemExit(f"GBT4754 table out of step with the reference: missing {missing}, "
-                         f"not in reference {stale}; edit GBT4754 in {__file__}")
+        raise SystemExit(
+            f"GBT4754 table out of step with the reference: missing {missing}, "
+            f"not in reference {stale}; edit GBT4754 in {__file__}"
+        )
     return pd.DataFrame({
         "chain": ref["industry_code"],
         "node": ref["node_id"],

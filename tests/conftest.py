@@ -16,7 +16,10 @@ def dask_client():  # type: ignore[no-untyped-def]
     # (tests/app) leaves a fake __main__ script module behind, so give them a blank one.
     with pytest.MonkeyPatch.context() as mp:
         mp.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
-        with distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster, distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             yield client

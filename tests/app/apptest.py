@@ -13,7 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "streamlit_app.py")
 
 
-def app(page: str = "map", lang: str = "zh", query: dict[str, str] | None = None, **state: object) -> AppTest:
+def app(
+    page: str = "map", lang: str = "zh", query: dict[str, str] | None = None, **state: object
+) -> AppTest:
     """An AppTest of ``streamlit_app.py`` opening ``page`` in ``lang`` with the given session state."""
     at = AppTest.from_file(APP, default_timeout=180)
     at.session_state["page"] = page
@@ -36,7 +38,11 @@ def ok(at: AppTest) -> AppTest:
 def folium_maps(at: AppTest) -> list[dict]:
     """Arguments of every st_folium map of the page (their script holds the layers)."""
     comps = at.get("component_instance")
-    return [json.loads(c.proto.json_args) for c in comps if c.proto.component_name == "streamlit_folium.st_folium"]
+    return [
+        json.loads(c.proto.json_args)
+        for c in comps
+        if c.proto.component_name == "streamlit_folium.st_folium"
+    ]
 
 
 def map_args(at: AppTest, index: int = 0) -> dict:

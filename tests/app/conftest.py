@@ -16,7 +16,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
 
 @pytest.fixture(scope="module")
-def browser(live_app: LiveApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Blocker]]:
+def browser(
+    live_app: LiveApp, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[object, Blocker]]:
     """One headless Chromium (fresh profile) for the module, with the request blocker installed."""
     from playwright.sync_api import sync_playwright
 

@@ -44,8 +44,14 @@ __all__ = [
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 FOLIUM_IFRAME = "streamlit_folium.st_folium"
 REPO = Path(__file__).resolve().parents[2]
@@ -74,9 +80,23 @@ def run_app(log_dir: Path, *, timeout: float = 90.0) -> Iterator[LiveApp]:
     port = free_port()
     log = log_dir / f"streamlit_{port}.log"
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
         try:
@@ -84,7 +104,9 @@ def run_app(log_dir: Path, *, timeout: float = 90.0) -> Iterator[LiveApp]:
             deadline = time.monotonic() + timeout
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"streamlit exited with {proc.returncode}: {log.read_text()[-2000:]}"
+                    )
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                         if r.read().strip() == b"ok":
@@ -92,7 +114,9 @@ def run_app(log_dir: Path, *, timeout: float = 90.0) -> Iterator[LiveApp]:
                 except OSError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit not healthy after {timeout}s: {log.read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"streamlit not healthy after {timeout}s: {log.read_text()[-2000:]}"
+                    )
                 time.sleep(0.3)
             yield LiveApp(url=url, port=port, log=log)
         finally:
@@ -122,12 +146,18 @@ class Blocker:
             route.abort()
 
 
-def launch(p: Playwright, user_data_dir: Path, origin: str, *, width: int = 1500,
-           height: int = 1100) -> tuple[BrowserContext, Blocker]:
+def launch(
+    p: Playwright, user_data_dir: Path, origin: str, *, width: int = 1500, height: int = 1100
+) -> tuple[BrowserContext, Blocker]:
     """A headless Chromium context with a fresh profile and every non-local request blocked."""
     ctx = p.chromium.launch_persistent_context(
-        str(user_data_dir), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-        viewport={"width": width, "height": height}, accept_downloads=True, service_workers="block",
+        str(user_data_dir),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport={"width": width, "height": height},
+        accept_downloads=True,
+        service_workers="block",
     )
     blocker = Blocker(origin)
     ctx.route("**/*", blocker)

@@ -21,8 +21,10 @@ from harness import CHROMIUM, Blocker, LiveApp, map_frame, wait_for_count, wait_
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -52,14 +54,18 @@ def _open(page: object, live_app: LiveApp, query: str = "") -> None:
     wait_idle(page)
 
 
-def test_map_renders_136_counties_offline(page: object, live_app: LiveApp, browser: tuple[object, Blocker]) -> None:
+def test_map_renders_136_counties_offline(
+    page: object, live_app: LiveApp, browser: tuple[object, Blocker]
+) -> None:
     _open(page, live_app)
     frame = map_frame(page)
     n = wait_for_count(frame, "path.atlas-counties", lambda k: k >= N_COUNTIES)
     assert n == N_COUNTIES
     assert frame.evaluate("typeof L !== 'undefined' && typeof L.version === 'string'")
     # Leaflet's stylesheet came from the page itself (a data: URL), not a CDN.
-    assert frame.evaluate("[...document.styleSheets].some(s => [...s.cssRules].some(r => (r.selectorText || '').includes('.leaflet-container')))")
+    assert frame.evaluate(
+        "[...document.styleSheets].some(s => [...s.cssRules].some(r => (r.selectorText || '').includes('.leaflet-container')))"
+    )
     _, blocker = browser
     assert blocker.blocked == [], f"the app tried to reach the internet: {blocker.blocked[:5]}"
     assert blocker.local > 0
@@ -69,7 +75,9 @@ def test_switching_a_layer_changes_what_is_drawn(page: object, live_app: LiveApp
     _open(page, live_app)
     frame = map_frame(page)
     wait_for_count(frame, "path.atlas-counties", lambda k: k == N_COUNTIES)
-    box = frame.locator("label", has_text="县级行政区").locator("input.leaflet-control-layers-selector")
+    box = frame.locator("label", has_text="县级行政区").locator(
+        "input.leaflet-control-layers-selector"
+    )
     box.uncheck()
     assert wait_for_count(frame, "path.atlas-counties", lambda k: k == 0) == 0
     box.check()
@@ -154,7 +162,9 @@ def _firm_csv() -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def test_upload_shows_markup_as_text_and_runs_nothing(page: object, live_app: LiveApp, tmp_path: Path) -> None:
+def test_upload_shows_markup_as_text_and_runs_nothing(
+    page: object, live_app: LiveApp, tmp_path: Path
+) -> None:
     path = tmp_path / "firms.csv"
     path.write_bytes(_firm_csv())
     _open(page, live_app, "?page=data")

@@ -19,8 +19,10 @@ from atlas_app.i18n import t
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 
@@ -32,8 +34,9 @@ def _save(page: object, label: str, folder: Path) -> Path:
     return target
 
 
-def test_report_led_blue_downloads_in_the_browser(browser: tuple[object, Blocker], live_app: LiveApp,
-                                                 tmp_path: Path) -> None:
+def test_report_led_blue_downloads_in_the_browser(
+    browser: tuple[object, Blocker], live_app: LiveApp, tmp_path: Path
+) -> None:
     import openpyxl
 
     from layout.reports import LISTS

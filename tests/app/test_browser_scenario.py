@@ -21,14 +21,18 @@ from harness import (
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 N_COUNTIES = 136
 
 
-def test_example_scenario_draws_two_comparable_maps(live_app: LiveApp, browser: tuple[object, Blocker]) -> None:
+def test_example_scenario_draws_two_comparable_maps(
+    live_app: LiveApp, browser: tuple[object, Blocker]
+) -> None:
     ctx, blocker = browser
     page = ctx.new_page()  # type: ignore[attr-defined]
     dialogs: list[str] = []
@@ -43,14 +47,29 @@ def test_example_scenario_draws_two_comparable_maps(live_app: LiveApp, browser: 
         wait_idle(page)
         baseline, scenario = map_frame(page, 0), map_frame(page, 1)
         for frame in (baseline, scenario):
-            assert wait_for_count(frame, "path.atlas-scn-regions", lambda k: k >= N_COUNTIES) == N_COUNTIES
+            assert (
+                wait_for_count(frame, "path.atlas-scn-regions", lambda k: k >= N_COUNTIES)
+                == N_COUNTIES
+            )
             assert wait_for_count(frame, "path.atlas-scn-changed", lambda k: k >= 1) == 1  # 寿光市
-        assert wait_for_count(scenario, "path.atlas-scn-points", lambda k: k >= 2) == 2  # the firm and the park
+        assert (
+            wait_for_count(scenario, "path.atlas-scn-points", lambda k: k >= 2) == 2
+        )  # the firm and the park
         assert baseline.locator("path.atlas-scn-points").count() == 0
         # the same classes on both maps: the legends list the same bounds
-        bounds = [[line.split("(")[0].strip() for line in f.locator(".atlas-legend").inner_text().splitlines()
-                   if "% – " in line] for f in (baseline, scenario)]
-        assert bounds[0] == bounds[1] == ["0% – 20%", "20% – 40%", "40% – 60%", "60% – 80%", "80% – 100%"]
+        bounds = [
+            [
+                line.split("(")[0].strip()
+                for line in f.locator(".atlas-legend").inner_text().splitlines()
+                if "% – " in line
+            ]
+            for f in (baseline, scenario)
+        ]
+        assert (
+            bounds[0]
+            == bounds[1]
+            == ["0% – 20%", "20% – 40%", "40% – 60%", "60% – 80%", "80% – 100%"]
+        )
         assert blocker.blocked == [], f"the app tried to reach the internet: {blocker.blocked[:5]}"
         assert dialogs == []
     finally:

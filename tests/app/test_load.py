@@ -38,8 +38,10 @@ from harness import CHROMIUM, launch, map_frame, run_app, wait_for_count, wait_i
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
 ]
 
 N_SESSIONS = 20
@@ -54,6 +56,7 @@ REGIONS = ("370705", "370102", "370212", "370303", "370602", "371002")
 
 
 # -- server memory (private helpers: harness.run_app does not expose the process) -----------
+
 
 def _ppid(pid: int) -> int | None:
     try:
@@ -113,7 +116,9 @@ class _Sampler(threading.Thread):
         self.join(timeout=5)
 
 
-def _settled_rss(pid: int, *, minimum: float = 15.0, maximum: float = SETTLE_MAX_SECONDS) -> tuple[int, float]:
+def _settled_rss(
+    pid: int, *, minimum: float = 15.0, maximum: float = SETTLE_MAX_SECONDS
+) -> tuple[int, float]:
     """Poll until RSS has not fallen by more than 1 MB for 10 s (after ``minimum`` s, before ``maximum``)."""
     start = time.monotonic()
     history: list[tuple[float, int]] = []
@@ -130,6 +135,7 @@ def _settled_rss(pid: int, *, minimum: float = 15.0, maximum: float = SETTLE_MAX
 
 
 # -- sessions ----------------------------------------------------------------------------------
+
 
 @dataclass
 class _Session:
@@ -152,8 +158,14 @@ def _plan(n: int) -> list[_Session]:
         else:
             k = i // 2
             chain, region = CHAINS[k % len(CHAINS)], REGIONS[k % len(REGIONS)]
-            sessions.append(_Session(i, "chain", f"?page=chain&region={region}&chain={chain}",
-                                     CHAINS[(k + 1) % len(CHAINS)]))
+            sessions.append(
+                _Session(
+                    i,
+                    "chain",
+                    f"?page=chain&region={region}&chain={chain}",
+                    CHAINS[(k + 1) % len(CHAINS)],
+                )
+            )
     return sessions
 
 
@@ -165,18 +177,24 @@ def _friendly_error_text() -> str:
 
 
 def _count_app_errors(page: Any, friendly: str) -> int:
-    return (page.locator('[data-testid="stException"]').count()
-            + page.get_by_text(friendly, exact=False).count())
+    return (
+        page.locator('[data-testid="stException"]').count()
+        + page.get_by_text(friendly, exact=False).count()
+    )
 
 
 def _wait_loaded(s: _Session, budget: Callable[[], float]) -> None:
     wait_idle(s.page, timeout=budget())
     if s.kind == "map":
         frame = map_frame(s.page, timeout=budget())
-        n = wait_for_count(frame, "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=budget())
+        n = wait_for_count(
+            frame, "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=budget()
+        )
         assert n == N_COUNTIES, f"{n} county shapes drawn"
     else:
-        n = wait_for_count(s.page.main_frame, '[data-testid="stMetric"]', lambda k: k >= 5, timeout=budget())
+        n = wait_for_count(
+            s.page.main_frame, '[data-testid="stMetric"]', lambda k: k >= 5, timeout=budget()
+        )
         assert n == 5, f"{n} metrics shown"
         frame = map_frame(s.page, timeout=budget())
         wait_for_count(frame, "path.atlas-cities", lambda k: k > 0, timeout=budget())
@@ -196,12 +214,16 @@ def _check_switched(s: _Session, budget: Callable[[], float]) -> None:
     wait_idle(s.page, timeout=budget())
     frame = map_frame(s.page, timeout=budget())
     if s.kind == "map":
-        n = wait_for_count(frame, "path.atlas-zones-2020", lambda k: k == N_ZONES_2020, timeout=budget())
+        n = wait_for_count(
+            frame, "path.atlas-zones-2020", lambda k: k == N_ZONES_2020, timeout=budget()
+        )
         assert n == N_ZONES_2020
     else:
         picked = s.page.get_by_role("combobox", name="产业链").first.input_value()
         assert f"{s.switch_to} ·" in picked, f"chain picker shows {picked!r}"
-        n = wait_for_count(s.page.main_frame, '[data-testid="stMetric"]', lambda k: k >= 5, timeout=budget())
+        n = wait_for_count(
+            s.page.main_frame, '[data-testid="stMetric"]', lambda k: k >= 5, timeout=budget()
+        )
         assert n == 5, f"{n} metrics shown"
 
 
@@ -255,7 +277,9 @@ def _run_sessions(ctx: Any, url: str, sessions: list[_Session], deadline: float)
                     s.failure = s.failure or f"close: {exc}"
 
 
-def test_twenty_concurrent_sessions(tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
+def test_twenty_concurrent_sessions(
+    tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     from playwright.sync_api import sync_playwright
 
     t0 = time.monotonic()
@@ -267,8 +291,10 @@ def test_twenty_concurrent_sessions(tmp_path: Path, record_property: Callable[[s
         with sync_playwright() as p:
             ctx, blocker = launch(p, tmp_path / "chromium-profile", app.url)
             try:
-                warm = [_Session(-1, "map", "?page=map&layers=province,counties", "zones-2020"),
-                        _Session(-2, "chain", "?page=chain&region=370705&chain=LED", "PU")]
+                warm = [
+                    _Session(-1, "map", "?page=map&layers=province,counties", "zones-2020"),
+                    _Session(-2, "chain", "?page=chain&region=370705&chain=LED", "PU"),
+                ]
                 _run_sessions(ctx, app.url, warm, deadline)
                 assert [w.failure for w in warm] == [None, None], "warm-up session failed"
                 time.sleep(3.0)
@@ -290,11 +316,13 @@ def test_twenty_concurrent_sessions(tmp_path: Path, record_property: Callable[[s
     page_errors = [e for s in sessions for e in s.page_errors]
     app_errors = sum(s.app_errors for s in sessions)
     allowed = rss_start + max(150 * MB, 0.5 * (rss_peak - rss_start))
-    summary = (f"load: sessions={len(sessions)} ok={len(ok)} steps={sum(len(s.steps) for s in sessions)} "
-               f"errors={len(page_errors) + app_errors} external={len(blocker.blocked)} local_requests={blocker.local} "
-               f"rss_start={rss_start / MB:.0f}MB peak={rss_peak / MB:.0f}MB end={rss_end / MB:.0f}MB "
-               f"allowed_end={allowed / MB:.0f}MB samples={sampler.samples} settle={settle_seconds:.0f}s "
-               f"load={load_seconds:.0f}s duration={time.monotonic() - t0:.0f}s")
+    summary = (
+        f"load: sessions={len(sessions)} ok={len(ok)} steps={sum(len(s.steps) for s in sessions)} "
+        f"errors={len(page_errors) + app_errors} external={len(blocker.blocked)} local_requests={blocker.local} "
+        f"rss_start={rss_start / MB:.0f}MB peak={rss_peak / MB:.0f}MB end={rss_end / MB:.0f}MB "
+        f"allowed_end={allowed / MB:.0f}MB samples={sampler.samples} settle={settle_seconds:.0f}s "
+        f"load={load_seconds:.0f}s duration={time.monotonic() - t0:.0f}s"
+    )
     print(summary)
     record_property("load_summary", summary)
 

@@ -28,13 +28,19 @@ PLANNING = ("siting", "opportunities", "evaluation", "report")
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
-def _app(page: str = "siting", lang: str = "zh", query: dict[str, str] | None = None, **state: object) -> AppTest:
+def _app(
+    page: str = "siting", lang: str = "zh", query: dict[str, str] | None = None, **state: object
+) -> AppTest:
     return app(page, lang, query, **state)
 
 
-_TABLES = {"siting_table": "sit_score", "siting_sites_summary": "sit_objective",
-           "siting_sites": "sit_mean_km", "opp_table": "opp_item",
-           "ev_table": "ev_composite"}
+_TABLES = {
+    "siting_table": "sit_score",
+    "siting_sites_summary": "sit_objective",
+    "siting_sites": "sit_mean_km",
+    "opp_table": "opp_item",
+    "ev_table": "ev_composite",
+}
 
 
 def _table(at: AppTest, name: str) -> pd.DataFrame:
@@ -67,8 +73,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
     seen: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
-    def recording(self: MemoryMediaFileStorage, path_or_data: str | bytes, mimetype: str, kind: MediaFileKind,
-                  filename: str | None = None) -> str:
+    def recording(
+        self: MemoryMediaFileStorage,
+        path_or_data: str | bytes,
+        mimetype: str,
+        kind: MediaFileKind,
+        filename: str | None = None,
+    ) -> str:
         file_id = original(self, path_or_data, mimetype, kind, filename)
         if isinstance(path_or_data, bytes):
             seen[file_id] = path_or_data
@@ -91,7 +102,9 @@ def test_planning_page_runs_in_both_languages(page: str, lang: str) -> None:
     at = _ok(_app(page, lang).run())
     assert at.header[0].value == t(f"page_{page}", lang)
     assert any(w.value == t("banner_demo", lang) for w in at.warning)
-    want = {"siting": "siting_table", "opportunities": "opp_table", "evaluation": "ev_table"}.get(page)
+    want = {"siting": "siting_table", "opportunities": "opp_table", "evaluation": "ev_table"}.get(
+        page
+    )
     if want:
         table = _table(at, want)
         assert len(table) > 0 and t("pl_rank", lang) in table.columns
@@ -107,7 +120,9 @@ def test_siting_table_and_maps_equal_the_library(firms: gpd.GeoDataFrame) -> Non
 
     at = _ok(_app("siting", "en", chain="LED", selected_region="370700").run())
     node = str(at.selectbox(key="siting_node_LED").value)
-    status = analyze_chain(firms, "LED", region="370700", permutations=0).nodes.set_index("node")["status"]
+    status = analyze_chain(firms, "LED", region="370700", permutations=0).nodes.set_index("node")[
+        "status"
+    ]
     assert status[node] in ("missing", "broken")  # gaps are listed first
     direct = score_candidates(firms, "LED", node, region="370700")
     shown = _table(at, "siting_table")
@@ -123,8 +138,13 @@ def test_siting_table_and_maps_equal_the_library(firms: gpd.GeoDataFrame) -> Non
     for part, w in (("neighbours", 0.0), ("buyers", 0.0), ("suppliers", 0.0), ("htz", 1.0)):
         at.slider(key=f"siting_w_{part}").set_value(w)
     _ok(at.run())
-    direct_w = score_candidates(firms, "LED", node, region="370700",
-                                weights={"neighbours": 0, "htz": 1, "buyers": 0, "suppliers": 0})
+    direct_w = score_candidates(
+        firms,
+        "LED",
+        node,
+        region="370700",
+        weights={"neighbours": 0, "htz": 1, "buyers": 0, "suppliers": 0},
+    )
     shown_w = _table(at, "siting_table")
     assert shown_w[t("code", "en")].tolist() == direct_w["adcode"].tolist()
     assert set(shown_w[t("sit_score", "en")]) <= {0.0, 1.0}
@@ -140,7 +160,10 @@ def test_siting_table_and_maps_equal_the_library(firms: gpd.GeoDataFrame) -> Non
         assert summary[t("sit_objective", "en")].iloc[i] == round(res.objective, 1)
         assert summary[t("sit_covered_weight", "en")].iloc[i] == round(res.covered_weight_share, 3)
     sites = _table(at, "siting_sites")
-    per_method = [site_k(firms, "LED", node, region="370700", k=2, method=m, service_km=40.0).sites for m in METHODS]
+    per_method = [
+        site_k(firms, "LED", node, region="370700", k=2, method=m, service_km=40.0).sites
+        for m in METHODS
+    ]
     assert sites[t("code", "en")].tolist() == [c for s in per_method for c in s["adcode"]]
     assert sites[t("sit_mean_km", "en")].tolist() == [k for s in per_method for k in s["mean_km"]]
     mclp = site_k(firms, "LED", node, region="370700", k=2, method="mclp", service_km=40.0)
@@ -153,7 +176,9 @@ def test_siting_table_and_maps_equal_the_library(firms: gpd.GeoDataFrame) -> Non
     assert at.download_button(key="dl_siting_sites").proto.url.endswith(".csv")
 
 
-def test_siting_download_is_the_table_with_a_synthetic_note(firms: gpd.GeoDataFrame, downloads: dict[str, bytes]) -> None:
+def test_siting_download_is_the_table_with_a_synthetic_note(
+    firms: gpd.GeoDataFrame, downloads: dict[str, bytes]
+) -> None:
     from layout.siting import score_candidates
 
     at = _ok(_app("siting", "zh", chain="LED", selected_region="370705").run())
@@ -184,8 +209,11 @@ def test_opportunities_table_equals_rank_opportunities(firms: gpd.GeoDataFrame) 
     direct = rank_opportunities(firms, "BLUE")
     shown = _table(at, "opp_table")
     assert shown[t("opp_item", "en")].tolist() == direct["item"].tolist()
-    for label, col in (("opp_score", "opportunity"), ("opp_feasibility", "feasibility"),
-                       ("opp_attractiveness", "attractiveness")):
+    for label, col in (
+        ("opp_score", "opportunity"),
+        ("opp_feasibility", "feasibility"),
+        ("opp_attractiveness", "attractiveness"),
+    ):
         assert shown[t(label, "en")].tolist() == direct[col].tolist()
     assert shown[t("reason", "en")].tolist() == direct["reason_en"].tolist()
     assert len(at.get("vega_lite_chart")) == 1  # the φ heat map
@@ -207,12 +235,16 @@ def test_opportunity_heat_map_shows_phi_of_the_chain(firms: gpd.GeoDataFrame) ->
 
     chart = at.get("vega_lite_chart")[0].proto
     assert len(chart.datasets) == 1
-    data = dataframe_util.convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data).to_dict("records")
+    data = dataframe_util.convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data).to_dict(
+        "records"
+    )
     cols = item_table()["item"].tolist()
     phi = proximity(presence_matrix(node_matrix(firms, level="county", items=cols))).loc[cols, cols]
     cu = [c for c in cols if c.startswith("CU:")]
     assert len(data) == len(cu) ** 2
-    assert sorted(d["phi"] for d in data) == sorted(phi.loc[cu, cu].to_numpy().round(3).ravel().tolist())
+    assert sorted(d["phi"] for d in data) == sorted(
+        phi.loc[cu, cu].to_numpy().round(3).ravel().tolist()
+    )
     at.radio(key="opp_heat_of").set_value("top").run()
     _ok(at)
     assert len(at.get("vega_lite_chart")) == 1
@@ -237,8 +269,15 @@ def test_editing_a_weight_changes_the_ranking_as_evaluate_index(firms: gpd.GeoDa
 
     # put all the weight on firm concentration (lower HHI is better)
     rows = ind.reset_index(drop=True)
-    edits = {i: {"weight": 1.0 if rows.loc[i, "indicator"] == "firm_hhi" else 0.0} for i in range(len(rows))}
-    at.session_state["ev_editor_default"] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    edits = {
+        i: {"weight": 1.0 if rows.loc[i, "indicator"] == "firm_hhi" else 0.0}
+        for i in range(len(rows))
+    }
+    at.session_state["ev_editor_default"] = {
+        "edited_rows": edits,
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     _ok(at.run())
     after = _table(at, "ev_table")
     edited = ind.assign(weight=[1.0 if i == "firm_hhi" else 0.0 for i in ind["indicator"]])
@@ -252,7 +291,9 @@ def test_editing_a_weight_changes_the_ranking_as_evaluate_index(firms: gpd.GeoDa
     assert str(at.metric[1].value) == str(len(warned))
 
 
-def test_evaluation_levels_and_downloads(firms: gpd.GeoDataFrame, downloads: dict[str, bytes]) -> None:
+def test_evaluation_levels_and_downloads(
+    firms: gpd.GeoDataFrame, downloads: dict[str, bytes]
+) -> None:
     from layout.evaluation import evaluate_index, indicator_table
 
     at = _ok(_app("evaluation", "zh", chain="LED").run())
@@ -264,7 +305,9 @@ def test_evaluation_levels_and_downloads(firms: gpd.GeoDataFrame, downloads: dic
     assert shown[t("code", "zh")].tolist() == direct.index.tolist()
     assert shown[t("ev_band", "zh")].tolist() == [t(f"ev_band_{b}", "zh") for b in direct["band"]]
     script = _map_args(at, 0)["script"]
-    assert "atlas-eval_zones" in script and "atlas-gaps" in script  # composite colours + warning band
+    assert (
+        "atlas-eval_zones" in script and "atlas-gaps" in script
+    )  # composite colours + warning band
     _, data = _download(at, "dl_ev_csv", downloads)
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert back["region"].tolist() == direct.index.tolist() and back["data_note"].notna().all()
@@ -275,18 +318,22 @@ def test_evaluation_levels_and_downloads(firms: gpd.GeoDataFrame, downloads: dic
     from layout.evaluation import load_indicators
 
     path = REPO / "data" / "evaluation" / "indicators.csv"
-    assert pd.read_csv(io.BytesIO(ind_csv), dtype=str)["direction"].tolist() == \
-        pd.read_csv(path, dtype=str)["direction"].tolist()  # "+"/"-" survive the formula guard
+    assert (
+        pd.read_csv(io.BytesIO(ind_csv), dtype=str)["direction"].tolist()
+        == pd.read_csv(path, dtype=str)["direction"].tolist()
+    )  # "+"/"-" survive the formula guard
     assert load_indicators(path).shape[0] == len(pd.read_csv(io.BytesIO(ind_csv)))
 
 
 def test_an_invalid_indicator_file_shows_every_problem(firms: gpd.GeoDataFrame) -> None:
     from layout.evaluation import IndicatorError, indicator_table, validate_indicators
 
-    bad = ("indicator,name_zh,name_en,weight,direction,normalisation,source_column,description\n"
-           f'completeness,完整度,"{XSS_NAME}",0.5,+,minmax,completeness,ok\n'
-           "completeness,重复,dup,abc,up,log,nope,bad row\n"
-           "linkage,关联,Linkage,-1,-,rank,linkage,negative weight\n")
+    bad = (
+        "indicator,name_zh,name_en,weight,direction,normalisation,source_column,description\n"
+        f'completeness,完整度,"{XSS_NAME}",0.5,+,minmax,completeness,ok\n'
+        "completeness,重复,dup,abc,up,log,nope,bad row\n"
+        "linkage,关联,Linkage,-1,-,rank,linkage,negative weight\n"
+    )
     at = _ok(_app("evaluation", "en", chain="LED").run())
     at.file_uploader(key="ev_upload").upload("bad.csv", bad.encode("utf-8"), "text/csv").run()
     assert not at.exception
@@ -309,9 +356,11 @@ def test_an_invalid_indicator_file_shows_every_problem(firms: gpd.GeoDataFrame) 
 
 
 def test_uploaded_names_show_as_text_in_the_result(firms: gpd.GeoDataFrame) -> None:
-    ok = ("indicator,name_zh,name_en,weight,direction,normalisation,source_column,description\n"
-          f'completeness,"{XSS_NAME}","{XSS_NAME}",1,+,minmax,completeness,markup in a name\n'
-          "linkage,关联,Linkage,1,+,rank,linkage,\n")
+    ok = (
+        "indicator,name_zh,name_en,weight,direction,normalisation,source_column,description\n"
+        f'completeness,"{XSS_NAME}","{XSS_NAME}",1,+,minmax,completeness,markup in a name\n'
+        "linkage,关联,Linkage,1,+,rank,linkage,\n"
+    )
     at = _ok(_app("evaluation", "en", chain="LED").run())
     at.file_uploader(key="ev_upload").upload("names.csv", ok.encode("utf-8"), "text/csv").run()
     _ok(at)
@@ -376,7 +425,9 @@ def test_planning_pages_follow_the_chain_view_and_keep_their_own_choice() -> Non
     at.radio(key="page").set_value("siting").run()
     _ok(at)
     assert at.selectbox(key="siting_chain").value == "PU"  # the planning choice stays
-    assert at.selectbox(key="siting_region_pick").value == "YRD"  # a zone stays on the planning pages
+    assert (
+        at.selectbox(key="siting_region_pick").value == "YRD"
+    )  # a zone stays on the planning pages
     assert at.session_state["selected_region"] == "370705"  # the shared selection keeps an adcode
     assert re.fullmatch(r"\d{6}", at.session_state["selected_region"])
     at.radio(key="page").set_value("chain").run()
@@ -386,7 +437,9 @@ def test_planning_pages_follow_the_chain_view_and_keep_their_own_choice() -> Non
     assert at.selectbox(key="ev_chain").value == "NEV"  # a new chain view choice wins
 
 
-def test_markup_in_uploaded_firm_names_stays_text(firms: gpd.GeoDataFrame, downloads: dict[str, bytes]) -> None:
+def test_markup_in_uploaded_firm_names_stays_text(
+    firms: gpd.GeoDataFrame, downloads: dict[str, bytes]
+) -> None:
     gdf = firms.copy()
     led = gdf["chain"] == "LED"
     gdf.loc[led, "name"] = XSS_NAME

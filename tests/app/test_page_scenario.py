@@ -77,8 +77,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
     seen: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
-    def record(self: MemoryMediaFileStorage, path_or_data: str | bytes, mimetype: str, kind: object,
-               filename: str | None = None) -> str:
+    def record(
+        self: MemoryMediaFileStorage,
+        path_or_data: str | bytes,
+        mimetype: str,
+        kind: object,
+        filename: str | None = None,
+    ) -> str:
         if filename and isinstance(path_or_data, bytes):
             seen[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
@@ -88,14 +93,18 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
 
 
 def _draft(at: AppTest) -> Scenario:
-    return Scenario(at.session_state["scn_draft_name"], tuple(at.session_state["scn_edits"]),
-                    at.session_state["scn_draft_desc"])
+    return Scenario(
+        at.session_state["scn_draft_name"],
+        tuple(at.session_state["scn_edits"]),
+        at.session_state["scn_draft_desc"],
+    )
 
 
 # ----------------------------------------------------------------------------- the example
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_example_runs_and_shows_the_diff_run_scenario_gives(lang: str, firms: gpd.GeoDataFrame,
-                                                            baseline: ChainAnalysis) -> None:
+def test_example_runs_and_shows_the_diff_run_scenario_gives(
+    lang: str, firms: gpd.GeoDataFrame, baseline: ChainAnalysis
+) -> None:
     at = _ok(_app(lang=lang).run())
     assert t("scn_not_run", lang) in [c.value for c in at.caption]
     _ok(at.button(key="scn_example").click().run())
@@ -105,9 +114,20 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(lang: str, firms: gp
     # the example as the issue words it: an LED epitaxy firm in 寿光市, a park in 滕州市
     firm, park = scenario.edits
     assert (firm.chain, firm.node, park.kind) == ("LED", "epi", "park")
-    _, _, direct = run_scenario(None, scenario, firms, "LED", level="county", frame="2013", base="employees",
-                                permutations=99, baseline=baseline)
-    assert direct.nodes["region"].tolist() == [SHOUGUANG] and direct.sites["region"].tolist() == [TENGZHOU]
+    _, _, direct = run_scenario(
+        None,
+        scenario,
+        firms,
+        "LED",
+        level="county",
+        frame="2013",
+        base="employees",
+        permutations=99,
+        baseline=baseline,
+    )
+    assert direct.nodes["region"].tolist() == [SHOUGUANG] and direct.sites["region"].tolist() == [
+        TENGZHOU
+    ]
 
     _ok(at.button(key="scn_run").click().run())
     metrics = {m.label: m.value for m in at.metric}
@@ -119,7 +139,9 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(lang: str, firms: gp
     nodes = _table(at, t("scn_status_before", lang))
     assert len(nodes) == len(direct.nodes)
     assert nodes[t("code", lang)].tolist() == direct.nodes["region"].tolist()
-    assert nodes[t("scn_status_after", lang)].tolist() == [t(f"status_{s}", lang) for s in direct.nodes["status_after"]]
+    assert nodes[t("scn_status_after", lang)].tolist() == [
+        t(f"status_{s}", lang) for s in direct.nodes["status_after"]
+    ]
     regions = _table(at, t("scn_comp_before", lang)).set_index(t("code", lang))
     comp = direct.completeness.set_index("region").loc[SHOUGUANG]
     assert regions.loc[SHOUGUANG, t("scn_comp_before", lang)] == pytest.approx(comp["before"])
@@ -146,9 +168,12 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(lang: str, firms: gp
     assert {"scn_dl_diff", "scn_dl_nodes", "scn_dl_regions", "scn_dl_json"} <= keys
 
 
-def test_a_firm_at_a_missing_node_added_with_the_form_turns_it_present(firms: gpd.GeoDataFrame,
-                                                                       baseline: ChainAnalysis) -> None:
-    rows = baseline.nodes[(baseline.nodes["region"] == SHOUGUANG) & (baseline.nodes["status"] == "missing")]
+def test_a_firm_at_a_missing_node_added_with_the_form_turns_it_present(
+    firms: gpd.GeoDataFrame, baseline: ChainAnalysis
+) -> None:
+    rows = baseline.nodes[
+        (baseline.nodes["region"] == SHOUGUANG) & (baseline.nodes["status"] == "missing")
+    ]
     assert len(rows), "the demo data should leave some LED node missing in 寿光"
     node = str(rows["node"].iloc[0])
     at = _ok(_app(lang="en").run())
@@ -164,14 +189,26 @@ def test_a_firm_at_a_missing_node_added_with_the_form_turns_it_present(firms: gp
     assert len(draft.edits) == 1 and isinstance(draft.edits[0], AddFirm)
     assert draft.edits[0].node == node and draft.edits[0].employees == 100.0
     _ok(at.button(key="scn_run").click().run())
-    _, _, direct = run_scenario(None, draft, firms, "LED", level="county", frame="2013", base="employees",
-                                permutations=99, baseline=baseline)
+    _, _, direct = run_scenario(
+        None,
+        draft,
+        firms,
+        "LED",
+        level="county",
+        frame="2013",
+        base="employees",
+        permutations=99,
+        baseline=baseline,
+    )
     shown = _table(at, t("scn_status_before", "en"))
     label = name_both(rows["name_zh"].iloc[0], rows["name_en"].iloc[0], "en")
     hit = shown[(shown[t("code", "en")] == SHOUGUANG) & (shown[t("node", "en")] == label)]
     assert len(hit) == 1
     assert hit[t("scn_status_before", "en")].iloc[0] == t("status_missing", "en")
-    assert hit[t("scn_status_after", "en")].iloc[0] in (t("status_weak", "en"), t("status_strong", "en"))
+    assert hit[t("scn_status_after", "en")].iloc[0] in (
+        t("status_weak", "en"),
+        t("status_strong", "en"),
+    )
     want = direct.nodes.set_index(["region", "node"]).loc[(SHOUGUANG, node), "status_after"]
     assert hit[t("scn_status_after", "en")].iloc[0] == t(f"status_{want}", "en")
     assert len(shown) == len(direct.nodes)
@@ -196,20 +233,31 @@ def test_a_bad_edit_lists_every_problem_and_keeps_the_draft() -> None:
 
 
 def test_an_uploaded_scenario_with_problems_is_loaded_listed_and_not_run() -> None:
-    bad = Scenario("bad-one", (RemoveFirm("NO-SUCH-FIRM"), MoveFirm("ANCHOR-001", 10.0, 10.0),
-                               AddFirm("X-1", "x", "east", 37.0, "LED", "epi")))  # type: ignore[arg-type]
+    bad = Scenario(
+        "bad-one",
+        (
+            RemoveFirm("NO-SUCH-FIRM"),
+            MoveFirm("ANCHOR-001", 10.0, 10.0),
+            AddFirm("X-1", "x", "east", 37.0, "LED", "epi"),
+        ),
+    )  # type: ignore[arg-type]
     at = _ok(_app(lang="zh").run())
-    at.file_uploader(key="scn_up_json").upload("bad.json", bad.to_json().encode(), "application/json")
+    at.file_uploader(key="scn_up_json").upload(
+        "bad.json", bad.to_json().encode(), "application/json"
+    )
     at.button(key="scn_load_json").click().run()
     assert not at.exception
     assert _draft(at) == bad
     assert t("scn_problems", "zh", n=3) in [e.value for e in at.error]
     html = _html(at)
-    assert "NO-SUCH-FIRM" in html and "outside Shandong" in html and "must be finite numbers" in html
+    assert (
+        "NO-SUCH-FIRM" in html and "outside Shandong" in html and "must be finite numbers" in html
+    )
     assert at.button(key="scn_run").disabled and at.button(key="scn_ws_build").disabled
     # JSON that does not parse: every problem listed, the draft untouched
-    at.file_uploader(key="scn_up_json").upload("broken.json", b'{"name": "x", "edits": [{"type": "teleport"}]}',
-                                              "application/json")
+    at.file_uploader(key="scn_up_json").upload(
+        "broken.json", b'{"name": "x", "edits": [{"type": "teleport"}]}', "application/json"
+    )
     at.button(key="scn_load_json").click().run()
     assert not at.exception
     assert "teleport" in _html(at)
@@ -247,9 +295,13 @@ def test_workspace_download_holds_the_scenario_and_uploads_back(
     assert ws.load_scenario(scenario.name) == scenario
     assert ws.scenario_base(scenario.name) == "demo"
     changes = ws.load_result(f"{scenario.name}_LED_changes")
-    _, _, direct = run_scenario(None, scenario, firms, "LED", level="county", permutations=99, baseline=baseline)
-    assert changes[["region", "node", "status_after"]].values.tolist() == \
-        direct.nodes[["region", "node", "status_after"]].values.tolist()
+    _, _, direct = run_scenario(
+        None, scenario, firms, "LED", level="county", permutations=99, baseline=baseline
+    )
+    assert (
+        changes[["region", "node", "status_after"]].values.tolist()
+        == direct.nodes[["region", "node", "status_after"]].values.tolist()
+    )
     assert ws.layer_metadata(f"{scenario.name}_LED_changes")["synthetic"] == "true"
     # upload it back: the saved scenarios are listed and one loads into the builder
     _ok(at.button(key="scn_clear").click().run())
@@ -264,7 +316,9 @@ def test_workspace_download_holds_the_scenario_and_uploads_back(
 
 def test_a_file_that_is_not_a_workspace_is_reported() -> None:
     at = _ok(_app(lang="en").run())
-    at.file_uploader(key="scn_up_ws").upload("x.gpkg", b"not a geopackage", "application/octet-stream")
+    at.file_uploader(key="scn_up_ws").upload(
+        "x.gpkg", b"not a geopackage", "application/octet-stream"
+    )
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [t("scn_problems", "en", n=1)]
@@ -288,8 +342,9 @@ def test_zone_level_with_a_membership_edit(firms: gpd.GeoDataFrame) -> None:
     draft = _draft(at)
     assert draft.edits == (ChangeZoneMembership(SHOUGUANG, "2013", "CAP", "add"),)
     _ok(at.button(key="scn_run").click().run())
-    _, _, direct = run_scenario(None, draft, firms, "LED", level="zone", frame="2013", base="employees",
-                                permutations=99)
+    _, _, direct = run_scenario(
+        None, draft, firms, "LED", level="zone", frame="2013", base="employees", permutations=99
+    )
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("scn_m_nodes", "en")] == str(len(direct.nodes))
     assert metrics[t("scn_m_regions", "en")] == str(int(direct.completeness["changed"].sum()))
@@ -317,13 +372,30 @@ def test_markup_in_names_shows_as_text(downloads: dict[str, bytes]) -> None:
 def test_both_maps_colour_a_value_alike_whatever_the_others() -> None:
     from layout.regions import region_table
 
-    assert completeness_classes(pd.Series([0.0, 0.2, 0.21, 0.99, 1.0, None])).tolist() == [0, 0, 1, 4, 4, -1]
+    assert completeness_classes(pd.Series([0.0, 0.2, 0.21, 0.99, 1.0, None])).tolist() == [
+        0,
+        0,
+        1,
+        4,
+        4,
+        -1,
+    ]
     regions = gpd.GeoDataFrame(
         region_table("county")[["region", "name_zh", "name_en"]].head(3),
-        geometry=gpd.points_from_xy([117.0, 118.0, 119.0], [36.0, 36.5, 37.0]).buffer(0.1), crs="EPSG:4326")
+        geometry=gpd.points_from_xy([117.0, 118.0, 119.0], [36.0, 36.5, 37.0]).buffer(0.1),
+        crs="EPSG:4326",
+    )
     codes = regions["region"].tolist()
-    low = diff_map(regions, pd.Series([0.1, 0.1, 0.3], index=codes), lang="zh", title="t").get_root().render()
-    high = diff_map(regions, pd.Series([0.1, 0.9, 1.0], index=codes), lang="zh", title="t").get_root().render()
+    low = (
+        diff_map(regions, pd.Series([0.1, 0.1, 0.3], index=codes), lang="zh", title="t")
+        .get_root()
+        .render()
+    )
+    high = (
+        diff_map(regions, pd.Series([0.1, 0.9, 1.0], index=codes), lang="zh", title="t")
+        .get_root()
+        .render()
+    )
     colours = class_colours()
     assert len(colours) == len(BOUNDS)
     # 0.1 is the first class on both maps although the ranges differ

@@ -24,8 +24,20 @@ from streamlit.testing.v1 import AppTest
 
 from atlas_app.i18n import LABELS, t
 
-PAGES = ("map", "chain", "coverage", "scenario", "siting", "opportunities", "evaluation", "report", "data", "export")
+PAGES = (
+    "map",
+    "chain",
+    "coverage",
+    "scenario",
+    "siting",
+    "opportunities",
+    "evaluation",
+    "report",
+    "data",
+    "export",
+)
 XSS_NAME = "<img src=x onerror=alert(1)>"
+
 
 # ----------------------------------------------------------------------------- every page
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -65,7 +77,9 @@ def test_map_sends_every_county_and_limits_returned_objects() -> None:
     args = _map_args(at)
     assert args["returned_objects"] == ["last_active_drawing"]  # panning never reruns the app
     assert len(re.findall(r'"id": ?"counties:37\d{4}"', args["script"])) == 136
-    assert args["js_links"] and all(u.startswith("data:") for u in args["js_links"] + args["css_links"])
+    assert args["js_links"] and all(
+        u.startswith("data:") for u in args["js_links"] + args["css_links"]
+    )
     assert "https://" not in "".join(args["js_links"] + args["css_links"])
 
 
@@ -161,7 +175,9 @@ def test_chain_lists_put_real_anchor_firms_first() -> None:
     from layout.demo import demo_firms
     from layout.regions import ensure_adcode
 
-    leading, supporting = firm_lists(ensure_adcode(demo_firms()), "LED", "370705", "county", "employees")
+    leading, supporting = firm_lists(
+        ensure_adcode(demo_firms()), "LED", "370705", "county", "employees"
+    )
     assert len(leading) > 0
     assert not leading["synthetic"].iloc[0]  # an anchor (real) firm leads
     assert set(leading["firm_id"]).isdisjoint(supporting["firm_id"])
@@ -186,7 +202,7 @@ def test_coverage_shows_matrix_compliance_uncovered_and_targets() -> None:
 def test_table_downloads_are_valid_and_formula_safe() -> None:
     from atlas_app.page_coverage import table_bytes
 
-    df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "历下区"], "n": [1, 2]})
+    df = pd.DataFrame({"name": ['=HYPERLINK("http://x")', "历下区"], "n": [1, 2]})
     text = table_bytes(df, "csv").decode("utf-8-sig")
     back = pd.read_csv(io.StringIO(text))
     assert back["name"].iloc[0].startswith("'=") and back["name"].iloc[1] == "历下区"
@@ -196,10 +212,12 @@ def test_table_downloads_are_valid_and_formula_safe() -> None:
 
 # ----------------------------------------------------------------------------- data import
 def _firm_csv() -> bytes:
-    rows = ("firm_id,name,lon,lat,chain,node,employees,output\n"
-            f'T-1,"{XSS_NAME}",117.00,36.65,LED,epi,120,5000\n'
-            "T-2,正常企业,120.38,36.07,LED,chip,80,3000\n"
-            "T-3,outside,10.0,10.0,LED,chip,5,10\n")
+    rows = (
+        "firm_id,name,lon,lat,chain,node,employees,output\n"
+        f'T-1,"{XSS_NAME}",117.00,36.65,LED,epi,120,5000\n'
+        "T-2,正常企业,120.38,36.07,LED,chip,80,3000\n"
+        "T-3,outside,10.0,10.0,LED,chip,5,10\n"
+    )
     return rows.encode("utf-8")
 
 
@@ -210,7 +228,10 @@ def test_upload_import_summary_rejects_and_use() -> None:
     at.button(key="do_import").click().run()
     _ok(at)
     assert {m.label: m.value for m in at.metric} == {
-        t("read", "zh"): "3", t("accepted", "zh"): "2", t("rejected", "zh"): "1"}
+        t("read", "zh"): "3",
+        t("accepted", "zh"): "2",
+        t("rejected", "zh"): "1",
+    }
     html = "".join(h.value for h in at.html)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # escaped: shown as text
     assert XSS_NAME not in html
@@ -257,7 +278,9 @@ def test_export_bytes_are_valid_files(tmp_path: Path) -> None:
     doc = json.loads(data)
     assert name == "layer_counties.geojson" and mime == "application/geo+json"
     assert len(doc["features"]) == 136 and "crs" not in doc
-    data, name, _ = export_bytes({"counties": counties, "cities": load_layer("cities")}, "gpkg", "all")
+    data, name, _ = export_bytes(
+        {"counties": counties, "cities": load_layer("cities")}, "gpkg", "all"
+    )
     (tmp_path / name).write_bytes(data)
     assert sorted(n for n, _ in pyogrio.list_layers(tmp_path / name)) == ["cities", "counties"]
     back = gpd.read_file(tmp_path / name, layer="counties")
@@ -298,8 +321,13 @@ def test_every_label_used_in_the_app_exists() -> None:
     sources = [REPO / "streamlit_app.py", *sorted((REPO / "atlas_app").glob("*.py"))]
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 used.add(node.args[0].value)
     assert used, "found no labels: the scan is broken"
     assert used <= set(LABELS), sorted(used - set(LABELS))

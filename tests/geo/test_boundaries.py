@@ -17,7 +17,11 @@ SAMPLE = Path(__file__).parents[1] / "data" / "gcj02_source_sample.json"
 
 
 def test_counts_and_codes() -> None:
-    counties, cities, province = boundaries.load_counties(), boundaries.load_cities(), boundaries.load_province()
+    counties, cities, province = (
+        boundaries.load_counties(),
+        boundaries.load_cities(),
+        boundaries.load_province(),
+    )
     assert len(counties) == 136 and counties["adcode"].is_unique
     assert len(cities) == 16 and len(province) == 1
     assert counties["adcode"].str.fullmatch(r"37\d{4}").all()
@@ -72,8 +76,10 @@ def test_shipped_coordinates_are_wgs84_converted_from_gcj02_source() -> None:
             dist_m.append(d)
         assert max(dist_m) < 1.0, code
         assert len(ours_set) > 0.9 * len({tuple(p) for p in np.round(src, 6)})
-        shift = np.hypot((src[:, 0] - ref[:, 0]) * 111_320 * np.cos(np.radians(ref[:, 1])),
-                         (src[:, 1] - ref[:, 1]) * 110_574)
+        shift = np.hypot(
+            (src[:, 0] - ref[:, 0]) * 111_320 * np.cos(np.radians(ref[:, 1])),
+            (src[:, 1] - ref[:, 1]) * 110_574,
+        )
         assert shift.min() > 300 and shift.max() < 600, code
 
 

@@ -27,7 +27,9 @@ def test_exact_inverse_round_trips_and_matches_eviltransform_exact() -> None:
     g_lon, g_lat = datum.wgs84_to_gcj02(LON, LAT)
     w_lon, w_lat = datum.gcj02_to_wgs84(g_lon, g_lat)
     assert np.abs(w_lon - LON).max() < 1e-12 and np.abs(w_lat - LAT).max() < 1e-12
-    ref = np.array([eviltransform.gcj2wgs_exact(la, lo) for lo, la in zip(g_lon, g_lat, strict=True)])
+    ref = np.array(
+        [eviltransform.gcj2wgs_exact(la, lo) for lo, la in zip(g_lon, g_lat, strict=True)]
+    )
     assert np.abs(w_lon - ref[:, 1]).max() * M_PER_DEG < 1.0
     assert np.abs(w_lat - ref[:, 0]).max() * M_PER_DEG < 1.0
 
@@ -55,7 +57,9 @@ def test_bd09_round_trip_and_independent_forward() -> None:
     assert np.abs(w_lon - LON).max() < 1e-9 and np.abs(w_lat - LAT).max() < 1e-9
 
 
-@pytest.mark.parametrize("name", ["wgs84", "WGS-84", "cgcs2000", "GCJ-02", "gcj02", "bd09", "EPSG:4326"])
+@pytest.mark.parametrize(
+    "name", ["wgs84", "WGS-84", "cgcs2000", "GCJ-02", "gcj02", "bd09", "EPSG:4326"]
+)
 def test_parse_datum_accepts_common_spellings(name: str) -> None:
     assert isinstance(datum.parse_datum(name), datum.Datum)
 

@@ -74,8 +74,23 @@ def test_geojsonhint_rejects_a_bad_file(tmp_path: Path) -> None:
     if hint is None:
         pytest.skip("@mapbox/geojsonhint not installed")
     bad = tmp_path / "bad.geojson"  # clockwise exterior ring: RFC 7946 wants CCW
-    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
-        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]],
+                        },
+                    }
+                ],
+            }
+        )
+    )
     out = subprocess.run([hint, str(bad)], capture_output=True, text=True, timeout=120)
     assert "right-hand rule" in (out.stdout + out.stderr)
 

@@ -126,7 +126,9 @@ def test_boundary_points_match_the_reference(
     rule: BoundaryRule,
 ) -> None:
     got = _check(boundary_points, counties, rule)
-    pd.testing.assert_series_equal(join_counties(boundary_points, boundary=rule, counties=coarse), got)
+    pd.testing.assert_series_equal(
+        join_counties(boundary_points, boundary=rule, counties=coarse), got
+    )
 
 
 def test_vertices_are_within_no_county_but_touch_the_lowest(
@@ -138,8 +140,9 @@ def test_vertices_are_within_no_county_but_touch_the_lowest(
     assert lowest.notna().all()
     # a vertex shared by three or more counties goes to the smallest of their codes
     xy = shapely.get_coordinates(counties.geometry.to_numpy(), return_index=False)
-    owner = np.repeat(counties["adcode"].to_numpy(),
-                      shapely.get_num_coordinates(counties.geometry.to_numpy()))
+    owner = np.repeat(
+        counties["adcode"].to_numpy(), shapely.get_num_coordinates(counties.geometry.to_numpy())
+    )
     table = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "adcode": owner}).drop_duplicates()
     shared = table.groupby(["x", "y"])["adcode"].agg(["min", "nunique"])
     triple = shared[shared["nunique"] >= 3].head(50)
@@ -185,7 +188,14 @@ def test_islands_go_to_their_county(counties: gpd.GeoDataFrame, adcode: str) -> 
 
 
 def test_outside_missing_and_empty_points_are_na() -> None:
-    geoms = [Point(0, 0), Point(116.4, 39.9), Point(123.5, 36.0), None, Point(), Point(117.02, 36.67)]
+    geoms = [
+        Point(0, 0),
+        Point(116.4, 39.9),
+        Point(123.5, 36.0),
+        None,
+        Point(),
+        Point(117.02, 36.67),
+    ]
     pts = gpd.GeoSeries(geoms, crs="EPSG:4326", index=list("abcdef"))
     for engine in ("grid", "sjoin"):
         got = join_counties(pts, engine=engine)  # type: ignore[arg-type]
@@ -244,13 +254,14 @@ def test_toy_counties_by_hand(cell: float | None) -> None:
 
 def test_overlapping_counties_give_the_lowest_adcode() -> None:
     # codes of different lengths also take the general (dictionary) string path
-    over = gpd.GeoDataFrame({"adcode": ["B", "AA"]}, geometry=[box(0, 0, 2, 2), box(1, 1, 3, 3)],
-                            crs="EPSG:4326")
+    over = gpd.GeoDataFrame(
+        {"adcode": ["B", "AA"]}, geometry=[box(0, 0, 2, 2), box(1, 1, 3, 3)], crs="EPSG:4326"
+    )
     got = join_lonlat([0.5, 1.5, 2.5, 9.0], [0.5, 1.5, 2.5, 9.0], counties=over, boundary="none")
     assert got.iloc[:3].tolist() == ["B", "AA", "AA"] and pd.isna(got.iloc[3])
     pd.testing.assert_series_equal(
-        join_lonlat([0.5, 1.5, 2.5, 9.0], [0.5, 1.5, 2.5, 9.0], counties=over, engine="sjoin"),
-        got)
+        join_lonlat([0.5, 1.5, 2.5, 9.0], [0.5, 1.5, 2.5, 9.0], counties=over, engine="sjoin"), got
+    )
 
 
 # -- the index object ---------------------------------------------------------------------------
@@ -269,8 +280,9 @@ def test_index_is_cached_and_pickles(counties: gpd.GeoDataFrame) -> None:
     assert clone.lookup(x, y, chunk_size=777).tolist() == index.lookup(x, y).tolist()
     threaded = index.lookup(x, y, chunk_size=3_000, threads=3)  # grid part in threads
     np.testing.assert_array_equal(threaded, index.lookup(x, y, threads=1))
-    pd.testing.assert_series_equal(index.to_adcodes(threaded, threads=4),
-                                   index.to_adcodes(threaded, threads=1))
+    pd.testing.assert_series_equal(
+        index.to_adcodes(threaded, threads=4), index.to_adcodes(threaded, threads=1)
+    )
 
 
 # -- errors: typed, every problem at once -------------------------------------------------------
@@ -321,9 +333,11 @@ def test_dask_engine_equals_grid_on_a_local_cluster(
     for rule in BOUNDARY_RULES:
         grid = join_counties(pts, boundary=rule)
         pd.testing.assert_series_equal(
-            join_counties(pts, boundary=rule, engine="dask", npartitions=5), grid)
-        lonlat = join_lonlat(pts.geometry.x, pts.geometry.y, boundary=rule, engine="dask",
-                             index=pts.index)
+            join_counties(pts, boundary=rule, engine="dask", npartitions=5), grid
+        )
+        lonlat = join_lonlat(
+            pts.geometry.x, pts.geometry.y, boundary=rule, engine="dask", index=pts.index
+        )
         pd.testing.assert_series_equal(lonlat, grid)
     small = pts.iloc[:6_000]
     lazy = join_counties(dask_geopandas.from_geopandas(small, npartitions=3, sort=False))

@@ -67,17 +67,23 @@ def test_coverage_simplify_keeps_a_gap_free_coverage(counties: gpd.GeoDataFrame)
 
 
 def test_display_coordinates_are_rounded(counties: gpd.GeoDataFrame) -> None:
-    coords = shapely.get_coordinates(display_geometries(counties.head(5), precision=5).geometry.to_numpy())
+    coords = shapely.get_coordinates(
+        display_geometries(counties.head(5), precision=5).geometry.to_numpy()
+    )
     assert np.allclose(coords, np.round(coords, 5), atol=0, rtol=0)
 
 
 def test_display_layers_outlines_coincide(counties: gpd.GeoDataFrame) -> None:
-    disp = display_layers({"counties": counties, "cities": load_cities(), "province": load_province()})
+    disp = display_layers(
+        {"counties": counties, "cities": load_cities(), "province": load_province()}
+    )
     c = disp["counties"]
     for city in disp["cities"].itertuples():
         members = c[c["city_adcode"] == city.adcode].geometry.to_numpy()
         assert shapely.equals(shapely.coverage_union_all(members), city.geometry)
-    assert shapely.equals(shapely.coverage_union_all(c.geometry.to_numpy()), disp["province"].geometry.iloc[0])
+    assert shapely.equals(
+        shapely.coverage_union_all(c.geometry.to_numpy()), disp["province"].geometry.iloc[0]
+    )
 
 
 def test_display_does_not_touch_the_input(counties: gpd.GeoDataFrame) -> None:
@@ -92,7 +98,13 @@ def test_map_needs_nothing_from_the_network(counties: gpd.GeoDataFrame) -> None:
     assert map_external_urls(m) == []
     html = m.get_root().render()
     assert 'src="data:text/javascript' in html and 'href="data:text/css' in html
-    for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com", "code.jquery.com", "d3js.org"):
+    for cdn in (
+        "cdn.jsdelivr.net",
+        "cdnjs.cloudflare.com",
+        "unpkg.com",
+        "code.jquery.com",
+        "d3js.org",
+    ):
         assert cdn not in html
 
 
@@ -110,8 +122,11 @@ def test_an_asset_without_a_local_copy_is_refused() -> None:
 
 
 def test_firm_layers_use_plugins_that_ship_offline() -> None:
-    pts = gpd.GeoDataFrame({"name": ["a", "b", "c"], "chain": "LED", "node": "epi"},
-                           geometry=[Point(117, 36.6), Point(118, 36.0), Point(120, 37)], crs="EPSG:4326")
+    pts = gpd.GeoDataFrame(
+        {"name": ["a", "b", "c"], "chain": "LED", "node": "epi"},
+        geometry=[Point(117, 36.6), Point(118, 36.0), Point(120, 37)],
+        crs="EPSG:4326",
+    )
     markers = build_map({"firms": pts}, firms_mode="markers")
     heat = build_map({"firms": pts}, firms_mode="auto", marker_limit=2)
     assert "markerClusterGroup" in markers.get_root().render()
@@ -122,11 +137,23 @@ def test_firm_layers_use_plugins_that_ship_offline() -> None:
 # ----------------------------------------------------------------------------- escaping
 def test_user_text_is_escaped_in_tooltips_and_popups() -> None:
     gdf = gpd.GeoDataFrame(
-        {"zone_code": ["Z1"], "name_zh": [XSS], "name_en": ['"><script>alert(2)</script>'],
-         "source": [XSS], "verification": ["unverified <b>x</b>"], "frame": ["2013"], "n_counties": [1]},
-        geometry=[box(117, 36, 118, 37)], crs="EPSG:4326")
-    pts = gpd.GeoDataFrame({"name": [XSS], "chain": ["LED"], "node": [XSS]},
-                           geometry=[Point(117.5, 36.5)], crs="EPSG:4326")
+        {
+            "zone_code": ["Z1"],
+            "name_zh": [XSS],
+            "name_en": ['"><script>alert(2)</script>'],
+            "source": [XSS],
+            "verification": ["unverified <b>x</b>"],
+            "frame": ["2013"],
+            "n_counties": [1],
+        },
+        geometry=[box(117, 36, 118, 37)],
+        crs="EPSG:4326",
+    )
+    pts = gpd.GeoDataFrame(
+        {"name": [XSS], "chain": ["LED"], "node": [XSS]},
+        geometry=[Point(117.5, 36.5)],
+        crs="EPSG:4326",
+    )
     html = build_map({"zones": gdf, "firms": pts}).get_root().render()
     assert "<img src=x" not in html and "<script>alert(2)" not in html and "<b>x</b>" not in html
     feat = _features(html, "zones")[0]
@@ -147,10 +174,16 @@ def test_esc_and_verification_flag() -> None:
 def test_amap_basemap_shifts_every_overlay_to_gcj02() -> None:
     import eviltransform  # independent implementation of the GCJ-02 shift
 
-    pts = gpd.GeoDataFrame({"htz_id": ["H1"], "name_zh": ["测试"], "name_en": ["test"]},
-                           geometry=[Point(117.0, 36.65)], crs="EPSG:4326")
-    zone = gpd.GeoDataFrame({"zone_code": ["Z"], "name_zh": ["区"], "name_en": ["zone"]},
-                            geometry=[box(117, 36, 117.5, 36.5)], crs="EPSG:4326")
+    pts = gpd.GeoDataFrame(
+        {"htz_id": ["H1"], "name_zh": ["测试"], "name_en": ["test"]},
+        geometry=[Point(117.0, 36.65)],
+        crs="EPSG:4326",
+    )
+    zone = gpd.GeoDataFrame(
+        {"zone_code": ["Z"], "name_zh": ["区"], "name_en": ["zone"]},
+        geometry=[box(117, 36, 117.5, 36.5)],
+        crs="EPSG:4326",
+    )
     wgs = build_map({"htz": pts, "zones": zone}, basemap="osm").get_root().render()
     gcj = build_map({"htz": pts, "zones": zone}, basemap="amap").get_root().render()
     lon_w, lat_w = _features(wgs, "htz")[0]["geometry"]["coordinates"]
@@ -214,7 +247,11 @@ def test_choropleth_colours_and_legend(counties: gpd.GeoDataFrame) -> None:
     assert html.count("#d9d9d9") >= 1  # the county without a value is grey
     feats = _features(html, "counties")
     assert len(feats) == 136
-    assert {f["properties"]["value"] for f in feats if f["id"] == f"counties:{counties['adcode'].iloc[0]}"} == {"No data"}
+    assert {
+        f["properties"]["value"]
+        for f in feats
+        if f["id"] == f"counties:{counties['adcode'].iloc[0]}"
+    } == {"No data"}
 
 
 def test_selection_group_outlines_a_region(counties: gpd.GeoDataFrame) -> None:

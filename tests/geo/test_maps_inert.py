@@ -37,35 +37,78 @@ def _render_like_st_folium(m: folium.Map) -> str:
     """The render calls streamlit-folium 0.2x makes (figure, header, html, script)."""
     m.render()
     root = m.get_root()
-    parts = [root.header.render(), root.html.render(), root.script.render(),
-             m._template.module.script(m)]
+    parts = [
+        root.header.render(),
+        root.html.render(),
+        root.script.render(),
+        m._template.module.script(m),
+    ]
     return "\n".join(parts)
 
 
 def _layers(p: dict[str, str]) -> dict[str, gpd.GeoDataFrame]:
     text = " ".join(p.values())
     counties = gpd.GeoDataFrame(
-        {"adcode": ["370102", "370103"], "name_zh": [text, "B"], "name_en": [p["expr"], "B"],
-         "city_adcode": ["370100", "370100"], "city_name_zh": [p["stmt"], "c"],
-         "city_name_en": [p["rce"], "c"]},
-        geometry=[box(117.0, 36.5, 117.1, 36.6), box(117.1, 36.5, 117.2, 36.6)], crs="EPSG:4326")
+        {
+            "adcode": ["370102", "370103"],
+            "name_zh": [text, "B"],
+            "name_en": [p["expr"], "B"],
+            "city_adcode": ["370100", "370100"],
+            "city_name_zh": [p["stmt"], "c"],
+            "city_name_en": [p["rce"], "c"],
+        },
+        geometry=[box(117.0, 36.5, 117.1, 36.6), box(117.1, 36.5, 117.2, 36.6)],
+        crs="EPSG:4326",
+    )
     zones = gpd.GeoDataFrame(
-        {"zone_code": [p["expr"]], "name_zh": [p["rce"]], "name_en": [p["stmt"]], "frame": [p["comment"]],
-         "n_counties": [2], "source": [p["rce"]], "verification": [p["stmt"]]},
-        geometry=[box(117.0, 36.5, 117.2, 36.6)], crs="EPSG:4326")
+        {
+            "zone_code": [p["expr"]],
+            "name_zh": [p["rce"]],
+            "name_en": [p["stmt"]],
+            "frame": [p["comment"]],
+            "n_counties": [2],
+            "source": [p["rce"]],
+            "verification": [p["stmt"]],
+        },
+        geometry=[box(117.0, 36.5, 117.2, 36.6)],
+        crs="EPSG:4326",
+    )
     htz = gpd.GeoDataFrame(
-        {"htz_id": [p["expr"]], "name_zh": [p["rce"]], "name_en": [p["html"]], "level": [p["stmt"]],
-         "source": [p["rce"]], "verification": [p["comment"]]},
-        geometry=[Point(117.05, 36.55)], crs="EPSG:4326")
+        {
+            "htz_id": [p["expr"]],
+            "name_zh": [p["rce"]],
+            "name_en": [p["html"]],
+            "level": [p["stmt"]],
+            "source": [p["rce"]],
+            "verification": [p["comment"]],
+        },
+        geometry=[Point(117.05, 36.55)],
+        crs="EPSG:4326",
+    )
     clusters = gpd.GeoDataFrame(
-        {"cluster_id": [p["rce"]], "name_zh": [p["expr"]], "name_en": [p["html"]],
-         "category": [p["stmt"]], "location_quality": [p["comment"]], "source": [p["rce"]],
-         "verification": [p["expr"]]},
-        geometry=[Point(117.15, 36.55)], crs="EPSG:4326")
+        {
+            "cluster_id": [p["rce"]],
+            "name_zh": [p["expr"]],
+            "name_en": [p["html"]],
+            "category": [p["stmt"]],
+            "location_quality": [p["comment"]],
+            "source": [p["rce"]],
+            "verification": [p["expr"]],
+        },
+        geometry=[Point(117.15, 36.55)],
+        crs="EPSG:4326",
+    )
     firms = gpd.GeoDataFrame(
-        {"firm_id": [p["rce"], "F2"], "name": [p["expr"], p["rce"]], "chain": [p["stmt"], "LED"],
-         "node": [p["comment"], p["html"]], "synthetic": [False, True]},
-        geometry=[Point(117.05, 36.52), Point(117.15, 36.58)], crs="EPSG:4326")
+        {
+            "firm_id": [p["rce"], "F2"],
+            "name": [p["expr"], p["rce"]],
+            "chain": [p["stmt"], "LED"],
+            "node": [p["comment"], p["html"]],
+            "synthetic": [False, True],
+        },
+        geometry=[Point(117.05, 36.52), Point(117.15, 36.58)],
+        crs="EPSG:4326",
+    )
     return {"counties": counties, "zones": zones, "htz": htz, "clusters": clusters, "firms": firms}
 
 
@@ -86,12 +129,22 @@ def test_every_text_field_renders_literally(tmp_path: Path, firms_mode: str) -> 
     layers = _layers(p)
     values = __import__("pandas").Series([1.0, 2.0], index=["370102", "370103"])
     choro = Choropleth(values=values, title_zh=p["expr"], title_en=p["stmt"], fmt="{:.1f}")
-    lines = gpd.GeoDataFrame({"name_zh": [p["rce"]], "name_en": [p["expr"]], "distance_km": [3.0]},
-                             geometry=[LineString([(117.0, 36.5), (117.2, 36.6)])], crs="EPSG:4326")
+    lines = gpd.GeoDataFrame(
+        {"name_zh": [p["rce"]], "name_en": [p["expr"]], "distance_km": [3.0]},
+        geometry=[LineString([(117.0, 36.5), (117.2, 36.6)])],
+        crs="EPSG:4326",
+    )
     for lang in ("zh", "en"):
-        m = build_map(layers, choropleth=choro, lang=lang, lines=lines, firms_mode=firms_mode,
-                      titles={"firms": (p["rce"], p["expr"])}, selected="370102",
-                      extra_legend=esc(p["rce"]))
+        m = build_map(
+            layers,
+            choropleth=choro,
+            lang=lang,
+            lines=lines,
+            firms_mode=firms_mode,
+            titles={"firms": (p["rce"], p["expr"])},
+            selected="370102",
+            extra_legend=esc(p["rce"]),
+        )
         _check(m.get_root().render(), canary)
         m2 = build_map(layers, choropleth=choro, lang=lang, lines=lines, firms_mode=firms_mode)
         _check(_render_like_st_folium(m2), canary)
@@ -119,9 +172,18 @@ def test_unescaped_text_is_refused_not_rendered(tmp_path: Path) -> None:
     canary = tmp_path / "canary"
     m = folium.Map(tiles=None)
     payload = "{{ lipsum.__globals__.os.makedirs(" + json.dumps(str(canary)) + ") }}"
-    folium.GeoJson({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": payload},
-         "geometry": {"type": "Point", "coordinates": [117.0, 36.5]}}]}).add_to(m)
+    folium.GeoJson(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": payload},
+                    "geometry": {"type": "Point", "coordinates": [117.0, 36.5]},
+                }
+            ],
+        }
+    ).add_to(m)
     with pytest.raises(MapError, match="template syntax"):
         assert_inert(m)
     # The guard is what stops it: without it this render would have run the payload.

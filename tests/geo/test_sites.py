@@ -49,7 +49,9 @@ def test_cluster_points_lie_in_their_host_county() -> None:
 def test_cluster_zones_relation() -> None:
     cz = sites.cluster_zones("2013")
     f13 = cz[cz["cluster_id"] == "F13"].set_index("zone_code")["relation"]
-    assert f13["WEST"] == "in" and f13["CAP"] == "partly"  # 禹城 is in CAP and WEST, 临沂/济宁 only WEST
+    assert (
+        f13["WEST"] == "in" and f13["CAP"] == "partly"
+    )  # 禹城 is in CAP and WEST, 临沂/济宁 only WEST
 
 
 def test_htz_short_name() -> None:

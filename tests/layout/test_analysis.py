@@ -18,16 +18,33 @@ A, B = "370102", "370705"  # 历下区 (Jinan), 奎文区 (Weifang)
 
 def _chain() -> nx.DiGraph:
     g = nx.DiGraph(chain="TOY", name_zh="玩具链", name_en="Toy chain")
-    for node, stage in [("ore", "upstream"), ("metal", "midstream"), ("parts", "midstream"),
-                        ("car", "downstream"), ("bike", "downstream"), ("paint", "upstream")]:
+    for node, stage in [
+        ("ore", "upstream"),
+        ("metal", "midstream"),
+        ("parts", "midstream"),
+        ("car", "downstream"),
+        ("bike", "downstream"),
+        ("paint", "upstream"),
+    ]:
         g.add_node(node, stage=stage, name_zh=node, name_en=node, weight=1.0)
-    g.add_edges_from([("ore", "metal"), ("metal", "parts"), ("parts", "car"), ("parts", "bike"), ("paint", "car")])
+    g.add_edges_from(
+        [
+            ("ore", "metal"),
+            ("metal", "parts"),
+            ("parts", "car"),
+            ("parts", "bike"),
+            ("paint", "car"),
+        ]
+    )
     return g
 
 
 def _firms() -> gpd.GeoDataFrame:
     counties = load_counties().set_index("adcode")
-    pa, pb = counties.loc[A, "geometry"].representative_point(), counties.loc[B, "geometry"].representative_point()
+    pa, pb = (
+        counties.loc[A, "geometry"].representative_point(),
+        counties.loc[B, "geometry"].representative_point(),
+    )
     rows = []
     for node in ["ore", "metal", "parts", "car", "bike", "paint"]:  # region A has the whole chain
         rows.append(("a-" + node, node, 300.0 if node == "ore" else 100.0, pa))

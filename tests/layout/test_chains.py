@@ -42,9 +42,7 @@ def _write(tmp_path: Path, nodes: str, edges: str, *, bom: bool = False) -> tupl
 
 
 GOOD_NODES = (
-    "T,a,upstream,甲,A,C3985,1.0\n"
-    "T,b,midstream,乙,B,C3975;C3976,2\n"
-    "T,c,downstream,丙,C,,\n"
+    "T,a,upstream,甲,A,C3985,1.0\nT,b,midstream,乙,B,C3975;C3976,2\nT,c,downstream,丙,C,,\n"
 )
 GOOD_EDGES = "T,a,b,supplies\nT,b,c,supplies\n"
 
@@ -118,7 +116,8 @@ def test_codes_and_node_ids_match_the_reference_exactly() -> None:
     nodes = pd.read_csv(DEFAULT_NODES, dtype=str, keep_default_na=False)
     edges = pd.read_csv(DEFAULT_EDGES, dtype=str, keep_default_na=False)
     assert list(zip(nodes.chain, nodes.node, nodes.stage, strict=True)) == list(
-        zip(ref_nodes.industry_code, ref_nodes.node_id, ref_nodes.stage, strict=True))
+        zip(ref_nodes.industry_code, ref_nodes.node_id, ref_nodes.stage, strict=True)
+    )
     assert list(zip(edges.chain, edges.source, edges.target, edges.relation, strict=True)) == list(
         zip(ref_edges.industry_code, ref_edges.source, ref_edges.target, ref_edges.relation,
             strict=True))  # fmt: skip

@@ -17,16 +17,24 @@ from layout.chains import ChainTemplateError, load_chains
 TRIED = {"n": 0}
 NODES = pd.read_csv(Path(__file__).parents[2] / "data" / "chains" / "nodes.csv", dtype=str)
 EDGES = pd.read_csv(Path(__file__).parents[2] / "data" / "chains" / "edges.csv", dtype=str)
-CELL = st.one_of(st.text(max_size=12), st.sampled_from(["", "nan", "inf", "-1", "1e308", "upstream",
-                                                          "LED", "epi", "=1+1", "外延片"]))
+CELL = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "nan", "inf", "-1", "1e308", "upstream", "LED", "epi", "=1+1", "外延片"]),
+)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report_examples_tried() -> Iterator[None]:
     yield
     print(f"\nchain-template fuzz examples tried: {TRIED['n']}")
 
 
-FUZZ = settings(max_examples=60, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def _load(nodes: bytes, edges: bytes) -> None:
@@ -63,4 +71,7 @@ def test_mutated_shipped_templates(data: st.DataObject) -> None:
     if data.draw(st.booleans()):
         edges = pd.concat([edges, edges.sample(1, random_state=0)])  # a duplicate edge
     encoding = data.draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
-    _load(nodes.to_csv(index=False).encode(encoding, "replace"), edges.to_csv(index=False).encode(encoding, "replace"))
+    _load(
+        nodes.to_csv(index=False).encode(encoding, "replace"),
+        edges.to_csv(index=False).encode(encoding, "replace"),
+    )

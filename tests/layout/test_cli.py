@@ -46,23 +46,38 @@ def test_export_all_is_one_geopackage(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["export", "roads", "-o", "x.geojson"], "valid layers are province, cities, counties, zones, zones-2020, htz, clusters, all"),
-        (["export", "counties", "-o", "x.shp"], "pass --format with one of geojson, gpkg, csv, xlsx"),
-        (["export", "counties", "-o", "x.geojson", "--format", "shp"], "valid formats are geojson, gpkg, csv, xlsx"),
+        (
+            ["export", "roads", "-o", "x.geojson"],
+            "valid layers are province, cities, counties, zones, zones-2020, htz, clusters, all",
+        ),
+        (
+            ["export", "counties", "-o", "x.shp"],
+            "pass --format with one of geojson, gpkg, csv, xlsx",
+        ),
+        (
+            ["export", "counties", "-o", "x.geojson", "--format", "shp"],
+            "valid formats are geojson, gpkg, csv, xlsx",
+        ),
         (["export", "all", "-o", "x.csv"], "use --format gpkg"),
         (["export", "counties"], "required"),
         (["nonsense"], "invalid choice"),
     ],
 )
-def test_errors_are_one_line_exit_2(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_exit_2(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1
 
 
 def test_console_script_runs_as_subprocess(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "layout.cli", "export", "nope", "-o", str(tmp_path / "a")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "layout.cli", "export", "nope", "-o", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "valid layers" in proc.stderr
 
 
@@ -76,8 +91,23 @@ def test_analyze_led_json_on_demo_data(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_analyze_one_zone(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["analyze", "--chain", "LED", "--region", "BLUE", "--base", "output", "--json",
-                 "--permutations", "99"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--chain",
+                "LED",
+                "--region",
+                "BLUE",
+                "--base",
+                "output",
+                "--json",
+                "--permutations",
+                "99",
+            ]
+        )
+        == 0
+    )
     d = json.loads(capsys.readouterr().out)
     assert [r["region"] for r in d["regions"]] == ["BLUE"] and d["base"] == "output"
 
@@ -86,13 +116,24 @@ def test_analyze_one_zone(capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "needle"),
     [
         (["analyze", "--chain", "XX"], "valid chains are LED"),
-        (["analyze", "--chain", "LED", "--base", "profit"], "valid bases are employees, output, firms"),
-        (["analyze", "--chain", "LED", "--level", "town"], "valid levels are county, city, zone, province"),
+        (
+            ["analyze", "--chain", "LED", "--base", "profit"],
+            "valid bases are employees, output, firms",
+        ),
+        (
+            ["analyze", "--chain", "LED", "--level", "town"],
+            "valid levels are county, city, zone, province",
+        ),
         (["analyze", "--chain", "LED", "--region", "999999"], "unknown region"),
-        (["import-firms", "nofile.csv", "-o", "x.gpkg", "--rejects", "r.csv", "--datum", "utm"], "unknown datum"),
+        (
+            ["import-firms", "nofile.csv", "-o", "x.gpkg", "--rejects", "r.csv", "--datum", "utm"],
+            "unknown datum",
+        ),
     ],
 )
-def test_analysis_errors_exit_2(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analysis_errors_exit_2(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     assert needle in capsys.readouterr().err
 
@@ -100,8 +141,13 @@ def test_analysis_errors_exit_2(argv: list[str], needle: str, capsys: pytest.Cap
 def test_coverage_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["coverage", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert set(d) == {"zone_cluster_matrix", "zone_category_counts", "focus_compliance",
-                      "uncovered_counties", "target_progress"}
+    assert set(d) == {
+        "zone_cluster_matrix",
+        "zone_category_counts",
+        "focus_compliance",
+        "uncovered_counties",
+        "target_progress",
+    }
     assert len(d["focus_compliance"]) == 18
 
 

@@ -32,7 +32,10 @@ def test_synthetic_rows_are_flagged_and_named() -> None:
 def test_synthetic_points_lie_in_their_county_and_nodes_exist() -> None:
     s = synthetic_firms()
     counties = load_counties().set_index("adcode")
-    inside = [counties.loc[c, "geometry"].contains(p) for c, p in zip(s["adcode"], s.geometry, strict=True)]
+    inside = [
+        counties.loc[c, "geometry"].contains(p)
+        for c, p in zip(s["adcode"], s.geometry, strict=True)
+    ]
     assert all(inside)
     chains = load_chains()
     assert all(n in chains[c] for c, n in zip(s["chain"], s["node"], strict=True))
@@ -59,4 +62,7 @@ def test_denser_near_focus_cluster_host() -> None:
 def test_demo_firms_combines_both() -> None:
     d = demo_firms()
     assert d.crs.to_epsg() == 4326
-    assert d["synthetic"].sum() == len(synthetic_firms()) and (~d["synthetic"].astype(bool)).sum() == 78
+    assert (
+        d["synthetic"].sum() == len(synthetic_firms())
+        and (~d["synthetic"].astype(bool)).sum() == 78
+    )

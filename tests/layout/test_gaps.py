@@ -13,14 +13,25 @@ from layout import gaps
 def chain() -> nx.DiGraph:
     # ore -> metal -> parts -> {car, bike}; paint -> car. 'metal' and 'parts' are articulation
     # points; 'metal' and 'parts' are also on every path from a source to 'bike'.
-    return nx.DiGraph([("ore", "metal"), ("metal", "parts"), ("parts", "car"), ("parts", "bike"),
-                       ("paint", "car")])
+    return nx.DiGraph(
+        [
+            ("ore", "metal"),
+            ("metal", "parts"),
+            ("parts", "car"),
+            ("parts", "bike"),
+            ("paint", "car"),
+        ]
+    )
 
 
 def test_critical_nodes(chain: nx.DiGraph) -> None:
     assert gaps.articulation_nodes(chain) == ["car", "metal", "parts"]
     assert gaps.cut_nodes(chain) == []  # 'paint' still reaches 'car' without metal/parts
-    assert gaps.critical_nodes(chain) == {"car": "articulation", "metal": "articulation", "parts": "articulation"}
+    assert gaps.critical_nodes(chain) == {
+        "car": "articulation",
+        "metal": "articulation",
+        "parts": "articulation",
+    }
 
 
 def test_cut_node_on_every_path() -> None:
@@ -36,7 +47,9 @@ def test_supplied_products_respects_presence(chain: nx.DiGraph) -> None:
 
 
 def test_completeness_weighted_and_bounds() -> None:
-    p = pd.DataFrame({"a": [True, False, False], "b": [True, True, False]}, index=["r1", "r2", "r3"])
+    p = pd.DataFrame(
+        {"a": [True, False, False], "b": [True, True, False]}, index=["r1", "r2", "r3"]
+    )
     c = gaps.completeness(p, {"a": 3.0, "b": 1.0})
     assert c.tolist() == [1.0, 0.25, 0.0]
     assert gaps.completeness(p, {"a": 0.0, "b": 0.0}).isna().all()

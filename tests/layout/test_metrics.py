@@ -79,8 +79,11 @@ def test_lq_with_region_totals_and_benchmark() -> None:
     # region totals 10 and 10 (other industries included); benchmark E_x = 4, E = 40
     # LQ_ax = (2/10)/(4/40) = 2;  LQ_bx = 0;  industry z absent from benchmark and regions -> 0
     e = pd.DataFrame({"x": [2.0, 0.0], "z": [0.0, 0.0]}, index=["a", "b"])
-    lq = location_quotient(e, region_totals=pd.Series({"a": 10.0, "b": 10.0}),
-                           benchmark=pd.Series({"x": 4.0, "z": 0.0, "other": 36.0}))
+    lq = location_quotient(
+        e,
+        region_totals=pd.Series({"a": 10.0, "b": 10.0}),
+        benchmark=pd.Series({"x": 4.0, "z": 0.0, "other": 36.0}),
+    )
     assert lq.loc["a", "x"] == pytest.approx(2.0)
     assert lq.loc["b", "x"] == 0.0 and (lq["z"] == 0).all()
 

@@ -23,14 +23,19 @@ from layout.opportunities import (
 #   r2   1  1  1
 #   r3   1  0  1
 #   r4   0  0  0
-M = pd.DataFrame({"a": [1, 1, 1, 0], "b": [1, 1, 0, 0], "c": [0, 1, 1, 0]}, index=["r1", "r2", "r3", "r4"])
+M = pd.DataFrame(
+    {"a": [1, 1, 1, 0], "b": [1, 1, 0, 0], "c": [0, 1, 1, 0]}, index=["r1", "r2", "r3", "r4"]
+)
 
 
 def test_proximity_by_hand() -> None:
     phi = proximity(M)
     # a,b: both in r1, r2 -> 2 / max(3, 2) = 2/3 ; a,c: r2, r3 -> 2/3 ; b,c: r2 -> 1 / max(2, 2) = 1/2
-    expected = pd.DataFrame([[0, 2 / 3, 2 / 3], [2 / 3, 0, 1 / 2], [2 / 3, 1 / 2, 0]],
-                            index=list("abc"), columns=list("abc"))
+    expected = pd.DataFrame(
+        [[0, 2 / 3, 2 / 3], [2 / 3, 0, 1 / 2], [2 / 3, 1 / 2, 0]],
+        index=list("abc"),
+        columns=list("abc"),
+    )
     pd.testing.assert_frame_equal(phi, expected, check_dtype=False)
 
 
@@ -91,7 +96,9 @@ def test_proximity_rejects_non_binary() -> None:
 
 def test_item_reach() -> None:
     items = item_table().set_index("item")
-    assert items.loc["LED:display", "reach"] == pytest.approx(1 / 3)  # one of lighting, display, special
+    assert items.loc["LED:display", "reach"] == pytest.approx(
+        1 / 3
+    )  # one of lighting, display, special
     assert items.loc["LED:substrate", "reach"] == pytest.approx(1.0)
     assert items.loc["LED:driver", "n_final_fed"] == 2  # lighting and display
 
@@ -103,11 +110,18 @@ def firms() -> gpd.GeoDataFrame:
 
 def test_rank_opportunities_on_demo(firms: gpd.GeoDataFrame) -> None:
     out = rank_opportunities(firms, "BLUE", chains=["LED"])
-    assert {"LED:display", "LED:lighting"} <= set(out["item"])  # no LED display/lighting firm in BLUE
+    assert {"LED:display", "LED:lighting"} <= set(
+        out["item"]
+    )  # no LED display/lighting firm in BLUE
     assert (out["chain"] == "LED").all() and (out["rca"].fillna(0) < 1).all()
-    np.testing.assert_allclose(out["opportunity"], (out["feasibility"] * out["attractiveness"]).round(4), atol=1e-4)
+    np.testing.assert_allclose(
+        out["opportunity"], (out["feasibility"] * out["attractiveness"]).round(4), atol=1e-4
+    )
     assert out["opportunity"].is_monotonic_decreasing
-    assert out["reason_zh"].str.len().gt(0).all() and out["reason_en"].str.contains("final products").all()
+    assert (
+        out["reason_zh"].str.len().gt(0).all()
+        and out["reason_en"].str.contains("final products").all()
+    )
     size = rank_opportunities(firms, "BLUE", chains=["LED"], attractiveness="size")
     assert size.attrs["attractiveness"] == "size" and (size["attractiveness"] <= 1).all()
 

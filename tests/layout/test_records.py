@@ -73,7 +73,9 @@ def check(res: ImportResult, expected_rows: list[int] | None = None) -> dict[int
     return dict(zip(res.rejected["row"].tolist(), res.rejected["reason_codes"], strict=True))
 
 
-def csv_bytes(rows: list[list[object]], header: list[str] = HEAD_ZH, encoding: str = "utf-8") -> bytes:
+def csv_bytes(
+    rows: list[list[object]], header: list[str] = HEAD_ZH, encoding: str = "utf-8"
+) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
@@ -89,7 +91,16 @@ def write(tmp_path, name: str, data: bytes):
 
 def good_rows(coords: np.ndarray, prefix: str = "F") -> list[list[object]]:
     return [
-        [f"{prefix}{i}", f"企业{i}", repr(float(x)), repr(float(y)), "LED", "epi", 10 + i, 100.5 + i]
+        [
+            f"{prefix}{i}",
+            f"企业{i}",
+            repr(float(x)),
+            repr(float(y)),
+            "LED",
+            "epi",
+            10 + i,
+            100.5 + i,
+        ]
         for i, (x, y) in enumerate(coords)
     ]
 
@@ -118,8 +129,18 @@ def test_gbk_csv_with_chinese_headers(tmp_path):
 
 
 def test_utf8_bom_csv_with_alias_headers_and_stray_spaces(tmp_path):
-    header = [" 统一社会信用代码", "名称 ", "经 度", "纬度", "产业链", "链条环节", "从业人员",
-              "产值 (万元)", "区县代码", "年份"]
+    header = [
+        " 统一社会信用代码",
+        "名称 ",
+        "经 度",
+        "纬度",
+        "产业链",
+        "链条环节",
+        "从业人员",
+        "产值 (万元)",
+        "区县代码",
+        "年份",
+    ]
     rows = [[*r, "370102.0", "2022.0"] for r in good_rows(WGS[:2])]
     data = b"\xef\xbb\xbf" + csv_bytes(rows, header)
     res = read_firms(write(tmp_path, "bom.csv", data), **OPTS)
@@ -155,18 +176,22 @@ def test_header_alias_priority_and_unknown_columns_kept(tmp_path):
     assert acc["extra_column_12"].tolist() == ["blank-header"]
     assert acc["extra_备注"].tolist() == ["<b>x</b>"]  # user text stays plain text
     assert res.summary["extra_columns"] == [
-        "extra_统一社会信用代码", "extra_row", "extra_notes", "extra_column_12", "extra_备注",
+        "extra_统一社会信用代码",
+        "extra_row",
+        "extra_notes",
+        "extra_column_12",
+        "extra_备注",
     ]
 
 
 def test_extra_columns_are_kept_in_rejects_under_original_headers(tmp_path):
     header = [*HEAD_ZH, "row", "备注"]
-    rows = [["A1", "", "117", "36.6", "LED", "epi", "1", "2", "r1", "=HYPERLINK(\"x\")"]]
+    rows = [["A1", "", "117", "36.6", "LED", "epi", "1", "2", "r1", '=HYPERLINK("x")']]
     res = read_firms(write(tmp_path, "a.csv", csv_bytes(rows, header)), **OPTS)
     assert check(res, [2]) == {2: "missing_name"}
     rej = res.rejected.iloc[0]
     assert rej["row (source)"] == "r1"
-    assert rej["备注"] == "=HYPERLINK(\"x\")"
+    assert rej["备注"] == '=HYPERLINK("x")'
     assert rej["经度"] == "117" and rej["企业名称"] == ""
     assert rej["reason_zh"] == "缺少企业名称" and rej["reason_en"] == "missing name"
 
@@ -245,9 +270,13 @@ def test_projected_crs_round_trip(tmp_path, epsg):
         for i, (a, b) in enumerate(zip(x, y, strict=True))
     ]
     res = read_firms(
-        write(tmp_path, "p.csv", csv_bytes(rows, header=["firm_id", "name", "easting", "northing",
-                                                         *HEAD_EN[4:]])),
-        crs=epsg, **OPTS,
+        write(
+            tmp_path,
+            "p.csv",
+            csv_bytes(rows, header=["firm_id", "name", "easting", "northing", *HEAD_EN[4:]]),
+        ),
+        crs=epsg,
+        **OPTS,
     )
     assert check(res, [2, 3, 4, 5]) == {}
     np.testing.assert_allclose(res.accepted[["lon", "lat"]].to_numpy(), WGS, atol=1e-6)
@@ -259,7 +288,10 @@ def test_projected_crs_round_trip(tmp_path, epsg):
 def test_projected_without_crs_is_out_of_range_and_swapped_projected_is_fixed(tmp_path):
     fwd = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True)
     x, y = fwd.transform(WGS[:2, 0], WGS[:2, 1])
-    rows = [["P0", "a", x[0], y[0], "LED", "epi", 1, 1], ["P1", "b", y[1], x[1], "LED", "epi", 1, 1]]
+    rows = [
+        ["P0", "a", x[0], y[0], "LED", "epi", 1, 1],
+        ["P1", "b", y[1], x[1], "LED", "epi", 1, 1],
+    ]
     data = csv_bytes(rows, header=HEAD_EN)
     plain = read_firms(write(tmp_path, "p.csv", data), **OPTS)
     assert check(plain, [2, 3]) == {2: "coordinates_out_of_range", 3: "coordinates_out_of_range"}
@@ -281,12 +313,23 @@ def test_swapped_lon_lat_are_swapped_with_a_note(tmp_path):
 
 
 def test_points_outside_the_province_are_rejected(tmp_path):
-    coords = np.array([[116.4074, 39.9042], [121.4737, 31.2304], [0.0, 0.0], [117.0, 36.6],
-                       [250.0, 36.0], [117.0, -95.0]])
+    coords = np.array(
+        [
+            [116.4074, 39.9042],
+            [121.4737, 31.2304],
+            [0.0, 0.0],
+            [117.0, 36.6],
+            [250.0, 36.0],
+            [117.0, -95.0],
+        ]
+    )
     res = read_firms(write(tmp_path, "o.csv", csv_bytes(good_rows(coords))), **OPTS)
     assert check(res, [2, 3, 4, 5, 6, 7]) == {
-        2: "outside_shandong", 3: "outside_shandong", 4: "outside_shandong",
-        6: "coordinates_out_of_range", 7: "coordinates_out_of_range",
+        2: "outside_shandong",
+        3: "outside_shandong",
+        4: "outside_shandong",
+        6: "coordinates_out_of_range",
+        7: "coordinates_out_of_range",
     }
     assert res.accepted["row"].tolist() == [5]
 
@@ -306,17 +349,17 @@ def test_default_boundary_is_the_province_outline(tmp_path):
 def test_malformed_rows_get_every_reason(tmp_path):
     j = ["117.0", "36.6"]
     rows = [
-        ["A1", "甲", *j, "LED", "epi", "10", "100"],            # 2 ok
-        ["A1", "乙", *j, "LED", "epi", "10", "100"],            # 3 duplicate of row 2
-        [],                                                      # 4 blank line
-        ["", "", "", "", "", "", "", ""],                        # 5 blank cells
-        ["A3", "丙", "abc", "", "LED", "epi", "-5", "nan"],     # 6
+        ["A1", "甲", *j, "LED", "epi", "10", "100"],  # 2 ok
+        ["A1", "乙", *j, "LED", "epi", "10", "100"],  # 3 duplicate of row 2
+        [],  # 4 blank line
+        ["", "", "", "", "", "", "", ""],  # 5 blank cells
+        ["A3", "丙", "abc", "", "LED", "epi", "-5", "nan"],  # 6
         ["A4", "", "inf", "36.6", "NEV", "epi", "x", "1e400"],  # 7
-        ["", "丁", *j, "", "", "1", "2"],                       # 8
-        ["A5", "戊", *j, "PU", "resin", "1,234", "-0.5"],      # 9
-        ["A6", "己", "NaN", "-inf", "LED", "chip", "", ""],     # 10
+        ["", "丁", *j, "", "", "1", "2"],  # 8
+        ["A5", "戊", *j, "PU", "resin", "1,234", "-0.5"],  # 9
+        ["A6", "己", "NaN", "-inf", "LED", "chip", "", ""],  # 10
         ["A7", "庚", " 117.0 ", "３６.６", " LED ", " chip ", "１２", "3.5"],  # 11 ok
-        ["A1", "辛", *j, "LED", "epi", "1", "1", "spill"],      # 12 duplicate + extra cell
+        ["A1", "辛", *j, "LED", "epi", "1", "1", "spill"],  # 12 duplicate + extra cell
     ]
     res = read_firms(write(tmp_path, "m.csv", csv_bytes(rows)), **OPTS)
     codes = check(res, list(range(2, 13)))
@@ -374,8 +417,9 @@ def test_chain_graph_names_resolve_to_ids(tmp_path):
         ["A2", "乙", "117", "36.6", "半导体发光", "chip", "1", "1"],
         ["A3", "丙", "117", "36.6", "LED", "封装", "1", "1"],
     ]
-    res = read_firms(write(tmp_path, "c.csv", csv_bytes(rows)), boundary=BOUNDARY,
-                     chains={"LED": graph})
+    res = read_firms(
+        write(tmp_path, "c.csv", csv_bytes(rows)), boundary=BOUNDARY, chains={"LED": graph}
+    )
     assert check(res, [2, 3, 4]) == {4: "unknown_node"}
     assert res.accepted["node"].tolist() == ["epi", "chip"]
     assert res.accepted["chain"].tolist() == ["LED", "LED"]
@@ -395,9 +439,11 @@ def test_fallbacks_when_project_modules_are_absent(tmp_path, monkeypatch):
     # None in sys.modules makes the import fail as if the module did not exist
     monkeypatch.setitem(sys.modules, "layout.chains", None)
     monkeypatch.setitem(sys.modules, "geo.boundaries", None)
-    rows = [["A1", "甲", "117", "36.6", "NOPE", "epi", "1", "1"],
-            ["A2", "乙", "117", "36.6", "LED", "substrate", "1", "1"],
-            ["A3", "丙", "116.4", "39.9", "LED", "substrate", "1", "1"]]
+    rows = [
+        ["A1", "甲", "117", "36.6", "NOPE", "epi", "1", "1"],
+        ["A2", "乙", "117", "36.6", "LED", "substrate", "1", "1"],
+        ["A3", "丙", "116.4", "39.9", "LED", "substrate", "1", "1"],
+    ]
     res = read_firms(write(tmp_path, "f.csv", csv_bytes(rows)))
     assert res.summary["chains"] == "data/chains/nodes.csv"
     assert res.summary["boundary"] == "bbox-fallback"
@@ -422,13 +468,13 @@ def test_xlsx_with_title_row_numbers_and_sheets(tmp_path):
     sheet.title = "说明"
     sheet["A1"] = "see the other sheet"
     data = book.create_sheet("企业")
-    data.append(["2023 年企业名单"])            # row 1: title
-    data.append([*HEAD_ZH, "备注"])             # row 2: header
-    data.append(["A1", "甲", 117.0, 36.6, "LED", "epi", 10, 100.5, None])   # 3 ok
-    data.append([None] * 9)                      # 4 blank
-    data.append([1002, "乙", "x", 36.6, "LED", "epi", -1, 3, "note"])    # 5
-    data.append([1003, "丙", 36.6, 117.0, "NEV", "motor", 3, 4])         # 6 swapped
-    data.cell(row=7, column=12, value="beyond the header")              # 7 data in col L
+    data.append(["2023 年企业名单"])  # row 1: title
+    data.append([*HEAD_ZH, "备注"])  # row 2: header
+    data.append(["A1", "甲", 117.0, 36.6, "LED", "epi", 10, 100.5, None])  # 3 ok
+    data.append([None] * 9)  # 4 blank
+    data.append([1002, "乙", "x", 36.6, "LED", "epi", -1, 3, "note"])  # 5
+    data.append([1003, "丙", 36.6, 117.0, "NEV", "motor", 3, 4])  # 6 swapped
+    data.cell(row=7, column=12, value="beyond the header")  # 7 data in col L
     data.cell(row=9, column=1, value=None)
     path = tmp_path / "firms.xlsx"
     book.save(path)
@@ -465,8 +511,14 @@ def _feature(geometry, **props):
 
 
 def _props(i: int) -> dict[str, object]:
-    return {"企业编号": f"G{i}", "企业名称": f"企业{i}", "产业链": "LED", "环节": "epi",
-            "从业人数": 5, "产值(万元)": 1.5}
+    return {
+        "企业编号": f"G{i}",
+        "企业名称": f"企业{i}",
+        "产业链": "LED",
+        "环节": "epi",
+        "从业人数": 5,
+        "产值(万元)": 1.5,
+    }
 
 
 def test_geojson_points_and_bad_geometries(tmp_path):
@@ -478,8 +530,12 @@ def test_geojson_points_and_bad_geometries(tmp_path):
         _feature({"type": "Point", "coordinates": [float("nan"), 36.0]}, **_props(5)),
         _feature({"type": "Point", "coordinates": ["117", "36"]}, **_props(6)),
         _feature({"type": "Point", "coordinates": [116.4, 39.9]}, **_props(7)),
-        _feature({"type": "Point", "coordinates": [36.6, 117.0, 12.0]}, **_props(8),
-                 extra={"nested": [1, 2]}, 经度=1),
+        _feature(
+            {"type": "Point", "coordinates": [36.6, 117.0, 12.0]},
+            **_props(8),
+            extra={"nested": [1, 2]},
+            经度=1,
+        ),
         _feature(None),
     ]
     fc = {"type": "FeatureCollection", "features": feats}
@@ -495,7 +551,10 @@ def test_geojson_points_and_bad_geometries(tmp_path):
         9: "blank_row",
     }
     rej = res.rejected.set_index("row")
-    assert rej.loc[3, "reason_en"] == "bad geometry (must be a non-empty point): LineString is not a Point"
+    assert (
+        rej.loc[3, "reason_en"]
+        == "bad geometry (must be a non-empty point): LineString is not a Point"
+    )
     assert json.loads(rej.loc[3, "geometry"])["type"] == "LineString"
     assert rej.loc[5, "reason_en"] == "value is NaN or infinite: lon"
     acc = res.accepted.set_index("row")
@@ -509,10 +568,15 @@ def test_geojson_points_and_bad_geometries(tmp_path):
 def test_geojson_declared_crs_is_respected(tmp_path):
     fwd = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32650", always_xy=True)
     x, y = fwd.transform(WGS[:, 0], WGS[:, 1])
-    feats = [_feature({"type": "Point", "coordinates": [a, b]}, **_props(i))
-             for i, (a, b) in enumerate(zip(x, y, strict=True))]
-    fc = {"type": "FeatureCollection", "features": feats,
-          "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32650"}}}
+    feats = [
+        _feature({"type": "Point", "coordinates": [a, b]}, **_props(i))
+        for i, (a, b) in enumerate(zip(x, y, strict=True))
+    ]
+    fc = {
+        "type": "FeatureCollection",
+        "features": feats,
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32650"}},
+    }
     path = write(tmp_path, "utm.geojson", json.dumps(fc).encode())
     res = read_firms(path, **OPTS)
     assert check(res, [1, 2, 3, 4]) == {}
@@ -542,7 +606,10 @@ def test_geopackage_in_a_projected_crs(tmp_path):
     gdf.iloc[:1].to_file(path, layer="second")
     res = read_firms(path, **OPTS)
     assert check(res, [1, 2, 3, 4, 5, 6]) == {
-        2: "duplicate_id", 4: "missing_coordinates", 5: "bad_geometry", 6: "bad_geometry",
+        2: "duplicate_id",
+        4: "missing_coordinates",
+        5: "bad_geometry",
+        6: "bad_geometry",
     }
     np.testing.assert_allclose(res.accepted[["lon", "lat"]].to_numpy(), WGS[[0, 2]], atol=1e-6)
     assert (res.accepted["datum_in"] == "EPSG:4549").all()
@@ -568,11 +635,19 @@ def test_geopackage_in_a_projected_crs(tmp_path):
 
 
 def test_read_firms_frame_does_not_mutate_and_treats_nan_as_blank():
-    df = pd.DataFrame({
-        "firm_id": ["A", "B", None], "name": ["a", "b", "c"], "lon": [117.0, np.nan, np.inf],
-        "lat": [36.6, 36.6, 36.6], "chain": ["LED"] * 3, "node": ["epi"] * 3,
-        "employees": [1, 2, 10**5000], "output": [1.5, None, 2.0], "extra": [1.0, 2.0, 3.0],
-    })
+    df = pd.DataFrame(
+        {
+            "firm_id": ["A", "B", None],
+            "name": ["a", "b", "c"],
+            "lon": [117.0, np.nan, np.inf],
+            "lat": [36.6, 36.6, 36.6],
+            "chain": ["LED"] * 3,
+            "node": ["epi"] * 3,
+            "employees": [1, 2, 10**5000],
+            "output": [1.5, None, 2.0],
+            "extra": [1.0, 2.0, 3.0],
+        }
+    )
     before = df.copy()
     res = read_firms_frame(df, **OPTS)
     pd.testing.assert_frame_equal(df, before)
@@ -586,9 +661,16 @@ def test_read_firms_frame_does_not_mutate_and_treats_nan_as_blank():
 
 def test_read_firms_frame_with_geodataframe():
     gdf = gpd.GeoDataFrame(
-        {"firm_id": ["A", "B"], "name": ["a", "b"], "chain": ["LED", "LED"],
-         "node": ["epi", "chip"], "employees": [1, 2], "output": [3, 4]},
-        geometry=shapely.points(WGS[:2]), crs="EPSG:4326",
+        {
+            "firm_id": ["A", "B"],
+            "name": ["a", "b"],
+            "chain": ["LED", "LED"],
+            "node": ["epi", "chip"],
+            "employees": [1, 2],
+            "output": [3, 4],
+        },
+        geometry=shapely.points(WGS[:2]),
+        crs="EPSG:4326",
     )
     res = read_firms_frame(gdf, **OPTS)
     assert check(res, [2, 3]) == {}
@@ -614,8 +696,13 @@ def test_missing_file_and_bad_arguments(tmp_path):
     with pytest.raises(FirmImportError, match="cannot read"):
         read_firms(tmp_path / "nope.csv", **OPTS)
     with pytest.raises(FirmImportError) as err:
-        read_firms(tmp_path / "nope.csv", datum="mars2", crs="EPSG:0", boundary="shandong",
-                   chains={"LED": "epi"})
+        read_firms(
+            tmp_path / "nope.csv",
+            datum="mars2",
+            crs="EPSG:0",
+            boundary="shandong",
+            chains={"LED": "epi"},
+        )
     msg = str(err.value)
     assert "datum='mars2'" in msg and "crs='EPSG:0'" in msg
     assert "boundary must be" in msg and "chains values" in msg
@@ -647,8 +734,12 @@ def test_buffer_format_sniffing_and_progress():
     res = read_firms(io.BytesIO(data), progress=seen.append, **OPTS)
     assert check(res, [2, 3, 4, 5]) == {}
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
-    fc = json.dumps({"type": "FeatureCollection", "features": [
-        _feature({"type": "Point", "coordinates": list(WGS[0])}, **_props(0))]}).encode()
+    fc = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [_feature({"type": "Point", "coordinates": list(WGS[0])}, **_props(0))],
+        }
+    ).encode()
     assert read_firms(io.BytesIO(fc), **OPTS).summary["format"] == "geojson"
 
 

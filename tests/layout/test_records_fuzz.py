@@ -47,9 +47,11 @@ EXAMPLES: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _report_examples(request):
     yield
-    line = "records fuzz examples tried: " + ", ".join(
-        f"{name}={count}" for name, count in sorted(EXAMPLES.items())
-    ) + f" (total {sum(EXAMPLES.values())})"
+    line = (
+        "records fuzz examples tried: "
+        + ", ".join(f"{name}={count}" for name, count in sorted(EXAMPLES.items()))
+        + f" (total {sum(EXAMPLES.values())})"
+    )
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if capture is None:
         print(line)
@@ -85,13 +87,52 @@ NUMBERS = st.one_of(
     st.floats(min_value=114, max_value=123).map(str),
     st.floats(min_value=34, max_value=39).map(str),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["1e400", "-1e400", "NaN", "nan", "inf", "-Infinity", "1,234.5", "１２３",
-                     " 36.6 ", "117.0", "36.65", "-0", ".5", "5.", "1e-400", "0x10", "1_000"]),
+    st.sampled_from(
+        [
+            "1e400",
+            "-1e400",
+            "NaN",
+            "nan",
+            "inf",
+            "-Infinity",
+            "1,234.5",
+            "１２３",
+            " 36.6 ",
+            "117.0",
+            "36.65",
+            "-0",
+            ".5",
+            "5.",
+            "1e-400",
+            "0x10",
+            "1_000",
+        ]
+    ),
 )
 TEXT = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", " ", "LED", "NEV", "epi", "chip", "battery", "=1+1", "@x", "-",
-                     "企业", "<b>x</b>", "370102", "2023", "\n", '"', ",", "\r\n"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "LED",
+            "NEV",
+            "epi",
+            "chip",
+            "battery",
+            "=1+1",
+            "@x",
+            "-",
+            "企业",
+            "<b>x</b>",
+            "370102",
+            "2023",
+            "\n",
+            '"',
+            ",",
+            "\r\n",
+        ]
+    ),
 )
 CELL = st.one_of(NUMBERS, TEXT)
 
@@ -99,7 +140,8 @@ CELL = st.one_of(NUMBERS, TEXT)
 def header_strategy():
     picks = [st.sampled_from(HEADER_ALIASES[c]) for c in REQUIRED_COLUMNS]
     optional = st.lists(
-        st.sampled_from(["adcode", "年份", "备注", "", "extra", "row", "notes"]), max_size=3,
+        st.sampled_from(["adcode", "年份", "备注", "", "extra", "row", "notes"]),
+        max_size=3,
         unique=True,
     )
     return st.tuples(*picks, optional).map(lambda t: [*t[:-1], *t[-1]])
@@ -110,10 +152,7 @@ def csv_files(draw):
     header = draw(header_strategy())
     n_rows = draw(st.integers(min_value=0, max_value=25))
     width = len(header)
-    rows = [
-        draw(st.lists(CELL, min_size=0, max_size=width + 2))
-        for _ in range(n_rows)
-    ]
+    rows = [draw(st.lists(CELL, min_size=0, max_size=width + 2)) for _ in range(n_rows)]
     buf = io.StringIO()
     # a bare CR inside an unquoted cell is a line break to every reader: quote it
     dialect = draw(st.sampled_from([("\r\n", csv.QUOTE_MINIMAL), ("\n", csv.QUOTE_ALL)]))
@@ -125,41 +164,52 @@ def csv_files(draw):
 @st.composite
 def geometries(draw):
     point = st.tuples(st.floats(114, 123), st.floats(34, 39)).map(list)
-    return draw(st.one_of(
-        point.map(lambda c: {"type": "Point", "coordinates": c}),
-        st.tuples(st.floats(allow_nan=True, allow_infinity=True),
-                  st.floats(allow_nan=True, allow_infinity=True))
-        .map(lambda c: {"type": "Point", "coordinates": list(c)}),
-        st.just(None),
-        st.just({"type": "Point", "coordinates": []}),
-        st.just({"type": "Point"}),
-        st.just({"type": "Point", "coordinates": ["117", 36]}),
-        st.just({"type": "Point", "coordinates": [10**400, 36]}),
-        st.just({"type": "Point", "coordinates": [True, 36]}),
-        st.just({"type": "LineString", "coordinates": [[117, 36], [118, 37]]}),
-        st.just({"type": "MultiPoint", "coordinates": [[117, 36]]}),
-        st.just({"type": "GeometryCollection", "geometries": []}),
-        st.just({"type": 5}),
-        st.just("POINT (117 36)"),
-        st.just([117, 36]),
-        st.integers(),
-    ))
+    return draw(
+        st.one_of(
+            point.map(lambda c: {"type": "Point", "coordinates": c}),
+            st.tuples(
+                st.floats(allow_nan=True, allow_infinity=True),
+                st.floats(allow_nan=True, allow_infinity=True),
+            ).map(lambda c: {"type": "Point", "coordinates": list(c)}),
+            st.just(None),
+            st.just({"type": "Point", "coordinates": []}),
+            st.just({"type": "Point"}),
+            st.just({"type": "Point", "coordinates": ["117", 36]}),
+            st.just({"type": "Point", "coordinates": [10**400, 36]}),
+            st.just({"type": "Point", "coordinates": [True, 36]}),
+            st.just({"type": "LineString", "coordinates": [[117, 36], [118, 37]]}),
+            st.just({"type": "MultiPoint", "coordinates": [[117, 36]]}),
+            st.just({"type": "GeometryCollection", "geometries": []}),
+            st.just({"type": 5}),
+            st.just("POINT (117 36)"),
+            st.just([117, 36]),
+            st.integers(),
+        )
+    )
 
 
 JSON_VALUE = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**20), max_value=10**20),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
-    st.sampled_from(["LED", "epi", "117.0", "36.6"]), st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(["LED", "epi", "117.0", "36.6"]),
+    st.lists(st.integers(), max_size=2),
 )
 
 
 @st.composite
 def geojson_docs(draw):
-    keys = draw(st.lists(
-        st.sampled_from([a for c in REQUIRED_COLUMNS if c not in ("lon", "lat")
-                         for a in HEADER_ALIASES[c]] + ["备注", "经度", "x"]),
-        max_size=10,
-    ))
+    keys = draw(
+        st.lists(
+            st.sampled_from(
+                [a for c in REQUIRED_COLUMNS if c not in ("lon", "lat") for a in HEADER_ALIASES[c]]
+                + ["备注", "经度", "x"]
+            ),
+            max_size=10,
+        )
+    )
     features = []
     for _ in range(draw(st.integers(min_value=0, max_value=12))):
         props = {k: draw(JSON_VALUE) for k in keys}
@@ -167,15 +217,28 @@ def geojson_docs(draw):
         if feature == "not-a-dict":
             features.append(draw(st.sampled_from([None, 3, "x", []])))
         else:
-            features.append({"type": "Feature", "geometry": draw(geometries()),
-                             "properties": props if feature == "ok" else None})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": draw(geometries()),
+                    "properties": props if feature == "ok" else None,
+                }
+            )
     return json.dumps({"type": "FeatureCollection", "features": features}).encode(), features
 
 
 FRAME_VALUE = st.one_of(
-    st.none(), st.just(math.nan), st.just(pd.NA), st.booleans(),
-    st.integers(min_value=-(10**18), max_value=10**18), st.floats(allow_nan=True),
-    st.floats(114, 123), st.floats(34, 39), TEXT, st.just(np.int64(7)), st.just(np.float32(36.5)),
+    st.none(),
+    st.just(math.nan),
+    st.just(pd.NA),
+    st.booleans(),
+    st.integers(min_value=-(10**18), max_value=10**18),
+    st.floats(allow_nan=True),
+    st.floats(114, 123),
+    st.floats(34, 39),
+    TEXT,
+    st.just(np.int64(7)),
+    st.just(np.float32(36.5)),
 )
 
 
@@ -186,9 +249,15 @@ FRAME_VALUE = st.one_of(
 
 @FUZZ
 @given(
-    prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", "企业编号,经度\n".encode("gbk"),
-                            ",".join(HEADER_ALIASES[c][1] for c in REQUIRED_COLUMNS[:6])
-                            .encode("gb18030") + b"\n"]),
+    prefix=st.sampled_from(
+        [
+            b"",
+            b"\xef\xbb\xbf",
+            b"\xff\xfe",
+            "企业编号,经度\n".encode("gbk"),
+            ",".join(HEADER_ALIASES[c][1] for c in REQUIRED_COLUMNS[:6]).encode("gb18030") + b"\n",
+        ]
+    ),
     body=st.binary(max_size=600),
     suffix=st.sampled_from([".csv", ".txt", ".tsv", ""]),
 )
@@ -240,7 +309,8 @@ def test_rejects_written_are_safe_and_complete(tmp_path_factory, case):
 @given(
     columns=st.lists(
         st.sampled_from([*REQUIRED_COLUMNS, "adcode", "year", "备注", "企业名称", 0, ("a", "b")]),
-        min_size=0, max_size=12,
+        min_size=0,
+        max_size=12,
     ),
     n_rows=st.integers(min_value=0, max_value=15),
     data=st.data(),
@@ -277,9 +347,7 @@ def test_random_geojson(doc):
         return
     check(res)
     assert res.summary["read"] == len(features)
-    assert sorted([*res.accepted["row"], *res.rejected["row"]]) == list(
-        range(1, len(features) + 1)
-    )
+    assert sorted([*res.accepted["row"], *res.rejected["row"]]) == list(range(1, len(features) + 1))
 
 
 @FUZZ
@@ -295,11 +363,19 @@ def test_random_geojson(doc):
 )
 def test_random_coordinates_in_any_datum(datum, coords):
     EXAMPLES["coordinates"] += 1
-    frame = pd.DataFrame({
-        "firm_id": [f"F{i}" for i in range(len(coords))], "name": "n",
-        "lon": [c[0] for c in coords], "lat": [c[1] for c in coords],
-        "chain": "LED", "node": "epi", "employees": 1, "output": 1,
-    }, index=range(len(coords)))
+    frame = pd.DataFrame(
+        {
+            "firm_id": [f"F{i}" for i in range(len(coords))],
+            "name": "n",
+            "lon": [c[0] for c in coords],
+            "lat": [c[1] for c in coords],
+            "chain": "LED",
+            "node": "epi",
+            "employees": 1,
+            "output": 1,
+        },
+        index=range(len(coords)),
+    )
     res = read_firms_frame(frame, datum=datum, **OPTS)
     check(res)
     assert res.summary["read"] == len(coords)
@@ -313,14 +389,21 @@ def test_hundred_thousand_rows(tmp_path):
     lon = rng.uniform(115.0, 122.5, n).round(6).astype(str)
     lat = rng.uniform(34.5, 38.3, n).round(6).astype(str)
     ids = np.char.add("F", np.arange(n).astype(str))
-    lon[::1000] = "abc"                      # 100 non-numeric
+    lon[::1000] = "abc"  # 100 non-numeric
     ids[1::1000] = ids[0::1000][: len(ids[1::1000])]  # 100 duplicates
-    frame = pd.DataFrame({
-        "企业编号": ids, "企业名称": np.char.add("企业", np.arange(n).astype(str)),
-        "经度": lon, "纬度": lat, "产业链": "LED", "环节": "epi",
-        "从业人数": rng.integers(1, 5000, n), "产值（万元）": rng.uniform(0, 1e6, n).round(1),
-        "备注": "x",
-    })
+    frame = pd.DataFrame(
+        {
+            "企业编号": ids,
+            "企业名称": np.char.add("企业", np.arange(n).astype(str)),
+            "经度": lon,
+            "纬度": lat,
+            "产业链": "LED",
+            "环节": "epi",
+            "从业人数": rng.integers(1, 5000, n),
+            "产值（万元）": rng.uniform(0, 1e6, n).round(1),
+            "备注": "x",
+        }
+    )
     path = tmp_path / "big.csv"
     frame.to_csv(path, index=False, encoding="gb18030")
     res = read_firms(path, **OPTS)

@@ -68,8 +68,11 @@ def test_firm_at_missing_node_turns_it_present_and_the_diff_says_exactly_that(
     firms: gpd.GeoDataFrame, baseline: ChainAnalysis
 ) -> None:
     lon, lat = _point(SHOUGUANG)
-    scenario = Scenario("shouguang-mo", (AddFirm("S-1", "寿光MO源厂", lon, lat, "LED", "mo_gas", 50.0),),
-                        "寿光引进MO源企业")
+    scenario = Scenario(
+        "shouguang-mo",
+        (AddFirm("S-1", "寿光MO源厂", lon, lat, "LED", "mo_gas", 50.0),),
+        "寿光引进MO源企业",
+    )
     base, result, d = run_scenario(None, scenario, firms, "LED", permutations=0, baseline=baseline)
     assert base is baseline
     before = baseline.nodes.set_index(["region", "node"]).loc[(SHOUGUANG, "mo_gas")]
@@ -83,10 +86,14 @@ def test_firm_at_missing_node_turns_it_present_and_the_diff_says_exactly_that(
     # completeness rises in that county and nowhere else
     changed = d.completeness[d.completeness["changed"]]
     assert changed["region"].tolist() == [SHOUGUANG]
-    assert changed["before"].iloc[0] == pytest.approx(3 / 11) and changed["after"].iloc[0] == pytest.approx(4 / 11)
+    assert changed["before"].iloc[0] == pytest.approx(3 / 11) and changed["after"].iloc[
+        0
+    ] == pytest.approx(4 / 11)
     assert (result.completeness.drop(SHOUGUANG) == baseline.completeness.drop(SHOUGUANG)).all()
-    assert d.summary()[0] == ("寿光市 MO源/特气: 缺失 → 弱 / Shouguang City mo_gas: missing → weak; "
-                              "completeness 0.27 → 0.36")
+    assert d.summary()[0] == (
+        "寿光市 MO源/特气: 缺失 → 弱 / Shouguang City mo_gas: missing → weak; "
+        "completeness 0.27 → 0.36"
+    )
     # province totals moved, so other LQs shifted: counted, not listed as changes
     assert d.lq_only["rows"] > 0 and 0 < d.lq_only["max_abs_shift"] < 1
     conc = d.concentration.set_index("metric")
@@ -100,11 +107,14 @@ def test_epitaxial_firm_in_shouguang_strengthens_a_present_node(
 ) -> None:
     """The demo data already has a (weak) epi firm in 寿光: one more makes it strong; completeness stays."""
     lon, lat = _point(SHOUGUANG)
-    scenario = Scenario("shouguang-epi", (AddFirm("S-2", "外延片厂", lon, lat, "LED", "epi", 50.0),))
+    scenario = Scenario(
+        "shouguang-epi", (AddFirm("S-2", "外延片厂", lon, lat, "LED", "epi", 50.0),)
+    )
     _, result, d = run_scenario(None, scenario, firms, "LED", permutations=0, baseline=baseline)
     assert _status_changes(baseline, result) == {(SHOUGUANG, "epi")}
-    assert d.nodes[["region", "node", "status_before", "status_after", "n_firms_before", "n_firms_after"]
-                   ].values.tolist() == [[SHOUGUANG, "epi", "weak", "strong", 1, 2]]
+    assert d.nodes[
+        ["region", "node", "status_before", "status_after", "n_firms_before", "n_firms_after"]
+    ].values.tolist() == [[SHOUGUANG, "epi", "weak", "strong", 1, 2]]
     assert not d.completeness["changed"].any()
 
 
@@ -112,12 +122,15 @@ def test_apply_is_pure_and_replays_edits_in_order(firms: gpd.GeoDataFrame) -> No
     snapshot = firms.copy()
     sx, sy = _point(SHOUGUANG)
     tx, ty = _point(TENGZHOU)
-    scenario = Scenario("mix", (
-        AddFirm("N-1", "新企业", sx, sy, "LED", "chip"),
-        MoveFirm("N-1", tx, ty),  # an added firm can be moved by a later edit
-        MoveFirm("ANCHOR-001", sx, sy),
-        RemoveFirm("ANCHOR-002"),
-    ))
+    scenario = Scenario(
+        "mix",
+        (
+            AddFirm("N-1", "新企业", sx, sy, "LED", "chip"),
+            MoveFirm("N-1", tx, ty),  # an added firm can be moved by a later edit
+            MoveFirm("ANCHOR-001", sx, sy),
+            RemoveFirm("ANCHOR-002"),
+        ),
+    )
     out = apply(scenario, firms)
     assert_geodataframe_equal(firms, snapshot)  # input untouched
     assert len(out) == len(firms) and out.index.equals(pd.RangeIndex(len(out)))
@@ -133,17 +146,23 @@ def test_apply_is_pure_and_replays_edits_in_order(firms: gpd.GeoDataFrame) -> No
     assert_geodataframe_equal(untouched, expected)
 
 
-def test_scenario_json_and_workspace_round_trip_identically(tmp_path: Path, firms: gpd.GeoDataFrame) -> None:
+def test_scenario_json_and_workspace_round_trip_identically(
+    tmp_path: Path, firms: gpd.GeoDataFrame
+) -> None:
     sx, sy = _point(SHOUGUANG)
     tx, ty = _point(TENGZHOU)
-    scenario = Scenario("everything_1", (
-        AddFirm("S-1", "寿光外延片厂", sx, sy, "LED", "epi", 120, 3500.5),
-        MoveFirm("ANCHOR-001", tx, ty),
-        RemoveFirm("ANCHOR-002"),
-        AddSite("park", "P-1", "滕州高新园", tx, ty),
-        AddSite("cluster", "C-1", "寿光LED集群", sx, sy, "LED", ("epi", "chip")),
-        ChangeZoneMembership(JUANCHENG, "2013", "BLUE", "add"),
-    ), "寿光 + 滕州：引进外延片企业并开园区")
+    scenario = Scenario(
+        "everything_1",
+        (
+            AddFirm("S-1", "寿光外延片厂", sx, sy, "LED", "epi", 120, 3500.5),
+            MoveFirm("ANCHOR-001", tx, ty),
+            RemoveFirm("ANCHOR-002"),
+            AddSite("park", "P-1", "滕州高新园", tx, ty),
+            AddSite("cluster", "C-1", "寿光LED集群", sx, sy, "LED", ("epi", "chip")),
+            ChangeZoneMembership(JUANCHENG, "2013", "BLUE", "add"),
+        ),
+        "寿光 + 滕州：引进外延片企业并开园区",
+    )
     text = scenario.to_json()
     assert Scenario.from_json(text) == scenario and Scenario.from_json(text).to_json() == text
     assert json.loads(text)["schema_version"] == 1 and "寿光" in text  # Chinese kept as characters
@@ -155,32 +174,54 @@ def test_scenario_json_and_workspace_round_trip_identically(tmp_path: Path, firm
     assert again == scenario and again.to_json() == text
     assert isinstance(again.edits[0].employees, float) and again.edits[4].nodes == ("epi", "chip")
     stored = ws._scenario_table().set_index("name").loc["everything_1", "edits_json"]
-    assert stored == json.dumps(json.loads(text)["edits"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert stored == json.dumps(
+        json.loads(text)["edits"], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     # an int and a float coordinate serialise alike
-    assert (Scenario("x", (MoveFirm("a", 118, 37),)).to_json() == Scenario("x", (MoveFirm("a", 118.0, 37.0),)).to_json())
+    assert (
+        Scenario("x", (MoveFirm("a", 118, 37),)).to_json()
+        == Scenario("x", (MoveFirm("a", 118.0, 37.0),)).to_json()
+    )
 
 
 def test_validation_reports_every_problem_at_once(firms: gpd.GeoDataFrame) -> None:
     sx, sy = _point(SHOUGUANG)
-    bad = Scenario("bad name!", (
-        AddFirm("ANCHOR-001", "", 116.4, 39.9, "LEDX", "epi", -5.0),  # dup id, no name, Beijing, chain, employees
-        AddFirm("N-2", "ok", sx, sy, "LED", "wafer"),                  # node not in chain
-        MoveFirm("NOPE", sx, sy),                                       # unknown firm
-        RemoveFirm("NOPE-2"),                                           # unknown firm
-        AddSite("stadium", "P", "x", sx, sy, None, ("epi",)),           # kind, nodes without chain
-        ChangeZoneMembership("999999", "2013", "BLUE"),                 # county
-        ChangeZoneMembership(SHOUGUANG, "2013", "MARS"),                # zone
-        ChangeZoneMembership(SHOUGUANG, "2030", "BLUE"),                # frame
-        ChangeZoneMembership(JUANCHENG, "2013", "BLUE", "remove"),      # not a member
-    ))
+    bad = Scenario(
+        "bad name!",
+        (
+            AddFirm(
+                "ANCHOR-001", "", 116.4, 39.9, "LEDX", "epi", -5.0
+            ),  # dup id, no name, Beijing, chain, employees
+            AddFirm("N-2", "ok", sx, sy, "LED", "wafer"),  # node not in chain
+            MoveFirm("NOPE", sx, sy),  # unknown firm
+            RemoveFirm("NOPE-2"),  # unknown firm
+            AddSite("stadium", "P", "x", sx, sy, None, ("epi",)),  # kind, nodes without chain
+            ChangeZoneMembership("999999", "2013", "BLUE"),  # county
+            ChangeZoneMembership(SHOUGUANG, "2013", "MARS"),  # zone
+            ChangeZoneMembership(SHOUGUANG, "2030", "BLUE"),  # frame
+            ChangeZoneMembership(JUANCHENG, "2013", "BLUE", "remove"),  # not a member
+        ),
+    )
     with pytest.raises(ScenarioError) as err:
         validate(bad, firms)
     problems = err.value.problems
-    needles = ["scenario name 'bad name!'", "'ANCHOR-001' already exists", "name '' must be non-empty",
-               "chain 'LEDX' is unknown", "employees -5.0", "lies outside Shandong", "node 'wafer' is not in chain LED",
-               "firm_id 'NOPE' is not in the firm table", "firm_id 'NOPE-2'", "kind 'stadium' is unknown",
-               "given without a chain", "adcode '999999'", "zone 'MARS' is not in frame 2013",
-               "frame '2030' is unknown", f"county {JUANCHENG} is not in zone BLUE"]
+    needles = [
+        "scenario name 'bad name!'",
+        "'ANCHOR-001' already exists",
+        "name '' must be non-empty",
+        "chain 'LEDX' is unknown",
+        "employees -5.0",
+        "lies outside Shandong",
+        "node 'wafer' is not in chain LED",
+        "firm_id 'NOPE' is not in the firm table",
+        "firm_id 'NOPE-2'",
+        "kind 'stadium' is unknown",
+        "given without a chain",
+        "adcode '999999'",
+        "zone 'MARS' is not in frame 2013",
+        "frame '2030' is unknown",
+        f"county {JUANCHENG} is not in zone BLUE",
+    ]
     for needle in needles:
         assert sum(needle in p for p in problems) == 1, (needle, problems)
     assert len(problems) == len(needles)
@@ -191,8 +232,16 @@ def test_validation_reports_every_problem_at_once(firms: gpd.GeoDataFrame) -> No
 
 def test_bad_scenario_json_is_reported_whole() -> None:
     with pytest.raises(ScenarioError) as err:
-        Scenario.from_dict({"schema_version": 9, "name": "x", "edits": [
-            {"type": "teleport"}, {"type": "add_firm", "firm_id": "a", "colour": "red"}]})
+        Scenario.from_dict(
+            {
+                "schema_version": 9,
+                "name": "x",
+                "edits": [
+                    {"type": "teleport"},
+                    {"type": "add_firm", "firm_id": "a", "colour": "red"},
+                ],
+            }
+        )
     text = "\n".join(err.value.problems)
     assert "schema_version 9" in text and "edit type 'teleport'" in text
     assert "unknown key(s) colour" in text and "missing key(s) name, lon, lat, chain, node" in text
@@ -206,37 +255,55 @@ def test_zone_membership_edit_moves_a_county_into_a_zone(firms: gpd.GeoDataFrame
     m = scenario_membership(scenario, "2013")
     assert set(m.loc[m["adcode"] == JUANCHENG, "zone_code"]) == {"WEST", "BLUE"}
     assert len(m) == len(membership("2013")) + 1
-    base, result, d = run_scenario(None, scenario, firms, "LED", level="zone", frame="2013", permutations=0)
+    base, result, d = run_scenario(
+        None, scenario, firms, "LED", level="zone", frame="2013", permutations=0
+    )
     rows = d.nodes.set_index(["region", "node"])
     assert set(d.nodes["region"]) == {"BLUE"}
     assert rows.loc[("BLUE", "display"), "status_before"] == "missing"
     assert rows.loc[("BLUE", "display"), "status_after"] in ("weak", "strong")
     in_county = ((firms["adcode"] == JUANCHENG) & (firms["chain"] == "LED")).sum()
-    assert (result.nodes.groupby("region")["n_firms"].sum() - base.nodes.groupby("region")["n_firms"].sum()
-            ).to_dict() == {"BLUE": in_county, "CAP": 0, "RES": 0, "WEST": 0, "YRD": 0}
+    assert (
+        result.nodes.groupby("region")["n_firms"].sum()
+        - base.nodes.groupby("region")["n_firms"].sum()
+    ).to_dict() == {"BLUE": in_county, "CAP": 0, "RES": 0, "WEST": 0, "YRD": 0}
     changed = d.completeness[d.completeness["changed"]]
     assert changed["region"].tolist() == ["BLUE"] and (changed["delta"] > 0).all()
-    assert "membership edited" in result.nodes.loc[result.nodes["region"] == "BLUE", "reason_en"].iloc[0]
+    assert (
+        "membership edited"
+        in result.nodes.loc[result.nodes["region"] == "BLUE", "reason_en"].iloc[0]
+    )
     assert result.data["membership"] == "edited by a scenario"
 
 
 @pytest.mark.parametrize(("chain", "frame"), [("LED", "2013"), ("NEV", "2020")])
-def test_membership_aware_path_matches_analyze_chain(firms: gpd.GeoDataFrame, chain: str, frame: str) -> None:
+def test_membership_aware_path_matches_analyze_chain(
+    firms: gpd.GeoDataFrame, chain: str, frame: str
+) -> None:
     """With the shipped membership, the zone recomputation agrees with layout.analysis exactly."""
     ref = analyze_chain(firms, chain, level="zone", frame=frame, permutations=0)
-    ours = evaluate(firms, chain, level="zone", frame=frame, membership=membership(frame), permutations=0)
+    ours = evaluate(
+        firms, chain, level="zone", frame=frame, membership=membership(frame), permutations=0
+    )
     cols = ["region", "node", "status", "n_firms", "value", "lq", "strength_class"]
     pd.testing.assert_frame_equal(ours.nodes[cols], ref.nodes[cols])
     pd.testing.assert_series_equal(ours.completeness, ref.completeness)
     assert ours.concentration == ref.concentration
-    assert ours.data["membership"] == "shipped" and not ours.nodes["reason_en"].str.contains("edited").any()
+    assert (
+        ours.data["membership"] == "shipped"
+        and not ours.nodes["reason_en"].str.contains("edited").any()
+    )
 
 
 def test_assign_zone_regions_counts_overlaps(firms: gpd.GeoDataFrame) -> None:
     links = assign_zone_regions(firms, membership("2013"))
     from layout.regions import assign_regions
 
-    ref = assign_regions(firms, level="zone", frame="2013").sort_values(["row", "region"]).reset_index(drop=True)
+    ref = (
+        assign_regions(firms, level="zone", frame="2013")
+        .sort_values(["row", "region"])
+        .reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(links, ref)
 
 
@@ -248,10 +315,19 @@ def test_park_in_tengzhou_is_a_host_and_leaves_chain_metrics_alone(
     base, result, d = run_scenario(None, scenario, firms, "LED", permutations=0, baseline=baseline)
     assert result is base  # no firm edit: nothing to recompute
     assert d.nodes.empty and not d.completeness["changed"].any()
-    assert d.sites.to_dict(orient="records") == [{
-        "region": TENGZHOU, "name_zh": "滕州市", "name_en": "Tengzhou City", "htz_like_before": 0,
-        "htz_like_after": 1, "cluster_hosts_before": 2, "cluster_hosts_after": 2,
-        "covered_before": True, "covered_after": True}]
+    assert d.sites.to_dict(orient="records") == [
+        {
+            "region": TENGZHOU,
+            "name_zh": "滕州市",
+            "name_en": "Tengzhou City",
+            "htz_like_before": 0,
+            "htz_like_after": 1,
+            "cluster_hosts_before": 2,
+            "cluster_hosts_after": 2,
+            "covered_before": True,
+            "covered_after": True,
+        }
+    ]
     assert d.summary()[0].startswith("滕州市 高新区类载体 0 → 1")
 
 
@@ -261,7 +337,9 @@ def test_site_hosts_agree_with_coverage_and_sites_cover_a_county() -> None:
     assert set(hosts.loc[~hosts["covered"], "region"]) == uncovered
     target = sorted(uncovered)[0]
     x, y = _point(target)
-    changes = site_changes(Scenario("c", (AddSite("cluster", "C", "新集群", x, y, "LED", ("epi",)),)))
+    changes = site_changes(
+        Scenario("c", (AddSite("cluster", "C", "新集群", x, y, "LED", ("epi",)),))
+    )
     assert changes["region"].tolist() == [target]
     assert not changes["covered_before"].iloc[0] and changes["covered_after"].iloc[0]
 
@@ -285,9 +363,16 @@ def test_run_scenario_saves_results_in_the_workspace(
     ws = Workspace(tmp_path / "w.gpkg")
     run_scenario(ws, scenario, firms, "LED", permutations=0, baseline=baseline)
     assert ws.load_scenario("sg") == scenario
-    assert set(ws.layers()["name"]) == {"scenarios", "scenario_edits", "sg_LED_changes", "sg_LED_regions"}
+    assert set(ws.layers()["name"]) == {
+        "scenarios",
+        "scenario_edits",
+        "sg_LED_changes",
+        "sg_LED_regions",
+    }
     changes = ws.load_result("sg_LED_changes")
-    assert changes[["region", "node", "status_after"]].values.tolist() == [[SHOUGUANG, "mo_gas", "weak"]]
+    assert changes[["region", "node", "status_after"]].values.tolist() == [
+        [SHOUGUANG, "mo_gas", "weak"]
+    ]
     regions = ws.load_result("sg_LED_regions")
     assert isinstance(regions, gpd.GeoDataFrame) and len(regions) == 136
     assert regions.loc[regions["region"] == SHOUGUANG, "nodes_changed"].iloc[0] == 1
@@ -309,18 +394,60 @@ def atlas(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_new_list_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lon, lat = _point(SHOUGUANG)
     edits = tmp_path / "edits.json"
-    edits.write_text(json.dumps([AddFirm("S-1", "寿光MO源厂", lon, lat, "LED", "mo_gas", 50.0).to_dict()],
-                                ensure_ascii=False), encoding="utf-8")
+    edits.write_text(
+        json.dumps(
+            [AddFirm("S-1", "寿光MO源厂", lon, lat, "LED", "mo_gas", 50.0).to_dict()],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     ws = str(tmp_path / "w.gpkg")
-    assert cli.main(["scenario", "new", "--workspace", ws, "--name", "sg", "--edits", str(edits),
-                     "--description", "寿光", "--json"]) == 0
+    assert (
+        cli.main(
+            [
+                "scenario",
+                "new",
+                "--workspace",
+                ws,
+                "--name",
+                "sg",
+                "--edits",
+                str(edits),
+                "--description",
+                "寿光",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["base_firms"] == "demo"
     assert cli.main(["scenario", "list", "--workspace", ws, "--json"]) == 0
     assert [s["name"] for s in json.loads(capsys.readouterr().out)["scenarios"]] == ["sg"]
-    assert cli.main(["scenario", "run", "--workspace", ws, "--name", "sg", "--chain", "LED",
-                     "--region", SHOUGUANG, "--permutations", "0", "--json", "--save"]) == 0
+    assert (
+        cli.main(
+            [
+                "scenario",
+                "run",
+                "--workspace",
+                ws,
+                "--name",
+                "sg",
+                "--chain",
+                "LED",
+                "--region",
+                SHOUGUANG,
+                "--permutations",
+                "0",
+                "--json",
+                "--save",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
-    assert [(n["region"], n["node"], n["status_after"]) for n in out["nodes"]] == [(SHOUGUANG, "mo_gas", "weak")]
+    assert [(n["region"], n["node"], n["status_after"]) for n in out["nodes"]] == [
+        (SHOUGUANG, "mo_gas", "weak")
+    ]
     assert out["summary"][0].startswith("寿光市 MO源/特气: 缺失 → 弱")
     assert "sg_LED_changes" in set(Workspace(ws).layers()["name"])
 
@@ -329,14 +456,25 @@ def test_cli_new_list_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["scenario", "run", "--workspace", "W", "--name", "x", "--chain", "NOPE"], "valid chains are"),
-        (["scenario", "run", "--workspace", "missing.gpkg", "--name", "x", "--chain", "LED"], "no scenario 'x'"),
+        (
+            ["scenario", "run", "--workspace", "W", "--name", "x", "--chain", "NOPE"],
+            "valid chains are",
+        ),
+        (
+            ["scenario", "run", "--workspace", "missing.gpkg", "--name", "x", "--chain", "LED"],
+            "no scenario 'x'",
+        ),
         (["scenario", "new", "--workspace", "w.gpkg", "--name", "x"], "required"),
         (["scenario"], "required"),
     ],
 )
-def test_cli_errors_are_one_line(argv: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_errors_are_one_line(
+    argv: list[str],
+    needle: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -344,12 +482,39 @@ def test_cli_errors_are_one_line(argv: list[str], needle: str, tmp_path: Path, c
 
 
 @pytest.mark.usefixtures("atlas")
-def test_cli_new_reports_all_edit_problems_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_new_reports_all_edit_problems_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edits = tmp_path / "edits.json"
-    edits.write_text(json.dumps([{"type": "remove_firm", "firm_id": "NOPE"},
-                                 {"type": "move_firm", "firm_id": "ANCHOR-001", "lon": 0, "lat": 0}]), encoding="utf-8")
-    assert cli.main(["scenario", "new", "--workspace", str(tmp_path / "w.gpkg"), "--name", "x",
-                     "--edits", str(edits)]) == 2
+    edits.write_text(
+        json.dumps(
+            [
+                {"type": "remove_firm", "firm_id": "NOPE"},
+                {"type": "move_firm", "firm_id": "ANCHOR-001", "lon": 0, "lat": 0},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        cli.main(
+            [
+                "scenario",
+                "new",
+                "--workspace",
+                str(tmp_path / "w.gpkg"),
+                "--name",
+                "x",
+                "--edits",
+                str(edits),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "2 problem(s)" in err and "NOPE" in err and "outside Shandong" in err
+    assert (
+        err.count("\n") == 1
+        and "2 problem(s)" in err
+        and "NOPE" in err
+        and "outside Shandong" in err
+    )
     assert not (tmp_path / "w.gpkg").exists()

@@ -33,14 +33,20 @@ COST = np.abs(np.subtract.outer([0.0, 1.0, 9.0, 10.0], [0.0, 5.0, 10.0]))
 
 
 def _enumerate_p_median(cost: np.ndarray, w: np.ndarray, p: int) -> tuple[tuple[int, ...], float]:
-    best = min(itertools.combinations(range(cost.shape[1]), p),
-               key=lambda s: (w * cost[:, list(s)].min(axis=1)).sum())
+    best = min(
+        itertools.combinations(range(cost.shape[1]), p),
+        key=lambda s: (w * cost[:, list(s)].min(axis=1)).sum(),
+    )
     return best, float((w * cost[:, list(best)].min(axis=1)).sum())
 
 
-def _enumerate_mclp(cost: np.ndarray, w: np.ndarray, p: int, radius: float) -> tuple[tuple[int, ...], float]:
-    best = max(itertools.combinations(range(cost.shape[1]), p),
-               key=lambda s: (w * (cost[:, list(s)] <= radius).any(axis=1)).sum())
+def _enumerate_mclp(
+    cost: np.ndarray, w: np.ndarray, p: int, radius: float
+) -> tuple[tuple[int, ...], float]:
+    best = max(
+        itertools.combinations(range(cost.shape[1]), p),
+        key=lambda s: (w * (cost[:, list(s)] <= radius).any(axis=1)).sum(),
+    )
     return best, float((w * (cost[:, list(best)] <= radius).any(axis=1)).sum())
 
 
@@ -68,14 +74,21 @@ def test_max_cover_matches_hand_solved_optimum() -> None:
     # radius 4.5: c0 covers d0,d1 (3), c1 covers d1,d2 (5), c2 covers d2,d3 (7)
     one = max_cover(COST, w, 1, 4.5)
     assert one.selected == (2,) and one.objective == pytest.approx(7.0)
-    assert one.assignment.tolist() == [-1, -1, 2, 2] and one.covered.tolist() == [False, False, True, True]
+    assert one.assignment.tolist() == [-1, -1, 2, 2] and one.covered.tolist() == [
+        False,
+        False,
+        True,
+        True,
+    ]
     # p=2: {c0,c2} covers all (10), {c1,c2} 9, {c0,c1} 6
     two = max_cover(COST, w, 2, 4.5)
     assert two.selected == (0, 2) and two.objective == pytest.approx(10.0)
     assert (two.assignment >= 0).all()
     for p in (1, 2):
-        assert (max_cover(COST, w, p, 4.5).selected, max_cover(COST, w, p, 4.5).objective) == \
-            _enumerate_mclp(COST, w, p, 4.5)
+        assert (
+            max_cover(COST, w, p, 4.5).selected,
+            max_cover(COST, w, p, 4.5).objective,
+        ) == _enumerate_mclp(COST, w, p, 4.5)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -110,7 +123,12 @@ HOME, NEXT = "370705", "370702"  # 奎文区 (hosts Weifang HTZ) and its neighbo
 
 def _toy() -> nx.DiGraph:
     g = nx.DiGraph(chain="TOY", name_zh="玩具链", name_en="Toy chain")
-    for node, stage in [("ore", "upstream"), ("metal", "midstream"), ("parts", "midstream"), ("car", "downstream")]:
+    for node, stage in [
+        ("ore", "upstream"),
+        ("metal", "midstream"),
+        ("parts", "midstream"),
+        ("car", "downstream"),
+    ]:
         g.add_node(node, stage=stage, name_zh=node + "环节", name_en=node, weight=1.0)
     g.add_edges_from([("ore", "metal"), ("metal", "parts"), ("parts", "car")])
     return g
@@ -124,9 +142,17 @@ def _firms() -> gpd.GeoDataFrame:
     pts = _points()
     rows = [("f1", "ore", HOME, 100.0), ("f2", "parts", NEXT, 300.0), ("f3", "car", NEXT, 50.0)]
     return gpd.GeoDataFrame(
-        {"firm_id": [r[0] for r in rows], "name": [r[0] for r in rows], "chain": "TOY",
-         "node": [r[1] for r in rows], "adcode": [r[2] for r in rows], "employees": [r[3] for r in rows]},
-        geometry=[Point(pts.loc[r[2], "lon"], pts.loc[r[2], "lat"]) for r in rows], crs="EPSG:4326")
+        {
+            "firm_id": [r[0] for r in rows],
+            "name": [r[0] for r in rows],
+            "chain": "TOY",
+            "node": [r[1] for r in rows],
+            "adcode": [r[2] for r in rows],
+            "employees": [r[3] for r in rows],
+        },
+        geometry=[Point(pts.loc[r[2], "lon"], pts.loc[r[2], "lat"]) for r in rows],
+        crs="EPSG:4326",
+    )
 
 
 def test_candidate_counties_by_level() -> None:
@@ -138,26 +164,38 @@ def test_candidate_counties_by_level() -> None:
 
 
 def test_score_parts_are_the_documented_formula() -> None:
-    table = score_candidates(_firms(), "TOY", "metal", region=HOME, graph=_toy()).set_index("adcode")
+    table = score_candidates(_firms(), "TOY", "metal", region=HOME, graph=_toy()).set_index(
+        "adcode"
+    )
     pts = _points()
     home = table.loc[HOME]
     # neighbours of metal: ore (in HOME) and parts (in NEXT)
     assert home["neighbour_nodes"] == 0.5 and home["neighbours_present"] == "ore"
     assert table.loc[NEXT, "neighbours_present"] == "parts"
     assert home["htz"] == 1 and "潍坊高新区" in home["htz_names"] and table.loc[NEXT, "htz"] == 0
-    _, _, metres = Geod(ellps="WGS84").inv(pts.loc[HOME, "lon"], pts.loc[HOME, "lat"],
-                                           pts.loc[NEXT, "lon"], pts.loc[NEXT, "lat"])
+    _, _, metres = Geod(ellps="WGS84").inv(
+        pts.loc[HOME, "lon"], pts.loc[HOME, "lat"], pts.loc[NEXT, "lon"], pts.loc[NEXT, "lat"]
+    )
     assert home["dist_buyers_km"] == pytest.approx(metres / 1000, abs=0.05)
     assert home["dist_suppliers_km"] == 0.0
-    expected = (0.4 * 0.5 + 0.2 * 1 + 0.2 * np.exp(-metres / 1000 / 50) + 0.2 * 1.0) / sum(SCORE_WEIGHTS.values())
+    expected = (0.4 * 0.5 + 0.2 * 1 + 0.2 * np.exp(-metres / 1000 / 50) + 0.2 * 1.0) / sum(
+        SCORE_WEIGHTS.values()
+    )
     assert home["score"] == pytest.approx(expected, abs=1e-4)
-    assert table["score"].is_monotonic_decreasing and table["rank"].tolist() == list(range(1, len(table) + 1))
-    assert "相邻环节 1/2" in home["reason_zh"] and "1 of 2 neighbouring chain nodes" in home["reason_en"]
+    assert table["score"].is_monotonic_decreasing and table["rank"].tolist() == list(
+        range(1, len(table) + 1)
+    )
+    assert (
+        "相邻环节 1/2" in home["reason_zh"]
+        and "1 of 2 neighbouring chain nodes" in home["reason_en"]
+    )
     assert table.attrs["weights"] == SCORE_WEIGHTS
 
 
 def test_weights_change_the_ranking_and_final_products_skip_buyers() -> None:
-    htz_only = score_candidates(_firms(), "TOY", "metal", region=HOME, graph=_toy(), weights={"htz": 1.0})
+    htz_only = score_candidates(
+        _firms(), "TOY", "metal", region=HOME, graph=_toy(), weights={"htz": 1.0}
+    )
     assert htz_only.iloc[0]["adcode"] == HOME and set(htz_only["score"]) <= {0.0, 1.0}
     car = score_candidates(_firms(), "TOY", "car", region=HOME, graph=_toy())
     assert (car["s_buyers"] == 0).all() and car["dist_buyers_km"].isna().all()
@@ -168,7 +206,9 @@ def test_site_k_puts_the_site_at_the_buyers() -> None:
     res = site_k(_firms(), "TOY", "metal", region=HOME, k=1, graph=_toy())
     assert res.demand_kind == "buyers" and res.demand_nodes == ["parts"]
     assert res.sites["adcode"].tolist() == [NEXT] and res.objective == pytest.approx(0.0)
-    cover = site_k(_firms(), "TOY", "metal", region=HOME, k=1, method="mclp", service_km=1.0, graph=_toy())
+    cover = site_k(
+        _firms(), "TOY", "metal", region=HOME, k=1, method="mclp", service_km=1.0, graph=_toy()
+    )
     assert cover.sites["adcode"].tolist() == [NEXT] and cover.covered_weight_share == 1.0
     final = site_k(_firms(), "TOY", "car", region=HOME, k=1, graph=_toy())
     assert final.demand_kind == "suppliers" and final.demand_nodes == ["parts"]

@@ -30,9 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def _points(n: int, seed: int = 0) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
     return gpd.GeoDataFrame(
-        {"firm_id": [f"F{i}" for i in range(n)], "name": [f"企业{i}" for i in range(n)],
-         "employees": rng.integers(1, 500, n).astype(float), "synthetic": np.ones(n, dtype=bool)},
-        geometry=gpd.points_from_xy(rng.uniform(116, 121, n), rng.uniform(35, 37.5, n)), crs="EPSG:4326")
+        {
+            "firm_id": [f"F{i}" for i in range(n)],
+            "name": [f"企业{i}" for i in range(n)],
+            "employees": rng.integers(1, 500, n).astype(float),
+            "synthetic": np.ones(n, dtype=bool),
+        },
+        geometry=gpd.points_from_xy(rng.uniform(116, 121, n), rng.uniform(35, 37.5, n)),
+        crs="EPSG:4326",
+    )
 
 
 def _temps(folder: Path, name: str) -> list[Path]:
@@ -48,7 +54,11 @@ def test_demo_firms_round_trip_exactly(tmp_path: Path) -> None:
     assert firms.equals(demo_firms())  # the input was not touched
     meta = ws.layer_metadata("firms")
     assert meta["datum"] == "WGS-84" and meta["crs"] == "EPSG:4326"
-    assert meta["synthetic"] == "true" and meta["atlas_kind"] == "firms" and meta["rows"] == str(len(firms))
+    assert (
+        meta["synthetic"] == "true"
+        and meta["atlas_kind"] == "firms"
+        and meta["rows"] == str(len(firms))
+    )
     # the plain GDAL reader sees the same points (what QGIS opens)
     raw = pyogrio.read_dataframe(ws.path, layer="firms")
     assert len(raw) == len(firms) and raw.crs.to_epsg() == 4326
@@ -57,15 +67,19 @@ def test_demo_firms_round_trip_exactly(tmp_path: Path) -> None:
 
 def test_awkward_columns_round_trip(tmp_path: Path) -> None:
     frame = gpd.GeoDataFrame(
-        {"year": pd.Series([2024, pd.NA, 2020], dtype=object),
-         "tags": pd.Series([["a", "b"], None, {"k": 1}], dtype=object),
-         "n": pd.array([1, None, 3], dtype="Int64"),
-         "flag": pd.array([True, None, False], dtype="boolean"),
-         "label": pd.Series(["x", None, "名称"], dtype="str"),
-         "kind": pd.Categorical(["a", "b", "a"]),
-         "ratio": [0.1, np.nan, 1e-12]},
+        {
+            "year": pd.Series([2024, pd.NA, 2020], dtype=object),
+            "tags": pd.Series([["a", "b"], None, {"k": 1}], dtype=object),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "label": pd.Series(["x", None, "名称"], dtype="str"),
+            "kind": pd.Categorical(["a", "b", "a"]),
+            "ratio": [0.1, np.nan, 1e-12],
+        },
         geometry=[shapely.Point(117.0, 36.6), None, shapely.Point(120.3, 36.1)],
-        index=pd.Index(["p", "q", "r"], name="code"), crs="EPSG:4490")
+        index=pd.Index(["p", "q", "r"], name="code"),
+        crs="EPSG:4490",
+    )
     ws = Workspace(tmp_path / "w.gpkg")
     ws.save_result("awkward", frame)
     back = ws.load_result("awkward")
@@ -90,16 +104,24 @@ def test_layers_are_registered_for_qgis(tmp_path: Path) -> None:
     with sqlite3.connect(ws.path) as con:
         contents = dict(con.execute("select table_name, data_type from gpkg_contents").fetchall())
         srs = dict(con.execute("select table_name, srs_id from gpkg_geometry_columns").fetchall())
-    assert contents == {"firms": "features", "scenarios": "attributes", "scenario_edits": "features",
-                        "table": "attributes"}
+    assert contents == {
+        "firms": "features",
+        "scenarios": "attributes",
+        "scenario_edits": "features",
+        "table": "attributes",
+    }
     assert srs == {"firms": 4326, "scenario_edits": 4326}
     layers = ws.layers().set_index("name")
     assert layers.loc["firms", "kind"] == "firms" and layers.loc["table", "kind"] == "result"
-    assert layers.loc["scenario_edits", "features"] == 1 and layers.loc["firms", "datum"] == "WGS-84"
+    assert (
+        layers.loc["scenario_edits", "features"] == 1 and layers.loc["firms", "datum"] == "WGS-84"
+    )
     assert not list(tmp_path.glob("*.aux.xml"))  # GDAL side-car files would clutter the folder
 
 
-@pytest.mark.parametrize("name", ["", "寿光", "a b", "x" * 64, "gpkg_contents", "rtree_x", "a.b", 5])
+@pytest.mark.parametrize(
+    "name", ["", "寿光", "a b", "x" * 64, "gpkg_contents", "rtree_x", "a.b", 5]
+)
 def test_bad_names_are_refused_with_the_rule(name: object) -> None:
     with pytest.raises(WorkspaceError) as err:
         check_layer_name(name)
@@ -129,8 +151,12 @@ def test_reserved_and_kind_clashes(tmp_path: Path) -> None:
 
 def test_scenarios_save_list_overwrite_delete(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "w.gpkg")
-    s1 = Scenario("tengzhou-park", (AddSite("park", "P1", "滕州园区", 117.17, 35.09),), "滕州开园区")
-    s2 = Scenario("blue", (ChangeZoneMembership("371726", "2013", "BLUE"), RemoveFirm("ANCHOR-001")))
+    s1 = Scenario(
+        "tengzhou-park", (AddSite("park", "P1", "滕州园区", 117.17, 35.09),), "滕州开园区"
+    )
+    s2 = Scenario(
+        "blue", (ChangeZoneMembership("371726", "2013", "BLUE"), RemoveFirm("ANCHOR-001"))
+    )
     ws.save_scenario(s1)
     ws.save_scenario(s2)
     table = ws.list_scenarios()
@@ -174,7 +200,9 @@ def test_failed_save_leaves_workspace_unchanged(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "w.gpkg")
     ws.save_firms(_points(10))
     before = ws.path.read_bytes()
-    bad = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(117, 36)])  # no CRS: refused mid-save
+    bad = gpd.GeoDataFrame(
+        {"a": [1]}, geometry=[shapely.Point(117, 36)]
+    )  # no CRS: refused mid-save
     with pytest.raises(WorkspaceError, match="no CRS"):
         ws.save_results({"good": pd.DataFrame({"x": [1]}), "bad": bad})
     assert ws.path.read_bytes() == before
@@ -209,15 +237,24 @@ def test_save_killed_midway_leaves_previous_workspace_readable(tmp_path: Path) -
     ws.save_scenario(Scenario("keep", (AddFirm("N1", "新企业", 118.8, 37.0, "LED", "epi", 10.0),)))
     before = path.read_bytes()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _BIG_SAVE, str(path)], stdout=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _BIG_SAVE, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         deadline = time.monotonic() + 120
         midway = False
         while time.monotonic() < deadline and proc.poll() is None:
             # the temporary copy is being filled well past the old file's size: the save is midway
-            if any(p.stat().st_size > len(before) + 2_000_000 for p in _temps(tmp_path, "w.gpkg") if p.exists()):
+            if any(
+                p.stat().st_size > len(before) + 2_000_000
+                for p in _temps(tmp_path, "w.gpkg")
+                if p.exists()
+            ):
                 midway = True
                 break
             time.sleep(0.005)
@@ -226,11 +263,17 @@ def test_save_killed_midway_leaves_previous_workspace_readable(tmp_path: Path) -
         proc.wait(timeout=60)
         if proc.stdout is not None:
             proc.stdout.close()
-    assert midway and proc.returncode == -signal.SIGKILL, "the save finished before it could be killed"
+    assert midway and proc.returncode == -signal.SIGKILL, (
+        "the save finished before it could be killed"
+    )
     assert _temps(tmp_path, "w.gpkg"), "the killed save should have left its temporary file"
     # the previous workspace is untouched and opens with plain GDAL
     assert path.read_bytes() == before
-    assert {str(n) for n in pyogrio.list_layers(path)[:, 0]} == {"firms", "scenarios", "scenario_edits"}
+    assert {str(n) for n in pyogrio.list_layers(path)[:, 0]} == {
+        "firms",
+        "scenarios",
+        "scenario_edits",
+    }
     assert pyogrio.read_info(path, layer="firms")["features"] == 100
     assert_geodataframe_equal(Workspace(path).load_firms(), small, check_crs=True)
     assert Workspace(path).list_scenarios()["name"].tolist() == ["keep"]
@@ -255,7 +298,10 @@ _SAVER = textwrap.dedent("""
 def test_concurrent_saves_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "w.gpkg"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", _SAVER, str(path), tag], env=env, cwd=ROOT) for tag in "ab"]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _SAVER, str(path), tag], env=env, cwd=ROOT)
+        for tag in "ab"
+    ]
     for proc in procs:
         assert proc.wait(timeout=300) == 0
     names = Workspace(path).list_scenarios()["name"].tolist()
