@@ -18,13 +18,11 @@ XLSX cells that would run as formulas are neutralised by :func:`geo.export.to_xl
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import html
 import math
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +49,6 @@ __all__ = [
     "build_report",
     "chain_svg",
     "region_svg",
-    "register_cli",
     "render_html",
     "write_html",
     "write_xlsx",
@@ -1435,73 +1432,3 @@ def xlsx_bytes(report: Report) -> bytes:
 
 
 # ----------------------------------------------------------------------------- CLI
-def _cmd_report(args: argparse.Namespace) -> int:
-    import json
-    import sys
-
-    from layout.cli import CliError, load_firms, option_problems
-
-    problems = option_problems(chain=args.chain, base=args.base)
-    fmt = args.format or {".html": "html", ".htm": "html", ".xlsx": "xlsx"}.get(
-        Path(args.output).suffix.lower()
-    )
-    if fmt not in ("html", "xlsx"):
-        problems.append(
-            f"cannot tell the format of {args.output!r}"
-            if args.format is None
-            else f"unknown format {args.format!r}"
-        )
-        problems[-1] += ": use --format html or xlsx (or a .html/.xlsx file name)"
-    try:
-        parse_region(args.region)
-    except ValueError as exc:
-        problems.append(str(exc))
-    if problems:
-        raise CliError("; ".join(problems))
-    firms = load_firms(args.firms, args.datum, args.crs)
-    try:
-        report = build_report(firms, args.chain, args.region, base=args.base)
-    except ValueError as exc:
-        raise CliError(str(exc).splitlines()[0]) from exc
-    (write_html if fmt == "html" else write_xlsx)(report, args.output)
-    payload = {
-        "chain": report.chain,
-        "region": report.region,
-        "format": fmt,
-        "path": str(args.output),
-        "synthetic": report.synthetic,
-        "sections": list(SECTIONS),
-        "lists": {k: len(v) for k, v in report.lists.items()},
-    }
-    if args.json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write(
-            f"wrote {fmt} report {report.chain} × {report.region} {report.region_name_zh} to {args.output}"
-            + (" (synthetic demonstration data)" if report.synthetic else "")
-            + "\n"
-        )
-    return 0
-
-
-def register_cli(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
-    """Add ``cluster-atlas report --chain CHAIN --region CODE -o PATH`` to the CLI.
-
-    Flags: ``--firms PATH`` (default the demonstration data), ``--datum``, ``--crs``, ``--base
-    employees|output|firms``, ``--format html|xlsx`` (default from the suffix), ``--json``.
-    """
-    s = sub.add_parser(
-        "report", help="one chain x region deliverable: printable HTML or XLSX workbook"
-    )
-    s.add_argument("--chain", required=True, help="chain code, e.g. LED")
-    s.add_argument(
-        "--region", required=True, help="county/city adcode, zone code (e.g. BLUE) or 370000"
-    )
-    s.add_argument("-o", "--output", required=True, help="output file (.html or .xlsx)")
-    s.add_argument("--firms", default=None, help="firm file (default: the demonstration data)")
-    s.add_argument("--datum", default="wgs84", help="datum of --firms coordinates")
-    s.add_argument("--crs", default=None, help="projected CRS of --firms coordinates")
-    s.add_argument("--base", default="employees", help="employees, output or firms")
-    s.add_argument("--format", default=None, help="html or xlsx (default: from the file suffix)")
-    s.add_argument("--json", action="store_true", help="print a JSON summary")
-    handlers["report"] = _cmd_report

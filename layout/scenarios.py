@@ -52,11 +52,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layout.workspace import DEMO_BASE, WorkspaceError, check_layer_name
+from layout.workspace import WorkspaceError, check_layer_name
 
 if TYPE_CHECKING:
-    import argparse
-
     from layout.analysis import ChainAnalysis
     from layout.workspace import Workspace
 
@@ -79,7 +77,6 @@ __all__ = [
     "diff",
     "edit_from_dict",
     "evaluate",
-    "register_cli",
     "run_scenario",
     "scenario_membership",
     "scenario_sites",
@@ -1368,155 +1365,3 @@ def time_one_edit(
 
 
 # ----------------------------------------------------------------------------- CLI
-def _load_base(workspace: Workspace, layer: str) -> gpd.GeoDataFrame:
-    if layer == DEMO_BASE:
-        from layout.demo import demo_firms
-
-        return demo_firms()
-    return workspace.load_firms(layer)
-
-
-def _emit(obj: Any, as_json: bool, text: str) -> None:
-    import sys
-
-    if as_json:
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
-    else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
-
-
-def _one_line(exc: Exception) -> str:
-    if isinstance(exc, ScenarioError):
-        return f"{len(exc.problems)} problem(s): " + "; ".join(exc.problems)
-    return " ".join(str(exc).split())
-
-
-def _cmd_new(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from layout.cli import CliError
-    from layout.workspace import Workspace
-
-    try:
-        ws = Workspace(args.workspace)
-        text = Path(args.edits).read_text(encoding="utf-8-sig")
-        data = json.loads(text)
-        if isinstance(data, Mapping):
-            data = data.get("edits", [])
-        scenario = Scenario.from_dict(
-            {"name": args.name, "description": args.description or "", "edits": data}
-        )
-        base_layer = args.firms_layer or (
-            "firms" if ws.exists() and "firms" in ws.layers()["name"].tolist() else DEMO_BASE
-        )
-        validate(scenario, _load_base(ws, base_layer))
-        ws.save_scenario(scenario, base_firms=base_layer, overwrite=args.overwrite)
-    except (OSError, json.JSONDecodeError, ScenarioError, WorkspaceError) as exc:
-        raise CliError(_one_line(exc)) from exc
-    _emit(
-        {
-            "workspace": str(ws.path),
-            "scenario": scenario.name,
-            "base_firms": base_layer,
-            "edits": len(scenario.edits),
-        },
-        args.json,
-        f"saved scenario {scenario.name} ({len(scenario.edits)} edits over {base_layer}) in {ws.path}",
-    )
-    return 0
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
-    from layout.cli import CliError, option_problems
-    from layout.regions import RegionError
-    from layout.workspace import Workspace
-
-    problems = option_problems(chain=args.chain, base=args.base)
-    if problems:
-        raise CliError(problems[0])
-    try:
-        ws = Workspace(args.workspace)
-        scenario = ws.load_scenario(args.name)
-        firms = _load_base(ws, ws.scenario_base(args.name))
-        _, _, d = run_scenario(
-            ws if args.save else None,
-            scenario,
-            firms,
-            args.chain,
-            region=args.region,
-            level=args.level,
-            frame=args.frame,
-            base=args.base,
-            permutations=args.permutations,
-        )
-    except (ScenarioError, WorkspaceError, RegionError, OSError) as exc:
-        raise CliError(_one_line(exc)) from exc
-    _emit(d.to_dict(), args.json, "\n".join(d.summary()))
-    return 0
-
-
-def _cmd_list(args: argparse.Namespace) -> int:
-    from layout.cli import CliError
-    from layout.workspace import Workspace
-
-    try:
-        table = Workspace(args.workspace).list_scenarios()
-    except (WorkspaceError, OSError) as exc:
-        raise CliError(_one_line(exc)) from exc
-    _emit(
-        {"scenarios": _records(table)},
-        args.json,
-        table.to_string(index=False) if len(table) else "no scenarios",
-    )
-    return 0
-
-
-def register_cli(sub: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
-    """Add ``cluster-atlas scenario new|run|list`` to the CLI (append to ``layout.cli._EXTRA_COMMANDS``).
-
-    * ``scenario new --workspace W.gpkg --name NAME --edits edits.json [--description T]
-      [--firms-layer L] [--overwrite] [--json]`` — edits.json is a JSON list of edit objects
-      (or an object with an ``edits`` list); validated against the base firms, then saved.
-    * ``scenario run --workspace W.gpkg --name NAME --chain CHAIN [--region CODE] [--level L]
-      [--frame F] [--base B] [--permutations N] [--save] [--json]`` — baseline vs scenario;
-      ``--save`` writes the result layers into the workspace.
-    * ``scenario list --workspace W.gpkg [--json]``.
-    """
-    p = sub.add_parser(
-        "scenario", help="create, list and run what-if scenarios stored in a workspace"
-    )
-    inner = p.add_subparsers(dest="scenario_command", parser_class=type(p), required=True)
-
-    s = inner.add_parser("new", help="save a scenario from a JSON list of edits")
-    s.add_argument("--workspace", required=True, help="workspace GeoPackage (created if missing)")
-    s.add_argument(
-        "--name", required=True, help="scenario name: letters, digits, '_' or '-' (max 63)"
-    )
-    s.add_argument("--edits", required=True, help="JSON file: a list of edit objects")
-    s.add_argument("--description", default="", help="free text (Chinese welcome)")
-    s.add_argument(
-        "--firms-layer",
-        default=None,
-        help="firm layer the edits apply to (default: firms, else demo)",
-    )
-    s.add_argument("--overwrite", action="store_true", help="replace a saved scenario of that name")
-    s.add_argument("--json", action="store_true", help="print JSON")
-
-    s = inner.add_parser("run", help="compare a saved scenario with its baseline")
-    s.add_argument("--workspace", required=True, help="workspace GeoPackage")
-    s.add_argument("--name", required=True, help="saved scenario name")
-    s.add_argument("--chain", required=True, help="chain code, e.g. LED")
-    s.add_argument("--region", default=None, help="county/city adcode, zone code or 370000")
-    s.add_argument("--level", default=None, help="county, city, zone or province (default county)")
-    s.add_argument("--frame", default="2013", help="plan frame of zones: 2013 or 2020")
-    s.add_argument("--base", default="employees", help="employees, output or firms")
-    s.add_argument("--permutations", type=int, default=999, help="permutations for Moran/LISA/Gi*")
-    s.add_argument("--save", action="store_true", help="write the result layers into the workspace")
-    s.add_argument("--json", action="store_true", help="print JSON")
-
-    s = inner.add_parser("list", help="list saved scenarios")
-    s.add_argument("--workspace", required=True, help="workspace GeoPackage")
-    s.add_argument("--json", action="store_true", help="print JSON")
-
-    commands = {"new": _cmd_new, "run": _cmd_run, "list": _cmd_list}
-    handlers["scenario"] = lambda args: commands[args.scenario_command](args)

@@ -21,7 +21,6 @@ from layout.reports import (
     Report,
     build_report,
     chain_svg,
-    register_cli,
     render_html,
     write_html,
     write_xlsx,
@@ -153,16 +152,7 @@ def test_chain_svg_escapes_node_names() -> None:
     assert 'stroke-dasharray="5 4"' in svg  # the link into a missing node is drawn as a gap
 
 
-@pytest.fixture
-def with_report_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    _, handlers = cli._build_parser()
-    if "report" not in handlers:  # until layout/cli.py registers the command itself
-        monkeypatch.setattr(cli, "_EXTRA_COMMANDS", [*cli._EXTRA_COMMANDS, register_cli])
-
-
-def test_cli_report_writes_xlsx(
-    with_report_command: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_report_writes_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "led.xlsx"
     assert cli.main(["report", "--chain", "LED", "--region", "370705", "-o", str(out)]) == 0
     assert out.stat().st_size > 0 and "wrote xlsx report LED" in capsys.readouterr().out
@@ -170,7 +160,7 @@ def test_cli_report_writes_xlsx(
 
 
 def test_cli_report_errors_one_line_exit_2(
-    with_report_command: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = cli.main(
         ["report", "--chain", "NOPE", "--region", "MARS", "-o", str(tmp_path / "x.pdf")]

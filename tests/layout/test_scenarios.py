@@ -30,7 +30,6 @@ from layout.scenarios import (
     diff,
     edit_from_dict,
     evaluate,
-    register_cli,
     run_scenario,
     scenario_membership,
     site_changes,
@@ -382,15 +381,6 @@ def test_run_scenario_saves_results_in_the_workspace(
         run_scenario(ws, other, firms, "LED", permutations=0, baseline=baseline)
 
 
-@pytest.fixture
-def atlas(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI with the scenario commands registered (until layout.cli registers them itself)."""
-    _, handlers = cli._build_parser()
-    if "scenario" not in handlers:
-        monkeypatch.setattr(cli, "_EXTRA_COMMANDS", [*cli._EXTRA_COMMANDS, register_cli])
-
-
-@pytest.mark.usefixtures("atlas")
 def test_cli_new_list_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lon, lat = _point(SHOUGUANG)
     edits = tmp_path / "edits.json"
@@ -452,7 +442,6 @@ def test_cli_new_list_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "sg_LED_changes" in set(Workspace(ws).layers()["name"])
 
 
-@pytest.mark.usefixtures("atlas")
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
@@ -481,7 +470,6 @@ def test_cli_errors_are_one_line(
     assert needle in err and err.count("\n") == 1
 
 
-@pytest.mark.usefixtures("atlas")
 def test_cli_new_reports_all_edit_problems_on_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -513,7 +501,7 @@ def test_cli_new_reports_all_edit_problems_on_one_line(
     err = capsys.readouterr().err
     assert (
         err.count("\n") == 1
-        and "2 problem(s)" in err
+        and "2 problems" in err
         and "NOPE" in err
         and "outside Shandong" in err
     )

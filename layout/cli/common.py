@@ -1,0 +1,85 @@
+"""What every command shares: the argument error, output, option checks and loading firms.
+
+Kept free of heavy imports (pandas, geopandas, …): those happen inside the functions, so the
+parser and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+__all__ = [
+    "EXIT_USAGE",
+    "CliError",
+    "add_json_flag",
+    "emit",
+    "load_firms",
+    "one_line",
+    "option_problems",
+    "raise_problems",
+]
+
+EXIT_USAGE = 2
+"""Exit status of an argument or input error (the message is printed on one line)."""
+
+
+class CliError(Exception):
+    """An argument or input error: printed as one line on stderr, exit status 2."""
+
+
+def emit(obj: Any, as_json: bool, text: str) -> None:
+    """Print ``obj`` as indented JSON (``--json``) or ``text``."""
+    if as_json:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def add_json_flag(parser: Any, help_text: str = "print JSON") -> None:
+    """The ``--json`` flag every command takes."""
+    parser.add_argument("--json", action="store_true", help=help_text)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line; every problem of a ProblemError, ``;``-joined."""
+    problems = getattr(exc, "problems", None)
+    if isinstance(problems, list) and problems and len(problems) > 1:
+        return f"{len(problems)} problems: " + "; ".join(" ".join(str(p).split()) for p in problems)
+    return " ".join(str(exc).split())
+
+
+def option_problems(
+    *, chain: str | None = None, base: str | None = None, level: str | None = None
+) -> list[Any]:
+    """One problem per invalid ``--chain``/``--base``/``--level`` value (layout.checks)."""
+    from layout.checks import base_problems, chain_problems, level_problems
+
+    return chain_problems(chain) + base_problems(base) + level_problems(level)
+
+
+def raise_problems(problems: list[Any]) -> None:
+    """Raise one :class:`CliError` listing ``problems`` when there are any."""
+    if problems:
+        raise CliError("; ".join(str(p) for p in problems))
+
+
+def load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -> Any:
+    """Firms from a user file (through the importer) or the demonstration table."""
+    if path is None:
+        from layout.demo import demo_firms
+
+        return demo_firms()
+    from layout.records import FirmImportError, read_firms
+
+    try:
+        result = read_firms(path, datum=datum, crs=crs)
+    except (FirmImportError, OSError) as exc:
+        raise CliError(str(exc).splitlines()[0]) from exc
+    if result.summary["rejected"]:
+        sys.stderr.write(
+            f"note: {result.summary['rejected']} of {result.summary['read']} rows rejected; "
+            "run `cluster-atlas import-firms` to write them out with their reasons\n"
+        )
+    return result.accepted

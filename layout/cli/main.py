@@ -1,0 +1,67 @@
+"""The ``cluster-atlas`` parser and entry point.
+
+Each command is a module of this package listed in :data:`COMMANDS`; its ``add_arguments``
+declares the flags and its ``run`` does the work, importing the services it needs only then.
+Bad arguments print one line naming the valid values and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from layout.cli.common import EXIT_USAGE, CliError, one_line
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+COMMANDS: tuple[str, ...] = (
+    "layers",
+    "export",
+    "import-firms",
+    "analyze",
+    "coverage",
+    "report",
+    "scenario",
+)
+"""Command names in help order; ``import-firms`` lives in module ``import_firms``."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]  # one line, exit 2
+        raise CliError(message)
+
+
+def _module(command: str) -> ModuleType:
+    return importlib.import_module(f"layout.cli.{command.replace('-', '_')}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser; each sub-parser's ``run`` default is the command's entry point."""
+    parser = _Parser(prog="cluster-atlas", description="Shandong Cluster Atlas command line")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMANDS:
+        mod = _module(name)
+        s = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(s)
+        s.set_defaults(run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cluster-atlas`` console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.run(args))
+    except CliError as exc:
+        sys.stderr.write(f"cluster-atlas: error: {exc}\n")
+        return EXIT_USAGE
+    except ValueError as exc:  # ProblemError and other input errors from the services
+        sys.stderr.write(f"cluster-atlas: error: {one_line(exc)}\n")
+        return EXIT_USAGE
