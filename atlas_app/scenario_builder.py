@@ -41,6 +41,7 @@ from layout.scenarios import (
     RemoveFirm,
     Scenario,
     ScenarioError,
+    load_scenario,
     validate,
 )
 
@@ -619,7 +620,7 @@ def _read_workspace(data: bytes, lang: str) -> dict[str, Any]:
             return out
         for name in table["name"].astype(str):
             try:
-                out["scenarios"][name] = ws.load_scenario(name)
+                out["scenarios"][name] = load_scenario(ws, name)
             except (ScenarioError, WorkspaceError, ValueError, KeyError) as exc:
                 found = exc.problems if isinstance(exc, ScenarioError) else [str(exc)]
                 out["problems"].extend(f"scenario {name!r}: {p}" for p in found)

@@ -45,6 +45,8 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from geo.registry import data_path
+
 __all__ = [
     "DEFAULT_EDGES",
     "DEFAULT_INDUSTRIES",
@@ -60,10 +62,9 @@ __all__ = [
     "stage_order",
 ]
 
-_DATA = Path(__file__).resolve().parents[1] / "data" / "chains"
-DEFAULT_NODES = _DATA / "nodes.csv"
-DEFAULT_EDGES = _DATA / "edges.csv"
-DEFAULT_INDUSTRIES = _DATA / "industries.csv"
+DEFAULT_NODES = data_path("chain_nodes")
+DEFAULT_EDGES = data_path("chain_edges")
+DEFAULT_INDUSTRIES = data_path("chain_industries")
 
 STAGES: tuple[str, ...] = ("upstream", "midstream", "downstream", "support")
 

@@ -46,7 +46,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from geo.registry import DATA_DIR
+from geo.registry import data_path
 from layout import metrics
 
 __all__ = [
@@ -62,7 +62,7 @@ __all__ = [
     "validate_indicators",
 ]
 
-DEFAULT_INDICATORS = DATA_DIR / "evaluation" / "indicators.csv"
+DEFAULT_INDICATORS = data_path("evaluation_indicators")
 INDICATOR_COLUMNS: tuple[str, ...] = (
     "indicator",
     "name_zh",

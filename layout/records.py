@@ -73,6 +73,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.datum import STORAGE_CRS, Datum, DatumError, parse_datum, to_wgs84
 from geo.export import neutralise_formula
+from geo.registry import data_path
 
 __all__ = [
     "FIRM_COLUMNS",
@@ -188,7 +189,6 @@ _CHINA_BOX = (72.0, 0.0, 138.0, 56.0)  # GCJ-02/BD-09 shifts are applied only in
 _FALLBACK_BOX = (114.5, 34.2, 123.0, 38.6)  # Shandong's extent, if geo.boundaries is absent
 _HEADER_SCAN = 20
 _SEP = "\x1f"
-_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _HEADER_JUNK = re.compile(r"[\s_\-*\u200b-\u200d\u2060\ufeff]+")
 
@@ -510,7 +510,7 @@ def _default_chains() -> tuple[Mapping[str, Collection[Any]] | None, str | None]
         module = None
     if module is not None and hasattr(module, "load_chains"):
         return module.load_chains(), "layout.chains.load_chains"
-    path = _DATA_DIR / "chains" / "nodes.csv"
+    path = data_path("chain_nodes")
     if not path.is_file():
         return None, None
     with path.open(encoding="utf-8-sig", newline="") as fh:

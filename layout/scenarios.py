@@ -77,6 +77,7 @@ __all__ = [
     "diff",
     "edit_from_dict",
     "evaluate",
+    "load_scenario",
     "run_scenario",
     "scenario_membership",
     "scenario_sites",
@@ -1319,7 +1320,7 @@ def _save_run(
     if problems:
         raise ScenarioError(problems)
     saved = workspace.list_scenarios()["name"].tolist() if workspace.exists() else []
-    if scenario.name in saved and workspace.load_scenario(scenario.name) != scenario:
+    if scenario.name in saved and load_scenario(workspace, scenario.name) != scenario:
         raise ScenarioError(
             [
                 f"a different scenario named {scenario.name!r} is saved in {workspace!r}: rename "
@@ -1334,6 +1335,15 @@ def _save_run(
         workspace.save_scenario(
             scenario, base_firms=base_firms, results=results, results_synthetic=synthetic
         )
+
+
+def load_scenario(workspace: Workspace, name: str) -> Scenario:
+    """The scenario saved as ``name`` in ``workspace``, identical (``==`` and JSON) to the one saved.
+
+    The workspace keeps the plain document (:meth:`Workspace.scenario_document`); the scenario
+    model owns its serialisation (:meth:`Scenario.from_dict`).
+    """
+    return Scenario.from_dict(workspace.scenario_document(name))
 
 
 def time_one_edit(

@@ -41,7 +41,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -49,8 +49,14 @@ import pandas as pd
 
 from geo.export import atomic_path
 
-if TYPE_CHECKING:
-    from layout.scenarios import Scenario
+
+class SupportsScenarioDict(Protocol):
+    """Anything that serialises itself as a scenario document (e.g. layout.scenarios.Scenario)."""
+
+    name: str
+
+    def to_dict(self) -> dict[str, Any]: ...  # pragma: no cover - a protocol
+
 
 __all__ = [
     "DEMO_BASE",
@@ -326,8 +332,11 @@ class Workspace:
     >>> ws.save_firms(demo_firms())                          # doctest: +SKIP
     'firms'
     >>> ws.save_scenario(Scenario("shouguang-epi", (AddFirm(...),)))  # doctest: +SKIP
-    >>> ws.load_scenario("shouguang-epi") == scenario        # doctest: +SKIP
-    True
+    >>> ws.scenario_document("shouguang-epi")["name"]        # doctest: +SKIP
+    'shouguang-epi'
+
+    The workspace stores plain records: a scenario is saved from its document (``to_dict()``)
+    and read back as one; :func:`layout.scenarios.load_scenario` turns it into a ``Scenario``.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -448,19 +457,19 @@ class Workspace:
         """Saved scenarios: name, created, description, base_firms, schema_version, n_edits."""
         return self._scenario_table().drop(columns="edits_json")
 
-    def load_scenario(self, name: str) -> Scenario:
-        """The scenario saved as ``name``, identical (``==`` and JSON) to the one saved."""
-        from layout.scenarios import Scenario
+    def scenario_document(self, name: str) -> dict[str, Any]:
+        """The document saved as scenario ``name``: ``schema_version``, ``name``,
+        ``description`` and ``edits`` (plain JSON data, as the scenario's ``to_dict`` gave it).
 
+        :func:`layout.scenarios.load_scenario` builds the ``Scenario`` from it.
+        """
         row = self._scenario_row(name)
-        return Scenario.from_dict(
-            {
-                "schema_version": int(row["schema_version"]),
-                "name": row["name"],
-                "description": "" if _is_na(row["description"]) else str(row["description"]),
-                "edits": json.loads(row["edits_json"]),
-            }
-        )
+        return {
+            "schema_version": int(row["schema_version"]),
+            "name": row["name"],
+            "description": "" if _is_na(row["description"]) else str(row["description"]),
+            "edits": json.loads(row["edits_json"]),
+        }
 
     def scenario_base(self, name: str) -> str:
         """Name of the firm layer scenario ``name`` edits (``"demo"``: the demonstration table)."""
@@ -583,7 +592,7 @@ class Workspace:
 
     def save_scenario(
         self,
-        scenario: Scenario,
+        scenario: SupportsScenarioDict | Mapping[str, Any],
         *,
         base_firms: str | None = None,
         overwrite: bool = False,
@@ -595,7 +604,9 @@ class Workspace:
         Parameters
         ----------
         scenario
-            The scenario; its name must follow :data:`LAYER_NAME_RULE`.
+            The scenario (anything with ``to_dict()``, e.g. ``layout.scenarios.Scenario``) or
+            its document (``name``, ``description``, ``schema_version``, ``edits``); the name
+            must follow :data:`LAYER_NAME_RULE`.
         base_firms
             Firm layer the edits apply to, or ``"demo"`` for the demonstration table. Default:
             ``"firms"`` if the workspace has that layer, else ``"demo"``.
@@ -605,7 +616,8 @@ class Workspace:
             Result tables to write in the same atomic save, and whether they derive from
             synthetic data (see :meth:`save_results`).
         """
-        check_layer_name(scenario.name, argument="scenario name")
+        doc = dict(scenario) if isinstance(scenario, Mapping) else scenario.to_dict()
+        check_layer_name(doc.get("name"), argument="scenario name")
         with self._lock():
             names = self._layer_names()
             if base_firms is None:
@@ -613,18 +625,18 @@ class Workspace:
             if base_firms != DEMO_BASE:
                 self._require_layer(check_layer_name(base_firms, argument="base_firms"), "firms")
             table = self._scenario_table()
-            doc = scenario.to_dict()
+            scenario_name = str(doc["name"])
             created = datetime.now(UTC).isoformat(timespec="seconds")
-            if (table["name"] == scenario.name).any():
+            if (table["name"] == scenario_name).any():
                 if not overwrite:
                     raise WorkspaceError(
-                        f"a scenario named {scenario.name!r} is already saved: pass "
+                        f"a scenario named {scenario_name!r} is already saved: pass "
                         "overwrite=True (CLI: --overwrite) or choose another name"
                     )
-                created = str(table.loc[table["name"] == scenario.name, "created"].iloc[0])
-                table = table[table["name"] != scenario.name]
+                created = str(table.loc[table["name"] == scenario_name, "created"].iloc[0])
+                table = table[table["name"] != scenario_name]
             row = {
-                "name": scenario.name,
+                "name": scenario_name,
                 "created": created,
                 "description": doc["description"],
                 "base_firms": base_firms,
@@ -649,7 +661,7 @@ class Workspace:
                     frame,
                     {
                         _KIND_KEY: "result",
-                        "description": f"scenario {scenario.name}",
+                        "description": f"scenario {scenario_name}",
                         "synthetic": _flag(results_synthetic),
                     },
                 )

@@ -134,12 +134,12 @@ def _run(args: argparse.Namespace) -> int:
     if problems:
         raise CliError(problems[0])
     from layout.regions import RegionError
-    from layout.scenarios import ScenarioError, run_scenario
+    from layout.scenarios import ScenarioError, load_scenario, run_scenario
     from layout.workspace import Workspace, WorkspaceError
 
     try:
         ws = Workspace(args.workspace)
-        scenario = ws.load_scenario(args.name)
+        scenario = load_scenario(ws, args.name)
         firms = _load_base(ws, ws.scenario_base(args.name))
         _, _, d = run_scenario(
             ws if args.save else None,

@@ -29,6 +29,7 @@ from layout.scenarios import (
     MoveFirm,
     RemoveFirm,
     Scenario,
+    load_scenario,
     run_scenario,
 )
 from layout.workspace import Workspace
@@ -292,7 +293,7 @@ def test_workspace_download_holds_the_scenario_and_uploads_back(
     path.write_bytes(downloads[name])
     ws = Workspace(path)
     assert ws.list_scenarios()["name"].tolist() == [scenario.name]
-    assert ws.load_scenario(scenario.name) == scenario
+    assert load_scenario(ws, scenario.name) == scenario
     assert ws.scenario_base(scenario.name) == "demo"
     changes = ws.load_result(f"{scenario.name}_LED_changes")
     _, _, direct = run_scenario(

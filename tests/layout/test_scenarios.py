@@ -30,6 +30,7 @@ from layout.scenarios import (
     diff,
     edit_from_dict,
     evaluate,
+    load_scenario,
     run_scenario,
     scenario_membership,
     site_changes,
@@ -169,7 +170,7 @@ def test_scenario_json_and_workspace_round_trip_identically(
     validate(scenario, firms)
     ws = Workspace(tmp_path / "w.gpkg")
     ws.save_scenario(scenario)
-    again = Workspace(tmp_path / "w.gpkg").load_scenario("everything_1")
+    again = load_scenario(Workspace(tmp_path / "w.gpkg"), "everything_1")
     assert again == scenario and again.to_json() == text
     assert isinstance(again.edits[0].employees, float) and again.edits[4].nodes == ("epi", "chip")
     stored = ws._scenario_table().set_index("name").loc["everything_1", "edits_json"]
@@ -361,7 +362,7 @@ def test_run_scenario_saves_results_in_the_workspace(
     scenario = Scenario("sg", (AddFirm("S-1", "寿光MO源厂", lon, lat, "LED", "mo_gas", 50.0),))
     ws = Workspace(tmp_path / "w.gpkg")
     run_scenario(ws, scenario, firms, "LED", permutations=0, baseline=baseline)
-    assert ws.load_scenario("sg") == scenario
+    assert load_scenario(ws, "sg") == scenario
     assert set(ws.layers()["name"]) == {
         "scenarios",
         "scenario_edits",
@@ -500,9 +501,6 @@ def test_cli_new_reports_all_edit_problems_on_one_line(
     )
     err = capsys.readouterr().err
     assert (
-        err.count("\n") == 1
-        and "2 problems" in err
-        and "NOPE" in err
-        and "outside Shandong" in err
+        err.count("\n") == 1 and "2 problems" in err and "NOPE" in err and "outside Shandong" in err
     )
     assert not (tmp_path / "w.gpkg").exists()

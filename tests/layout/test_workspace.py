@@ -21,7 +21,14 @@ from geopandas.testing import assert_geodataframe_equal
 
 from geo.export import to_gpkg
 from layout.demo import demo_firms
-from layout.scenarios import AddFirm, AddSite, ChangeZoneMembership, RemoveFirm, Scenario
+from layout.scenarios import (
+    AddFirm,
+    AddSite,
+    ChangeZoneMembership,
+    RemoveFirm,
+    Scenario,
+    load_scenario,
+)
 from layout.workspace import LAYER_NAME_RULE, Workspace, WorkspaceError, check_layer_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,7 +175,7 @@ def test_scenarios_save_list_overwrite_delete(tmp_path: Path) -> None:
     created = table.set_index("name").loc["tengzhou-park", "created"]
     s1b = Scenario("tengzhou-park", s1.edits, "改名后的说明")
     ws.save_scenario(s1b, overwrite=True)
-    assert ws.load_scenario("tengzhou-park") == s1b
+    assert load_scenario(ws, "tengzhou-park") == s1b
     assert ws.list_scenarios().set_index("name").loc["tengzhou-park", "created"] == created
     edits = pyogrio.read_dataframe(ws.path, layer="scenario_edits")
     assert edits["item_id"].tolist() == ["P1"] and edits["kind"].tolist() == ["park"]
@@ -176,7 +183,7 @@ def test_scenarios_save_list_overwrite_delete(tmp_path: Path) -> None:
     assert ws.list_scenarios()["name"].tolist() == ["blue"]
     assert len(pyogrio.read_dataframe(ws.path, layer="scenario_edits")) == 0
     with pytest.raises(WorkspaceError, match="saved scenarios are blue"):
-        ws.load_scenario("tengzhou-park")
+        load_scenario(ws, "tengzhou-park")
     with pytest.raises(WorkspaceError, match="no layer 'nope'"):
         ws.save_scenario(s1, base_firms="nope")
 
