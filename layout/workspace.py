@@ -53,7 +53,8 @@ from geo.export import atomic_path
 class SupportsScenarioDict(Protocol):
     """Anything that serialises itself as a scenario document (e.g. layout.scenarios.Scenario)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # pragma: no cover - a protocol
 
     def to_dict(self) -> dict[str, Any]: ...  # pragma: no cover - a protocol
 

@@ -16,15 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import CHROMIUM, Blocker, LiveApp, map_frame, wait_for_count, wait_idle
+from harness import Blocker, LiveApp, map_frame, wait_for_count, wait_idle
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
-    ),
+    pytest.mark.needs("chromium", "playwright"),
 ]
 
 XSS_NAME = "<img src=x onerror=alert(1)>"

@@ -12,17 +12,14 @@ import io
 from pathlib import Path
 
 import pytest
-from harness import CHROMIUM, Blocker, LiveApp, wait_idle
+from harness import Blocker, LiveApp, wait_idle
 
 from atlas_app.i18n import t
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
-    ),
+    pytest.mark.needs("chromium", "playwright"),
 ]
 
 

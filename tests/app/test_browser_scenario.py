@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from harness import (
-    CHROMIUM,
     Blocker,
     LiveApp,
     folium_frames,
@@ -21,10 +20,7 @@ from harness import (
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
-    ),
+    pytest.mark.needs("chromium", "playwright"),
 ]
 
 N_COUNTIES = 136

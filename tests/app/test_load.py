@@ -33,15 +33,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import CHROMIUM, launch, map_frame, run_app, wait_for_count, wait_idle
+from harness import launch, map_frame, run_app, wait_for_count, wait_idle
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
-    ),
+    pytest.mark.needs("chromium", "playwright"),
 ]
 
 N_SESSIONS = 20

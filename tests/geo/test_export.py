@@ -60,19 +60,17 @@ def test_exported_features_are_valid_and_wgs84(counties_geojson: Path) -> None:
     assert 114 < minx < maxx < 123.5 and 34 < miny < maxy < 38.6
 
 
+@pytest.mark.needs("geojsonhint")
 def test_geojsonhint_accepts_export(counties_geojson: Path) -> None:
-    hint = _geojsonhint()
-    if hint is None:
-        pytest.skip("@mapbox/geojsonhint not installed (.ci/run installs it with npm)")
+    hint = str(_geojsonhint())
     out = subprocess.run([hint, str(counties_geojson)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.strip() == "", out.stdout
 
 
+@pytest.mark.needs("geojsonhint")
 def test_geojsonhint_rejects_a_bad_file(tmp_path: Path) -> None:
-    hint = _geojsonhint()
-    if hint is None:
-        pytest.skip("@mapbox/geojsonhint not installed")
+    hint = str(_geojsonhint())
     bad = tmp_path / "bad.geojson"  # clockwise exterior ring: RFC 7946 wants CCW
     bad.write_text(
         json.dumps(
