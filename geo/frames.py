@@ -21,6 +21,7 @@ import shapely
 from geo.boundaries import load_counties
 from geo.measure import geodesic_area_km2
 from geo.registry import data_path
+from geo.sources import STRONG_EVIDENCE
 
 __all__ = ["FRAMES", "UnknownFrameError", "frame_of", "membership", "zone_polygons", "zone_table"]
 
@@ -28,9 +29,6 @@ FRAMES = {
     "2013": "两区一圈一带 (2013) + 2015 resource-exhausted group",
     "2020": "一群两心三圈 (2020)",
 }
-
-
-_VERIFIED = r"^(verified($| \()|whole city)"
 
 
 class UnknownFrameError(ValueError):
@@ -55,13 +53,17 @@ def _zones_all() -> pd.DataFrame:
 
 
 def membership(frame: str = "2013") -> pd.DataFrame:
-    """County-to-zone membership of ``frame``: columns adcode, zone_code, verification, source."""
+    """County-to-zone membership of ``frame``.
+
+    Columns: frame, zone_code, adcode, county_name, verification, evidence (of that one
+    membership: official, press, secondary or none), source, notes.
+    """
     m = _membership_all()
     return m[m["frame"] == _check_frame(frame)].reset_index(drop=True)
 
 
 def zone_table(frame: str = "2013") -> pd.DataFrame:
-    """Zone attributes (names, approving document, scope, source, verification) of ``frame``."""
+    """Zone attributes (names, approving document, scope, source, verification, evidence)."""
     z = _zones_all()
     return z[z["frame"] == _check_frame(frame)].reset_index(drop=True)
 
@@ -82,8 +84,9 @@ def zone_polygons(
 ) -> gpd.GeoDataFrame:
     """Zones of ``frame`` as dissolves of their member counties, with geodesic area and counts.
 
-    Columns: frame, zone_code, name_zh, name_en, kind, n_counties, n_cities, area_km2, source,
-    verification, members (';'-joined adcodes), geometry.
+    Columns: frame, zone_code, name_zh, name_en, kind, n_counties, n_cities, area_km2, members
+    (';'-joined adcodes), members_unverified (members whose membership rests on evidence below
+    ``press``), approval_doc, approval_date, source, verification, evidence, geometry.
     """
     counties = load_counties() if counties is None else counties
     memb = membership(frame)
@@ -94,7 +97,7 @@ def zone_polygons(
         part = counties[counties["adcode"].isin(codes)]
         geoms.append(shapely.coverage_union_all(part.geometry.to_numpy()))
         unverified = memb.loc[
-            (memb["zone_code"] == z.zone_code) & ~memb["verification"].str.match(_VERIFIED),
+            (memb["zone_code"] == z.zone_code) & ~memb["evidence"].isin(STRONG_EVIDENCE),
             "adcode",
         ]
         rows.append(
@@ -112,6 +115,7 @@ def zone_polygons(
                 "approval_date": z.approval_date,
                 "source": z.source,
                 "verification": z.verification,
+                "evidence": z.evidence,
             }
         )
     gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")

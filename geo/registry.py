@@ -33,6 +33,7 @@ DATASETS: dict[str, str] = {
     "crosswalk": "crosswalk.csv",
     "targets": "targets.csv",
     "anchors": "anchors.csv",
+    "source_hosts": "source_hosts.csv",
     "chain_nodes": "chains/nodes.csv",
     "chain_edges": "chains/edges.csv",
     "chain_industries": "chains/industries.csv",

@@ -357,6 +357,7 @@ def _add_nodes(
         graphs[chain].add_node(
             node, stage=stage, name_zh=rec["name_zh"], name_en=rec["name_en"], gbt4754=codes,
             weight=weight, source=rec.get("source", ""), verification=rec.get("verification", ""),
+            evidence=rec.get("evidence", ""),
         )  # fmt: skip
 
 
@@ -444,7 +445,8 @@ def _add_edges(
             continue
         attrs = {"relation": rec.get("relation", "") or "supplies",
                  "source_ref": rec.get("source_ref", ""),
-                 "verification": rec.get("verification", "")}  # fmt: skip
+                 "verification": rec.get("verification", ""),
+                 "evidence": rec.get("evidence", "")}  # fmt: skip
         if flag in _TRUE:
             graph.graph["feedback_edges"].append((rec["source"], rec["target"], attrs))
         else:

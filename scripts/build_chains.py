@@ -1,16 +1,20 @@
 """Rebuild the chain templates in data/chains/ from the reference fact base.
 
-Run: ``python scripts/build_chains.py [REFERENCE_DIR]`` (default ``/work/shared/reference``).
-The output is deterministic: same reference in, byte-identical CSVs out.
+Run: ``python scripts/build_chains.py [REFERENCE_DIR]`` (default: the reference beside the
+repository, see ``scripts/_reference.py``). The output is deterministic: same reference in,
+byte-identical CSVs out.
 
 Outputs (UTF-8 CSV, ``\\n`` line ends):
 
 * ``data/chains/nodes.csv``       chain, node, stage, name_zh, name_en, gbt4754, weight,
-  gbt4754_note, source, verification
+  gbt4754_note, source, verification, evidence
 * ``data/chains/edges.csv``       chain, source, target, relation, feedback, source_ref,
-  verification
+  verification, evidence
 * ``data/chains/industries.csv``  chain, name_zh, name_en, zone_2015, cluster_id, source,
-  verification
+  verification, evidence
+
+Node and edge shapes come from general industry knowledge, not from a document: their evidence is
+``none``. An industry row takes the evidence of its 2015 focus cluster (clusters.csv).
 
 Industry codes and node ids are copied unchanged from ``chain_nodes.csv`` / ``chain_edges.csv``
 (they are public contracts). What the project adds is said so in the rows:
@@ -32,7 +36,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "chains"
-DEFAULT_REFERENCE = Path("/work/shared/reference")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _reference import find_reference, reword  # noqa: E402
 
 NODE_SOURCE = (
     "reference fact base chain_nodes.csv: a typical chain shape from general industry "
@@ -43,6 +49,7 @@ EDGE_SOURCE = (
     "industry knowledge, not taken from a document (editable template)"
 )
 TEMPLATE_VERIFICATION = "unverified (template from general industry knowledge)"
+TEMPLATE_EVIDENCE = "none"
 GBT_NOTE = "assigned by project from GB/T 4754-2017 class titles; unverified"
 
 # 2015 focus clusters (鲁政办发〔2015〕4号 item 二(一)) -> chain code, matched by industry.
@@ -160,6 +167,7 @@ def build_nodes(reference: Path) -> pd.DataFrame:
         "gbt4754_note": GBT_NOTE,
         "source": NODE_SOURCE,
         "verification": TEMPLATE_VERIFICATION,
+        "evidence": TEMPLATE_EVIDENCE,
     })  # fmt: skip
 
 
@@ -181,6 +189,7 @@ def build_edges(reference: Path) -> pd.DataFrame:
         "feedback": feedback,
         "source_ref": EDGE_SOURCE,
         "verification": verification,
+        "evidence": TEMPLATE_EVIDENCE,
     })  # fmt: skip
 
 
@@ -196,16 +205,16 @@ def build_industries(reference: Path, chains: list[str]) -> pd.DataFrame:
     for code in chains:
         cid = by_chain[code]
         row = focus.loc[cid]
-        # "RES (resource-based-city group per brief)" -> "RES": the zone code is the first token.
-        zone = row["zone_2015"].split()[0]
+        zone = row["zone_2015"].split()[0]  # the zone code is the first token
         rows.append({
             "chain": code,
             "name_zh": row["name_zh"],
             "name_en": row["name_en"],
             "zone_2015": zone,
             "cluster_id": cid,
-            "source": f"reference clusters.csv {cid} ({row['industry']}): {row['sources']}",
-            "verification": row["verification"],
+            "source": reword(f"reference clusters.csv {cid} ({row['industry']}): {row['sources']}"),
+            "verification": reword(row["verification"]),
+            "evidence": row["evidence"],
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -218,7 +227,9 @@ def _write(df: pd.DataFrame, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Build the three CSVs, then load them with :mod:`layout.chains` as a check."""
     args = sys.argv[1:] if argv is None else argv
-    reference = Path(args[0]) if args else DEFAULT_REFERENCE
+    reference = Path(args[0]) if args else find_reference()
+    if reference is None:
+        raise SystemExit("reference fact base not found: pass REFERENCE_DIR")
     nodes = build_nodes(reference)
     edges = build_edges(reference)
     chains = list(dict.fromkeys(nodes["chain"]))

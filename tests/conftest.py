@@ -35,6 +35,17 @@ def geojsonhint_path() -> Path | None:
     return Path(found) if found else None
 
 
+def find_reference() -> Path | None:
+    """The reference fact base beside the repository (``scripts/_reference.py``), or None."""
+    spec = importlib.util.spec_from_file_location("_reference", REPO / "scripts" / "_reference.py")
+    if spec is None or spec.loader is None:
+        return None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    ref = mod.find_reference()
+    return ref if ref is not None and ref.is_dir() else None
+
+
 TOOLS: dict[str, tuple[Callable[[], bool], str]] = {
     "chromium": (
         lambda: Path("/usr/bin/chromium").exists(),
@@ -50,6 +61,11 @@ TOOLS: dict[str, tuple[Callable[[], bool], str]] = {
     "dask": (
         lambda: _module("dask_geopandas")() and _module("distributed")(),
         "dask-geopandas and distributed (pip install -e '.[test]')",
+    ),
+    "reference": (
+        lambda: find_reference() is not None,
+        "the reference fact base ../shared/reference beside the repository "
+        "(or set CLUSTER_ATLAS_REFERENCE)",
     ),
 }
 
@@ -76,6 +92,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if tool not in TOOLS:
                 raise pytest.UsageError(f"unknown tool {tool!r} in needs(); known: {sorted(TOOLS)}")
             require(tool)
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """``../shared/reference`` (tool ``reference``: skipped without it, a failure under CI)."""
+    require("reference")
+    ref = find_reference()
+    assert ref is not None
+    return ref
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from geo import frames
 from geo.boundaries import load_counties, load_province
 from geo.layers import zones_layer
 from geo.measure import geodesic_area_km2
+from geo.sources import EVIDENCE_LEVELS, is_unverified, status_word
 
 
 @pytest.mark.parametrize(("zone", "n"), [("BLUE", 48), ("YRD", 19), ("CAP", 52), ("WEST", 59)])
@@ -43,8 +44,29 @@ def test_yrd_inferred_member_is_flagged() -> None:
 
 def test_res_group_is_flagged_unverified() -> None:
     zones = frames.zone_polygons("2013").set_index("zone_code")
-    assert zones.loc["RES", "verification"].startswith("unverified")
-    assert zones.loc["RES", "kind"] == "city_group"
+    res = zones.loc["RES"]
+    assert res["kind"] == "city_group"
+    # the group is named in the document (known from a copy: secondary); its cities are not
+    assert res["evidence"] == "secondary" and is_unverified(res["evidence"])
+    assert "verified" not in res["verification"].replace("unverified", "")
+    assert set(res["members_unverified"].split(";")) == set(res["members"].split(";"))
+    m = frames.membership("2013")
+    res_rows = m[m["zone_code"] == "RES"]
+    assert set(res_rows["evidence"]) == {"none"}
+    assert set(res_rows["verification"].map(status_word)) == {"inferred", "unverified"}
+
+
+def test_every_membership_and_zone_has_an_evidence_level() -> None:
+    for frame in frames.FRAMES:
+        m = frames.membership(frame)
+        assert m["evidence"].isin(EVIDENCE_LEVELS).all() and m["source"].str.len().gt(0).all()
+        z = frames.zone_table(frame)
+        assert z["evidence"].isin(EVIDENCE_LEVELS).all()
+    # BLUE membership is stated in press (中国網 2011-01-07), the 2020 circles in a repost only
+    m13 = frames.membership("2013")
+    assert set(m13.loc[m13["zone_code"] == "BLUE", "evidence"]) == {"press"}
+    assert set(frames.membership("2020")["evidence"]) == {"secondary"}
+    assert frames.zone_table("2020")["source"].str.contains("m.yybnet.net").all()
 
 
 def test_2020_circles_partition_the_province() -> None:

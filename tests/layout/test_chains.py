@@ -26,7 +26,6 @@ from layout.chains import (
 
 CODES = ("LED", "PU", "MARBIO", "PETEQ", "CU", "ECOAG", "CLOUD", "TD", "POLY", "CERAM", "MINE",
          "STEEL", "BIOMED", "NEV", "COMP", "CONMACH", "CNC", "LIB")  # fmt: skip
-REFERENCE = Path("/work/shared/reference")
 ROOT = Path(__file__).resolve().parents[2]
 
 NODES_HEADER = "chain,node,stage,name_zh,name_en,gbt4754,weight\n"
@@ -98,21 +97,23 @@ def test_shipped_files_carry_provenance_columns() -> None:
     nodes = pd.read_csv(DEFAULT_NODES, dtype=str, keep_default_na=False)
     edges = pd.read_csv(DEFAULT_EDGES, dtype=str, keep_default_na=False)
     industries = pd.read_csv(DEFAULT_INDUSTRIES, dtype=str, keep_default_na=False)
-    for df, cols in ((nodes, ["source", "verification", "gbt4754_note"]),
-                     (edges, ["source_ref", "verification"]),
-                     (industries, ["source", "verification"])):  # fmt: skip
+    for df, cols in ((nodes, ["source", "verification", "gbt4754_note", "evidence"]),
+                     (edges, ["source_ref", "verification", "evidence"]),
+                     (industries, ["source", "verification", "evidence"])):  # fmt: skip
         for col in cols:
             assert (df[col] != "").all(), col
     assert (nodes["gbt4754_note"].str.contains("unverified")).all()
+    # templates from general industry knowledge: no source states them
+    assert set(nodes["evidence"]) == set(edges["evidence"]) == {"none"}
+    assert set(industries["evidence"]) <= {"official", "press", "secondary", "none"}
     assert list(industries["chain"]) == list(CODES)
     assert list(industries["cluster_id"]) == [f"F{i:02d}" for i in range(1, 19)]
     assert set(industries["zone_2015"]) == {"BLUE", "YRD", "CAP", "WEST", "RES"}
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference fact base not available")
-def test_codes_and_node_ids_match_the_reference_exactly() -> None:
-    ref_nodes = pd.read_csv(REFERENCE / "chain_nodes.csv", dtype=str, keep_default_na=False)
-    ref_edges = pd.read_csv(REFERENCE / "chain_edges.csv", dtype=str, keep_default_na=False)
+def test_codes_and_node_ids_match_the_reference_exactly(reference_dir: Path) -> None:
+    ref_nodes = pd.read_csv(reference_dir / "chain_nodes.csv", dtype=str, keep_default_na=False)
+    ref_edges = pd.read_csv(reference_dir / "chain_edges.csv", dtype=str, keep_default_na=False)
     nodes = pd.read_csv(DEFAULT_NODES, dtype=str, keep_default_na=False)
     edges = pd.read_csv(DEFAULT_EDGES, dtype=str, keep_default_na=False)
     assert list(zip(nodes.chain, nodes.node, nodes.stage, strict=True)) == list(
@@ -123,18 +124,17 @@ def test_codes_and_node_ids_match_the_reference_exactly() -> None:
             strict=True))  # fmt: skip
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="reference fact base not available")
-def test_build_script_reproduces_the_shipped_files() -> None:
+def test_build_script_reproduces_the_shipped_files(reference_dir: Path) -> None:
     spec = importlib.util.spec_from_file_location("build_chains", ROOT / "scripts/build_chains.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    for frame, path in ((mod.build_nodes(REFERENCE), DEFAULT_NODES),
-                        (mod.build_edges(REFERENCE), DEFAULT_EDGES)):  # fmt: skip
+    for frame, path in ((mod.build_nodes(reference_dir), DEFAULT_NODES),
+                        (mod.build_edges(reference_dir), DEFAULT_EDGES)):  # fmt: skip
         text = frame.to_csv(index=False, lineterminator="\n")
         assert text == path.read_text(encoding="utf-8")
-    chains = list(dict.fromkeys(mod.build_nodes(REFERENCE)["chain"]))
-    text = mod.build_industries(REFERENCE, chains).to_csv(index=False, lineterminator="\n")
+    chains = list(dict.fromkeys(mod.build_nodes(reference_dir)["chain"]))
+    text = mod.build_industries(reference_dir, chains).to_csv(index=False, lineterminator="\n")
     assert text == DEFAULT_INDUSTRIES.read_text(encoding="utf-8")
 
 
