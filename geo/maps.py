@@ -63,6 +63,7 @@ from jinja2 import Template
 
 from geo.datum import transform_geometries
 from geo.export import geojson_dict
+from geo.sources import evidence_badge, format_source
 
 __all__ = [
     "BASEMAPS",
@@ -650,12 +651,17 @@ def _props(
             bits += [esc(row.get(c)) for c in ("status", "node_name", "distance_km") if c in gdf]
         detail.append(" · ".join(b for b in bits if b))
     out["detail"] = detail
-    if "verification" in gdf:
+    if "verification" in gdf and "evidence" in gdf:  # facts below press read 待核实 / unverified
+        out["verification"] = [
+            f"{esc(evidence_badge(e, lang))} · {esc(_short(v, 160))}"
+            for v, e in zip(gdf["verification"], gdf["evidence"], strict=True)
+        ]
+    elif "verification" in gdf:
         out["verification"] = [
             f"{verification_flag(v)} {esc(_short(v, 160))}" for v in gdf["verification"]
         ]
-    if "source" in gdf:
-        out["source"] = [esc(_short(v, 600)) for v in gdf["source"]]
+    if "source" in gdf:  # publisher · title · date, addresses of class A-C hosts only
+        out["source"] = [esc(_short(format_source(v, lang=lang), 600)) for v in gdf["source"]]
     if values is not None:
         codes = gdf[idcol].astype(str) if idcol else code
         vals = values.reindex(codes.to_numpy())

@@ -374,7 +374,7 @@ def build_all(ref: Path) -> dict[str, pd.DataFrame]:
         ignore_geometry=True,
     )
     zones, memb = build_frames(ref, counties)
-    return {
+    tables = {
         "frames/zones.csv": zones,
         "frames/membership.csv": memb,
         "htz.csv": build_htz(ref),
@@ -382,8 +382,15 @@ def build_all(ref: Path) -> dict[str, pd.DataFrame]:
         "crosswalk.csv": build_crosswalk(ref),
         "targets.csv": _reword_frame(_read(ref / "policy_targets.csv")),
         "anchors.csv": _reword_frame(_read(ref / "chain_anchors.csv")),
-        "source_hosts.csv": _read(ref / "source_hosts.csv"),
     }
+    tables = {k: _evidence_after_verification(v) for k, v in tables.items()}
+    return {**tables, "source_hosts.csv": _read(ref / "source_hosts.csv")}
+
+
+def _evidence_after_verification(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in df.columns if c != "evidence"]
+    cols.insert(cols.index("verification") + 1, "evidence")
+    return df[cols]
 
 
 def _check(tables: dict[str, pd.DataFrame]) -> None:
