@@ -212,7 +212,9 @@ def _blank(v: Any) -> bool:
 
 def _split_top(text: str) -> list[str]:
     """Split on ``;`` and ``|`` outside brackets."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "(（[《":
             depth += 1
@@ -229,7 +231,10 @@ def _split_top(text: str) -> list[str]:
 
 def _brackets(text: str) -> tuple[str, list[str]]:
     """``text`` without its top-level (…) asides, and the asides."""
-    out, inner, depth, cur = [], [], 0, []
+    out: list[str] = []
+    inner: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "(（":
             if depth == 0:
