@@ -5,7 +5,7 @@
   (about 0.1 m, §11.2), UTF-8 with Chinese written as characters, not ``\\u`` escapes.
 * CSV and XLSX cells that begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return are
   prefixed with an apostrophe so a spreadsheet shows them as text instead of running them
-  (OWASP "CSV injection").
+  (OWASP "CSV injection"); a cell that is only ``+`` or ``-`` is left as it is.
 * Every write goes to a temporary file in the target folder and is renamed into place, so a
   crash mid-write leaves the previous file intact.
 """
@@ -46,6 +46,7 @@ __all__ = [
 
 FORMATS = ("geojson", "gpkg", "csv", "xlsx")
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_LONE_SIGNS = frozenset({"+", "-"})  # a cell that is only a sign is text, not a formula
 
 
 class ExportError(ValueError):
@@ -55,12 +56,18 @@ class ExportError(ValueError):
 def neutralise_formula(value: Any) -> Any:
     """Return ``value`` with a leading apostrophe if a spreadsheet would run it as a formula.
 
+    The rule: a text cell is neutralised when it starts with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return — except a cell that is exactly one ``+`` or ``-`` (a direction or sign
+    column), which no spreadsheet evaluates. Numbers are never changed.
+
     >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
     '\\'=HYPERLINK("http://x")'
+    >>> neutralise_formula("+"), neutralise_formula("-"), neutralise_formula("-1+2")
+    ('+', '-', "'-1+2")
     >>> neutralise_formula(-5)
     -5
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD) and value not in _LONE_SIGNS:
         return "'" + value
     return value
 

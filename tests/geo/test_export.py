@@ -104,13 +104,26 @@ def test_gpkg_lists_all_layers(tmp_path: Path) -> None:
 
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://evil")']
+DANGEROUS += ["++", "--", "+ ", "-1", "=", "@", "\t"]  # anything longer than a lone sign
+LONE_SIGNS = ["+", "-"]  # a direction column: text, never a formula
 
 
 def test_neutralise_formula() -> None:
     for value in DANGEROUS:
         assert export.neutralise_formula(value) == "'" + value
+    for value in LONE_SIGNS:
+        assert export.neutralise_formula(value) == value
+    assert export.neutralise_formula("−") == "−"  # U+2212 minus sign starts no formula
     assert export.neutralise_formula("历下区") == "历下区"
     assert export.neutralise_formula(-3) == -3 and export.neutralise_formula(None) is None
+
+
+def test_lone_signs_stay_signs_in_csv_and_xlsx(tmp_path: Path) -> None:
+    df = pd.DataFrame({"direction": [*LONE_SIGNS, "+x"]})
+    back = pd.read_csv(export.to_csv(df, tmp_path / "d.csv"), encoding="utf-8-sig", dtype=str)
+    assert back["direction"].tolist() == ["+", "-", "'+x"]
+    ws = openpyxl.load_workbook(export.to_xlsx({"t": df}, tmp_path / "d.xlsx"))["t"]
+    assert [ws.cell(row=i, column=1).value for i in (2, 3, 4)] == ["+", "-", "'+x"]
 
 
 def test_csv_cells_cannot_run(tmp_path: Path) -> None:
