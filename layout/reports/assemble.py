@@ -311,6 +311,7 @@ _FIRM_COLS = [
     "location_quality",
     "source",
     "verification",
+    "evidence",
 ]
 
 
@@ -346,6 +347,11 @@ def _firms_in(
         if col not in out:
             out[col] = None
     out["name_en"] = out["name_en"].fillna(out["name"])
+    # a real firm without an evidence level (e.g. a user's own list) reads as "none": 待核实
+    if "evidence" not in out:
+        out["evidence"] = None
+    out["evidence"] = out["evidence"].astype(object).where(out["evidence"].notna(), None)
+    out.loc[~out["synthetic"] & out["evidence"].isna(), "evidence"] = "none"
     attrs = {n: g.nodes[n] for n in g}
     out["node_name_zh"] = [attrs.get(n, {}).get("name_zh", n) for n in out["node"]]
     out["node_name_en"] = [attrs.get(n, {}).get("name_en", n) for n in out["node"]]

@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 
+from geo.sources import evidence_badge
 from layout.reports.model import LISTS, SECTIONS, STAGE_NAMES, STATUS_NAMES, Report
 
 __all__ = ["render_html", "write_html"]
@@ -39,7 +40,7 @@ _COLUMNS: dict[str, list[tuple[Any, str, str]]] = {
         ("value", "规模", "Size"),
         ("county_zh", "所在县", "County"),
         ("synthetic", "数据", "Data"),
-        ("verification", "核实", "Verification"),
+        ("evidence", "证据", "Evidence"),
     ],
     "strengths": [
         (("name_zh", "name_en"), "环节", "Node"),
@@ -141,13 +142,24 @@ _COLUMNS: dict[str, list[tuple[Any, str, str]]] = {
         ("note", "说明", "Note"),
     ],
     "sources": [
-        ("flag", "", ""),
         ("kind", "类别", "Kind"),
         ("item", "对象", "Item"),
-        ("source", "来源", "Source"),
-        ("verification", "核实", "Verification"),
+        (
+            "source_zh",
+            "来源（发布者 · 标题 · 日期 — 网站: 网址）",
+            "Source (publisher · title · date — site: address)",
+        ),
+        ("evidence", "证据", "Evidence"),
+        ("verification", "核实说明", "Verification"),
     ],
 }
+
+
+def _evidence_text(v: Any) -> str:
+    """``"⚠ 待核实 · 二手来源 / unverified · secondary"``; ``"—"`` for no level (not a fact)."""
+    if v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)) or v == "":
+        return "—"
+    return f"{evidence_badge(v, 'zh')} / {evidence_badge(v, 'en').lstrip('✓⚠ ')}"
 
 
 def _fmt(v: Any, col: str = "") -> str:
@@ -155,6 +167,8 @@ def _fmt(v: Any, col: str = "") -> str:
         return "—"
     if col == "synthetic":
         return "合成 synthetic" if bool(v) else "真实 real"
+    if col == "evidence":
+        return _evidence_text(v)
     if col == "status" and str(v) in STATUS_NAMES:
         return f"{STATUS_NAMES[str(v)][0]} {v}"
     if col == "band":
@@ -198,6 +212,8 @@ def _table(
                     if numeric
                     else "band-warning"
                     if col == "band" and value == "warning"
+                    else "mark"
+                    if col in ("mark", "evidence") and "待核实" in _fmt(value, col)
                     else ""
                 )
                 cells.append((_fmt(value, col), cls))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from typing import Any
 
 import networkx as nx
@@ -19,7 +20,7 @@ from layout.chains import STAGES
 from layout.regions import parse_region
 from layout.reports.model import STAGE_NAMES, STATUS_NAMES
 
-__all__ = ["chain_columns", "chain_svg", "region_svg"]
+__all__ = ["chain_columns", "chain_svg", "region_svg", "wrap_label"]
 
 _STATUS_TEXT = {"strong": "#ffffff", "weak": "#222222", "missing": "#ffffff", "broken": "#ffffff"}
 
@@ -47,18 +48,59 @@ def _short(text: Any, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _text_px(text: str, size: float) -> float:
+    """Approximate rendered width: wide (CJK) glyphs 1 em, others 0.56 em (Noto Sans)."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.56 * size for ch in text)
+
+
+def wrap_label(text: Any, width: float, size: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` px at font ``size`` (never truncated).
+
+    Lines break after a space, ``/`` or ``、`` when one is on the line, else between characters.
+
+    >>> wrap_label("Substrate (sapphire/SiC/GaAs)", 120, 10.5)
+    ['Substrate (sapphire/', 'SiC/GaAs)']
+    """
+    s = "" if text is None else str(text).strip()
+    lines: list[str] = []
+    while s:
+        if _text_px(s, size) <= width:
+            lines.append(s)
+            break
+        cut = 1
+        while cut < len(s) and _text_px(s[: cut + 1], size) <= width:
+            cut += 1
+        soft = max(s.rfind(c, 0, cut + 1) for c in " /、")
+        if soft > 0 and (soft + 1 < len(s)):
+            cut = soft + 1
+        lines.append(s[:cut].rstrip())
+        s = s[cut:].lstrip()
+    return lines or [""]
+
+
 def chain_svg(g: nx.DiGraph, nodes: pd.DataFrame) -> str:
     """Inline SVG of the chain: stage lanes (rows), supplier → buyer flow (left to right).
 
     Boxes are coloured by status (:data:`STATUS_COLOURS`); an edge touching a missing or
     broken node is drawn dashed red (a supply link the region lacks). Hovering a box shows the
-    reason. Every label is escaped.
+    reason. Names are wrapped onto as many lines as they need (never cut short); every label is
+    escaped.
     """
     info = nodes.set_index("node")
     rank = chain_columns(g)
     stages = [s for s in STAGES if any(g.nodes[n].get("stage") == s for n in g)]
     stages += sorted({str(g.nodes[n].get("stage")) for n in g} - set(stages))
-    bw, bh, gx, gy, left, top = 168, 56, 56, 14, 96, 16
+    bw, gx, gy, left, top = 168, 56, 14, 96, 16
+    labels = {
+        n: (
+            wrap_label(g.nodes[n].get("name_zh", n), bw - 16, 13),
+            wrap_label(g.nodes[n].get("name_en", n), bw - 16, 10.5),
+        )
+        for n in g
+    }
+    n_zh = max((len(zh) for zh, _ in labels.values()), default=1)
+    n_en = max((len(en) for _, en in labels.values()), default=1)
+    bh = 12 + 16 * n_zh + 13 * n_en + 14
     slots: dict[tuple[str, int], list[str]] = {}
     for n in sorted(g, key=lambda x: (rank[x], x)):
         slots.setdefault((str(g.nodes[n].get("stage")), rank[n]), []).append(n)
@@ -112,12 +154,21 @@ def chain_svg(g: nx.DiGraph, nodes: pd.DataFrame) -> str:
         nf = int(rec["n_firms"]) if rec is not None else 0
         tip = f"{zh} / {en}: {rec['reason_zh'] if rec is not None else ''} / {rec['reason_en'] if rec is not None else ''}"
         dash = ' stroke-dasharray="4 3"' if status == "broken" else ""
+        zh_lines, en_lines = labels[n]
+        texts = [
+            f'<text x="{x + 8}" y="{yy + 19 + 16 * i}" fill="{ink}" class="nz">{_esc(t)}</text>'
+            for i, t in enumerate(zh_lines)
+        ]
+        y_en = yy + 19 + 16 * len(zh_lines) - 1
+        texts += [
+            f'<text x="{x + 8}" y="{y_en + 13 * i}" fill="{ink}" class="ne">{_esc(t)}</text>'
+            for i, t in enumerate(en_lines)
+        ]
         out.append(
             f'<g class="node node-{_esc(status)}"><title>{_esc(tip)}</title>'
             f'<rect x="{x}" y="{yy}" width="{bw}" height="{bh}" rx="7" fill="{fill}" stroke="#333"{dash}/>'
-            f'<text x="{x + 8}" y="{yy + 19}" fill="{ink}" class="nz">{_esc(_short(zh, 12))}</text>'
-            f'<text x="{x + 8}" y="{yy + 34}" fill="{ink}" class="ne">{_esc(_short(en, 28))}</text>'
-            f'<text x="{x + 8}" y="{yy + 49}" fill="{ink}" class="ns">'
+            + "".join(texts)
+            + f'<text x="{x + 8}" y="{yy + bh - 7}" fill="{ink}" class="ns">'
             f"{_esc(STATUS_NAMES.get(status, (status, status))[0])} · {_esc(status)} · n={nf}</text></g>"
         )
     lx = left
@@ -174,18 +225,24 @@ def region_svg(
     r = parse_region(region)
     members = set(candidate_counties(r.code)) if r.level != "county" else {r.code}
     nearby = set(candidate_counties(r.code)) - members  # a county's neighbours: siting candidates
-    inside = counties[counties["adcode"].isin(members)]
     src = pd.DataFrame(columns=["lon", "lat", "target_name_zh"])
     if sourcing is not None and len(sourcing):
         src = sourcing[
             (sourcing["kind"] == "firm") & sourcing["status"].isin(["missing", "broken"])
         ]
     pts_lon, pts_lat = src["lon"].astype(float).tolist(), src["lat"].astype(float).tolist()
-    x0, y0, x1, y1 = inside.total_bounds
+    best_codes = set()
+    if siting is not None and len(siting):
+        best_codes = set(siting.loc[siting["rank"] == 1, "adcode"].astype(str))
+    # What must be seen: the region (a county with its neighbours), the best sites and the
+    # counties of the source firms; around it, every county touching that box. The frame is fitted
+    # to all of them, so no drawn county is cut at an edge or runs under the legend.
+    key = counties["adcode"].isin(members | nearby | best_codes)
     if pts_lon:
-        x0, x1 = min(x0, *pts_lon), max(x1, *pts_lon)
-        y0, y1 = min(y0, *pts_lat), max(y1, *pts_lat)
-    pad = 0.04 * max(x1 - x0, y1 - y0)
+        key |= counties.intersects(shapely.MultiPoint(list(zip(pts_lon, pts_lat, strict=True))))
+    shown = counties[counties.intersects(shapely.box(*counties[key].total_bounds))]
+    x0, y0, x1, y1 = shown.total_bounds
+    pad = 0.02 * max(x1 - x0, y1 - y0)
     x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
     kx = math.cos(math.radians((y0 + y1) / 2))
     scale = width / ((x1 - x0) * kx)
@@ -194,8 +251,6 @@ def region_svg(
     def xy(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
         return (np.asarray(lon, float) - x0) * kx * scale, (y1 - np.asarray(lat, float)) * scale
 
-    view = shapely.box(x0, y0, x1, y1)
-    shown = counties[counties.intersects(view)]
     tol = (x1 - x0) / width  # about one pixel
     simple = shapely.coverage_simplify(shown.geometry.to_numpy(), tol)
     out = [

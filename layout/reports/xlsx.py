@@ -1,5 +1,8 @@
 """The report as an XLSX workbook: summary, chain map, chain edges, then one sheet per list.
 
+When demonstration data is in use, every sheet starts with a ``data_note`` column that says so on
+every row (an empty list gets one row holding only the note).
+
 Cells that a spreadsheet would run as formulas are neutralised by :func:`geo.export.to_xlsx`.
 """
 
@@ -17,7 +20,9 @@ from layout.chains import STAGES
 from layout.reports.model import LISTS, Report
 from layout.reports.svg import chain_columns
 
-__all__ = ["write_xlsx", "xlsx_bytes"]
+__all__ = ["SYNTHETIC_NOTE", "write_xlsx", "xlsx_bytes"]
+
+SYNTHETIC_NOTE = "合成示例数据 synthetic demonstration data: figures do not describe real firms"
 
 
 def _chain_grid(report: Report) -> pd.DataFrame:
@@ -85,7 +90,18 @@ def _xlsx_sheets(report: Report) -> dict[str, pd.DataFrame]:
     for key in LISTS:
         df = report.lists.get(key, pd.DataFrame())
         sheets[key] = df.drop(columns=[c for c in ("geometry",) if c in df.columns])
+    if report.synthetic:
+        sheets = {name: _with_data_note(df) for name, df in sheets.items()}
     return sheets
+
+
+def _with_data_note(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a first column ``data_note`` saying synthetic on every row (one row if empty)."""
+    out = df.reset_index(drop=True)
+    if out.empty:
+        out = pd.DataFrame({c: [None] for c in out.columns}, columns=out.columns)
+    out.insert(0, "data_note", SYNTHETIC_NOTE)
+    return out
 
 
 def write_xlsx(report: Report, path: str | os.PathLike[str]) -> Path:

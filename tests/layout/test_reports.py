@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,8 +15,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from geo.sources import EVIDENCE_LEVELS, is_unverified, table_problems
 from layout import cli
 from layout.demo import demo_firms
+from layout.evaluation import DEFAULT_INDICATORS
 from layout.regions import region_table
 from layout.reports import (
     LISTS,
@@ -86,7 +91,12 @@ def test_report_content_follows_the_analysis(report: Report) -> None:
     lead = report.lists["leading_firms"]
     assert not lead["synthetic"].iloc[0] and XSS in set(lead["name"])  # real firms first
     assert report.summary["rank"] >= 1 and report.summary["band"] in {"ok", "warning"}
-    assert (report.lists["sources"]["flag"].isin(["✓", "⚠"])).all()
+    annex = report.lists["sources"]
+    facts = annex[annex["evidence"] != ""]
+    assert facts["evidence"].isin(EVIDENCE_LEVELS).all() and len(facts) >= 5
+    # a visible mark exactly on the facts below press
+    assert (facts["mark"].str.contains("待核实") == facts["evidence"].map(is_unverified)).all()
+    assert (annex.loc[annex["evidence"] == "", "mark"] == "").all()
 
 
 def test_firm_names_are_escaped_and_nothing_is_fetched(report: Report) -> None:
@@ -185,3 +195,86 @@ def test_region_without_the_chain_still_reports() -> None:
     assert len(rep.lists["siting"]) > 0 and len(rep.lists["sourcing"]) > 0
     page = render_html(rep)
     assert "无 · none" in page and "历下区" in page
+
+
+def test_annex_lists_each_fact_once_with_its_evidence(report: Report) -> None:
+    annex = report.lists["sources"]
+    assert not annex.duplicated(["kind", "item"]).any()
+    kinds = set(annex["kind"])
+    assert {"zone", "cluster", "firm", "high-tech zone", "chain template", "method"} <= kinds
+    zone = annex[annex["kind"] == "zone"].iloc[0]
+    assert zone["evidence"] == "press" and zone["mark"] == ""  # BLUE: 中国網 2011-01-07
+    firms = annex[annex["kind"] == "firm"]
+    real = report.lists["leading_firms"]
+    real = real[~real["synthetic"].astype(bool)]
+    assert len(firms) == real[["name", "node"]].drop_duplicates().shape[0]
+    # the Jiangsu document is an example of an evaluation approach, never Shandong policy
+    jiangsu = annex[annex["item"].str.contains("Jiangsu")]
+    assert len(jiangsu) == 1 and "not Shandong policy" in jiangsu["item"].iloc[0]
+    assert jiangsu["evidence"].iloc[0] == ""
+    problems = table_problems(annex, "annex")  # only the planted firm's user text is flagged
+    assert problems and all("example.com" in p for p in problems)
+
+
+def test_synthetic_is_said_on_every_section_and_sheet(report: Report, tmp_path: Path) -> None:
+    page = render_html(report)
+    for sid in SECTIONS:
+        body = page.split(f'<section id="{sid}">', 1)[1].split("</section>", 1)[0]
+        assert "synthetic demonstration data" in body, sid
+    wb = openpyxl.load_workbook(write_xlsx(report, tmp_path / "s.xlsx"))
+    for ws in wb.worksheets:
+        assert ws.cell(row=1, column=1).value == "data_note", ws.title
+        notes = [ws.cell(row=i, column=1).value for i in range(2, ws.max_row + 1)]
+        assert notes and all("synthetic" in str(n) for n in notes), ws.title
+
+
+def test_xlsx_direction_column_reads_plus_minus(report: Report, tmp_path: Path) -> None:
+    path = write_xlsx(report, tmp_path / "d.xlsx")
+    ind = pd.read_excel(path, sheet_name="indicators", dtype=str)
+    assert set(ind["direction"]) == {"+", "-"}
+    shipped = pd.read_csv(DEFAULT_INDICATORS, dtype=str)
+    assert ind["direction"].tolist() == shipped["direction"].tolist()
+
+
+def test_chain_map_labels_are_whole(report: Report) -> None:
+    svg = report.chain_svg
+    assert "…" not in svg
+    texts = re.findall(r'<text[^>]*class="(nz|ne)"[^>]*>([^<]*)</text>', svg)
+    zh = "".join(t for c, t in texts if c == "nz")
+    en = "".join(t for c, t in texts if c == "ne").replace(" ", "")
+    for rec in report.lists["nodes"].itertuples():
+        assert html.escape(rec.name_zh) in zh
+        assert html.escape(rec.name_en).replace(" ", "") in en
+
+
+def test_region_map_fits_its_frame(report: Report) -> None:
+    svg = report.map_svg
+    width, height = (
+        float(v) for v in re.search(r'<rect width="([\d.]+)" height="([\d.]+)"', svg).groups()
+    )
+    xs, ys = [], []
+    for d in re.findall(r'<path d="([^"]+)"', svg):
+        for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", d):
+            xs.append(float(x))
+            ys.append(float(y))
+    assert xs and min(xs) >= 0 and max(xs) <= width and min(ys) >= 0 and max(ys) <= height
+    legend = [float(y) for y in re.findall(r"translate\([\d.]+,([\d.]+)\)", svg)]
+    assert legend and min(legend) > height  # the legend sits below every county
+
+
+def test_print_styles(report: Report) -> None:
+    page = render_html(report)
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert '"Noto Sans CJK SC"' in css.split("font-family:", 1)[1].split(";", 1)[0]
+    rule = re.search(r"td\.band-warning\{([^}]*)\}", css).group(1)
+    assert "background:#d73027" in rule and "color:#fff" in rule  # white on red
+    # page 1 holds the header and the first section, not the header alone
+    assert re.search(r"section:first-of-type\{break-before:auto", css)
+
+
+def test_font_stack_is_satisfied_by_debian_noto_cjk() -> None:
+    fc = shutil.which("fc-match")
+    if fc is None or not Path("/usr/share/fonts/opentype/noto").exists():
+        pytest.skip("fontconfig or fonts-noto-cjk not installed")
+    out = subprocess.run([fc, "Noto Sans CJK SC"], capture_output=True, text=True, check=True)
+    assert "Noto Sans CJK" in out.stdout
