@@ -407,8 +407,14 @@ def text_problems(text: Any, where: str, *, hosts: HostTable | None = None) -> l
 
 
 def verification_problems(verification: Any, evidence: Any, where: str) -> list[str]:
-    """A ``verified`` that its evidence does not carry, or an evidence value off the scale."""
+    """A ``verified`` its evidence does not carry, or an evidence value off the scale.
+
+    A row with neither an evidence level nor a status word is not a fact claim (a method, a
+    note) and passes; a status word without an evidence level is a problem.
+    """
     level = _level(evidence)
+    if not level and not status_word(verification):
+        return []
     if level not in EVIDENCE_LEVELS:
         return [f"{where}: evidence {evidence!r} is not one of {', '.join(EVIDENCE_LEVELS)}"]
     if level in STRONG_EVIDENCE or _blank(verification):
