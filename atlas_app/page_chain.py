@@ -15,6 +15,7 @@ from atlas_app.chain_graph import chain_chart
 from atlas_app.i18n import name_both, t
 from geo.export import xlsx_bytes
 from geo.maps import DEFAULT_TOLERANCE, build_map
+from geo.sources import display_sources
 
 __all__ = ["firm_lists", "gap_layers", "page_chain"]
 
@@ -65,6 +66,7 @@ def firm_lists(
             "adcode",
             "synthetic",
             "verification",
+            "evidence",
             "source",
         )
         if c in sub
@@ -227,8 +229,8 @@ def page_chain(lang: str) -> None:
         (tabs[3], _node_table(gaps, lang), "no_gaps"),
     ):
         with tab:
-            if len(table) or empty is None:
-                st.dataframe(table, hide_index=True)
+            if len(table) or empty is None:  # facts below press read 待核实 / unverified
+                st.dataframe(display_sources(table, lang=lang), hide_index=True)
             else:
                 st.caption(t(empty, lang))
     src = analysis.sourcing[analysis.sourcing["region"] == region]

@@ -15,6 +15,7 @@ from atlas_app import loaders
 from atlas_app.i18n import LABELS, name_both, t
 from atlas_app.safety import optional_module
 from geo.maps import DEFAULT_TOLERANCE, build_map
+from geo.sources import display_sources
 
 __all__ = ["counts_chart", "matrix_chart", "page_coverage", "table_bytes"]
 
@@ -211,7 +212,7 @@ def page_coverage(lang: str) -> None:
     with right:
         st.markdown(f"**{t('counts', lang)}**")
         st.altair_chart(counts_chart(tables["counts"], lang), width="stretch")
-        st.dataframe(tables["matrix"])
+        st.dataframe(display_sources(tables["matrix"], lang=lang))
         _downloads(tables["matrix"], f"zone_cluster_matrix_{frame}", lang)
 
     st.subheader(t("compliance", lang))
@@ -229,10 +230,11 @@ def page_coverage(lang: str) -> None:
             "compliance",
             reason,
             "verification",
+            "evidence",
         )
         if c in comp
     ]
-    st.dataframe(comp[cols], hide_index=True)
+    st.dataframe(display_sources(comp[cols], lang=lang), hide_index=True)
     _downloads(comp, "focus_compliance_2015", lang)
 
     st.subheader(t("uncovered", lang))
@@ -246,5 +248,5 @@ def page_coverage(lang: str) -> None:
 
     st.subheader(t("targets", lang))
     _status_metrics(tables["targets"]["status"], lang, "target")
-    st.dataframe(tables["targets"], hide_index=True)
+    st.dataframe(display_sources(tables["targets"], lang=lang), hide_index=True)
     _downloads(tables["targets"], "target_progress", lang)

@@ -59,6 +59,7 @@ __all__ = [
     "TECHNICAL_HOSTS",
     "Citation",
     "HostTable",
+    "display_sources",
     "evidence_badge",
     "evidence_label",
     "find_addresses",
@@ -92,6 +93,7 @@ _MARK = ("待核实", "unverified")
 TECHNICAL_HOSTS: Mapping[str, str] = {
     "www.w3.org": "XML/SVG namespace of inline SVG (not a link)",
     "pypi.org": "Python package index (software used to build the boundaries)",
+    "127.0.0.1": "the app on the user's own machine (any port)",
 }
 
 # Working notes that must never reach a user: pointers to the reference's seed files, the
@@ -376,6 +378,29 @@ def evidence_badge(evidence: Any, lang: str = "en") -> str:
     return f"✓ {label}"
 
 
+def display_sources(df: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """Copy of ``df`` for a table users read: ``evidence`` as a badge, ``source`` formatted.
+
+    ``evidence`` becomes :func:`evidence_badge` (``"⚠ 待核实 · 二手来源"`` below press) on every
+    fact row; synthetic rows (``synthetic`` true or ``verification == "synthetic"``) get ``"—"``.
+    ``source`` becomes :func:`format_source` (addresses of class A–C hosts only).
+    """
+    out = df.copy()
+    synthetic = pd.Series(False, index=out.index)
+    if "synthetic" in out:
+        synthetic |= out["synthetic"].fillna(False).astype(bool)
+    if "verification" in out:
+        synthetic |= out["verification"].astype(str).str.strip().str.lower() == "synthetic"
+    if "evidence" in out:
+        out["evidence"] = [
+            "—" if syn else evidence_badge(e, lang)
+            for e, syn in zip(out["evidence"], synthetic, strict=True)
+        ]
+    if "source" in out:
+        out["source"] = [format_source(v, lang=lang) for v in out["source"]]
+    return out
+
+
 def status_word(verification: Any) -> str:
     """The status word a verification text starts with (``""`` when it starts with none)."""
     hit = re.match(r"[a-z]+", "" if _blank(verification) else str(verification).strip().lower())
@@ -394,7 +419,7 @@ def text_problems(text: Any, where: str, *, hosts: HostTable | None = None) -> l
         cls = hosts.cls(host)
         if cls == "D":
             out.append(f"{where}: class-D address on {host}")
-        elif cls is None and host not in TECHNICAL_HOSTS:
+        elif cls is None and host.split(":")[0] not in TECHNICAL_HOSTS:
             out.append(f"{where}: host not in source_hosts.csv: {host} ({url[:80]})")
     pattern = hosts.blocked_pattern()
     if pattern is not None:

@@ -33,8 +33,8 @@ _ZONE_CODES = ("BLUE", "YRD", "CAP", "WEST", "RES")
 def zone_cluster_matrix(frame: str = "2013") -> pd.DataFrame:
     """Cluster × zone matrix: ``in`` (every host unit in the zone), ``partly`` or empty.
 
-    Index: cluster_id; leading columns name_zh, name_en, category, verification; then one
-    column per zone code of ``frame``.
+    Index: cluster_id; leading columns name_zh, name_en, category, verification, evidence;
+    then one column per zone code of ``frame``.
     """
     cl = load_clusters().set_index("cluster_id")
     cz = cluster_zones(frame)
@@ -43,7 +43,7 @@ def zone_cluster_matrix(frame: str = "2013") -> pd.DataFrame:
         index="cluster_id", columns="zone_code", values="relation", aggfunc="first"
     )
     mat = mat.reindex(index=cl.index, columns=zones).fillna("")
-    info = cl[["name_zh", "name_en", "category", "verification"]]
+    info = cl[["name_zh", "name_en", "category", "verification", "evidence"]]
     out = pd.concat([info, mat], axis=1)
     out.columns.name = None
     return out
@@ -72,7 +72,7 @@ def focus_compliance() -> pd.DataFrame:
 
     Columns: cluster_id, name_zh, name_en, named_zone, host_county_adcodes, host_zones,
     compliance (``yes`` every host unit in the named zone, ``partly``, ``no``, ``unknown`` no
-    host unit), reason_zh, reason_en, verification.
+    host unit), reason_zh, reason_en, verification, evidence (of the cluster record).
     """
     cl = load_clusters()
     focus = cl[cl["category"] == "focus_2015"]
@@ -118,6 +118,7 @@ def focus_compliance() -> pd.DataFrame:
                 "reason_zh": zh,
                 "reason_en": en,
                 "verification": rec.verification,
+                "evidence": rec.evidence,
             }
         )
     return pd.DataFrame(rows)
@@ -180,6 +181,7 @@ def target_progress() -> pd.DataFrame:
                 "note": note,
                 "source": rec.source,
                 "verification": rec.verification,
+                "evidence": rec.evidence,
             }
         )
     return pd.DataFrame(rows)

@@ -122,6 +122,7 @@ def _anchors() -> gpd.GeoDataFrame:
                 "location_quality": quality,
                 "source": rec.source,
                 "verification": rec.verification,
+                "evidence": rec.evidence,
             }
         )
         geoms.append(geom)
