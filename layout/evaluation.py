@@ -1,8 +1,9 @@
 """Evaluation index: a user-edited indicator system, composite scores, ranking and a warning band.
 
-The provincial call for the yearly evaluation of industry bases asks for "统计监测和评价指标体系",
-"每年……进行一次评估" and removal of bases that fail ("淘汰不合格的特色产业基地"), and for an industry
-relatedness index ("产业关联度评价指标体系"). This module gives the mechanics:
+A provincial opinion on special industry bases — a Jiangsu document, used here only as an example
+of an evaluation approach, not as Shandong policy — asks for "统计监测和评价指标体系", "每年……进行一次
+评估" and removal of bases that fail ("淘汰不合格的特色产业基地"), and for an industry relatedness index
+("产业关联度评价指标体系"). This module gives the mechanics:
 
 1. :func:`indicator_table` builds raw indicator columns per region for one chain from
    :func:`layout.analysis.analyze_chain` (completeness, strong-node share, supply-link coverage,
