@@ -208,7 +208,7 @@ def sources_annex(
                 rec.evidence,
                 rec.verification,
             )
-    node = next((g.nodes[n] for n in g), {})
+    node: dict[str, Any] = next((dict(g.nodes[n]) for n in g), {})
     annex.add(
         "chain template",
         f"{g.graph.get('chain', '')} {g.graph.get('name_zh', '')} / {g.graph.get('name_en', '')}",
