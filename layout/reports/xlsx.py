@@ -1,6 +1,6 @@
 """The report as an XLSX workbook: summary, chain map, chain edges, then one sheet per list.
 
-When demonstration data is in use, every sheet starts with a ``data_note`` column that says so on
+When demonstration data is in use, every sheet ends with a ``data_note`` column that says so on
 every row (an empty list gets one row holding only the note).
 
 Cells that a spreadsheet would run as formulas are neutralised by :func:`geo.export.to_xlsx`.
@@ -96,11 +96,11 @@ def _xlsx_sheets(report: Report) -> dict[str, pd.DataFrame]:
 
 
 def _with_data_note(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with a first column ``data_note`` saying synthetic on every row (one row if empty)."""
+    """``df`` with a last column ``data_note`` saying synthetic on every row (one row if empty)."""
     out = df.reset_index(drop=True)
     if out.empty:
         out = pd.DataFrame({c: [None] for c in out.columns}, columns=out.columns)
-    out.insert(0, "data_note", SYNTHETIC_NOTE)
+    out["data_note"] = SYNTHETIC_NOTE  # last, so the sheets' own columns keep their places
     return out
 
 

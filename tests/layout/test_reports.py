@@ -223,8 +223,10 @@ def test_synthetic_is_said_on_every_section_and_sheet(report: Report, tmp_path: 
         assert "synthetic demonstration data" in body, sid
     wb = openpyxl.load_workbook(write_xlsx(report, tmp_path / "s.xlsx"))
     for ws in wb.worksheets:
-        assert ws.cell(row=1, column=1).value == "data_note", ws.title
-        notes = [ws.cell(row=i, column=1).value for i in range(2, ws.max_row + 1)]
+        header = [c.value for c in ws[1]]
+        assert header[-1] == "data_note", ws.title
+        col = len(header)
+        notes = [ws.cell(row=i, column=col).value for i in range(2, ws.max_row + 1)]
         assert notes and all("synthetic" in str(n) for n in notes), ws.title
 
 
