@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from geo.boundaries import load_counties
-from layout import analysis
+from geo.problems import ProblemError
 from layout.analysis import AnalysisError, analyze_chain
+from layout.analysis import sourcing as sourcing_module
 from layout.demo import demo_firms
+from layout.options import AnalysisOptions
 
 A, B = "370102", "370705"  # 历下区 (Jinan), 奎文区 (Weifang)
 
@@ -134,6 +136,29 @@ def test_bases_and_errors() -> None:
         analyze_chain(firms, "TOY", graph=_chain(), region=A, level="city")
 
 
+def test_errors_list_every_problem_with_codes_and_options_value() -> None:
+    firms = _firms()
+    with pytest.raises(AnalysisError) as info:
+        analyze_chain(firms, "TOY", graph=_chain(), base="profit", level="town", k_nearest=0)
+    err = info.value
+    assert isinstance(err, ProblemError) and isinstance(err, ValueError)
+    assert sorted(p.code for p in err.problems) == [
+        "not_positive_int",
+        "unknown_base",
+        "unknown_level",
+    ]
+    assert all(p.zh and p.zh != p.en for p in err.problems)  # Chinese text for every problem
+    opts = AnalysisOptions(region=A, base="output", permutations=0)
+    by_options = analyze_chain(firms, "TOY", graph=_chain(), options=opts)
+    by_keywords = analyze_chain(
+        firms, "TOY", graph=_chain(), region=A, base="output", permutations=0
+    )
+    assert by_options.to_dict() == by_keywords.to_dict()
+    with pytest.raises(AnalysisError, match="not both") as info:
+        analyze_chain(firms, "TOY", graph=_chain(), options=opts, base="firms")
+    assert info.value.problems[0].code == "options_and_keywords"
+
+
 def test_empty_firm_table_gives_defined_results() -> None:
     empty = _firms().iloc[0:0]
     res = analyze_chain(empty, "TOY", graph=_chain(), region=A, permutations=0)
@@ -160,17 +185,15 @@ def test_demo_led_json_shape() -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_nearest_with_kdtree_prefilter_equals_all_pairs(seed: int) -> None:
     """The k-d tree path of sourcing gives exactly the all-pairs geodesic answer, ties included."""
-    from layout.analysis import _nearest, _nearest_brute
-
     rng = np.random.default_rng(seed)
     n_gap, n_target = 200, 6000  # above the brute-force threshold
     glon, glat = rng.uniform(114.8, 122.7, n_gap), rng.uniform(34.4, 38.4, n_gap)
     tlon, tlat = rng.uniform(114.8, 122.7, n_target), rng.uniform(34.4, 38.4, n_target)
     if seed % 2:  # many targets on the same spots: ties broken by target order
         tlon, tlat = np.round(tlon, 1), np.round(tlat, 1)
-    assert n_gap * n_target > analysis._BRUTE_PAIRS
+    assert n_gap * n_target > sourcing_module._BRUTE_PAIRS
     for k in (1, 3, 5):
-        fast, fast_d = _nearest(glon, glat, tlon, tlat, k)
-        slow, slow_d = _nearest_brute(glon, glat, tlon, tlat, k)
+        fast, fast_d = sourcing_module.nearest(glon, glat, tlon, tlat, k)
+        slow, slow_d = sourcing_module.nearest_brute(glon, glat, tlon, tlat, k)
         np.testing.assert_array_equal(fast, slow)
         np.testing.assert_array_equal(fast_d, slow_d)

@@ -20,8 +20,9 @@ import pytest
 
 from geo.boundaries import load_counties
 from geo.frames import membership, zone_table
-from layout import analysis
 from layout.analysis import ChainAnalysis, analyze_chain, update_chain
+from layout.analysis import assemble as assemble_module
+from layout.analysis import concentration as concentration_module
 from layout.chains import load_chain
 from layout.demo import demo_firms
 from layout.regions import ensure_adcode
@@ -176,9 +177,9 @@ def test_one_firm_recomputes_only_its_county(
     baseline = analyze_chain(firms, CHAIN, level="county", permutations=99)
     calls: dict[str, list] = {"bottlenecks": [], "spatial": 0, "sourcing": []}
     real_b, real_s, real_src = (
-        analysis._bottlenecks,
-        analysis._spatial_statistics,
-        analysis._sourcing,
+        assemble_module.region_bottlenecks,
+        concentration_module.spatial_statistics,
+        assemble_module.nearest_sources,
     )
 
     def spy_b(g, n, e, regions, crit):
@@ -193,9 +194,10 @@ def test_one_firm_recomputes_only_its_county(
         calls["sourcing"].append(only)
         return real_src(table, firms_, mine, rt, regions, k, only=only)
 
-    monkeypatch.setattr(analysis, "_bottlenecks", spy_b)
-    monkeypatch.setattr(analysis, "_spatial_statistics", spy_s)
-    monkeypatch.setattr(analysis, "_sourcing", spy_src)
+    # patched where they are looked up: the modules that call them
+    monkeypatch.setattr(assemble_module, "region_bottlenecks", spy_b)
+    monkeypatch.setattr(concentration_module, "spatial_statistics", spy_s)
+    monkeypatch.setattr(assemble_module, "nearest_sources", spy_src)
     p = county_points.set_index("adcode").loc[SHOUGUANG]
     # a firm of another chain: LED's county totals do not move, so no permutation test reruns
     other = Scenario(

@@ -1,0 +1,182 @@
+"""Assembly of a chain analysis from its region × node matrices.
+
+Shared by :func:`layout.analysis.analyze_chain` (everything computed) and
+:func:`layout.analysis.update_chain` (parts an edit did not touch taken from the previous
+result).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from layout import metrics
+from layout.analysis.aggregate import (
+    chain_mask,
+    membership_pairs,
+    province_benchmark,
+    region_links,
+    take_rows,
+)
+from layout.analysis.bottlenecks import region_bottlenecks
+from layout.analysis.concentration import chain_concentration
+from layout.analysis.result import ChainAnalysis, json_number
+from layout.analysis.sourcing import nearest_sources
+from layout.analysis.status import node_table, strength
+from layout.gaps import completeness, critical_nodes
+from layout.regions import region_table
+
+__all__ = ["assemble", "splice"]
+
+
+def assemble(
+    firms: gpd.GeoDataFrame,
+    codes: pd.Series,
+    values: np.ndarray,
+    g: nx.DiGraph,
+    opts: dict[str, Any],
+    membership: pd.DataFrame | None,
+    e: pd.DataFrame,
+    n: pd.DataFrame,
+    totals: pd.Series,
+    ce: pd.DataFrame,
+    ctotals: pd.Series,
+    *,
+    mine: pd.DataFrame | None = None,
+    previous: ChainAnalysis | None = None,
+    touched: set[str] | None = None,
+    edited_nodes: set[str] | None = None,
+    membership_changed: bool = False,
+) -> ChainAnalysis:
+    """Statuses, reasons, completeness, bottlenecks, sourcing and concentration from the matrices.
+
+    ``e``/``n``/``totals`` are the level's region × node matrices and all-chain totals,
+    ``ce``/``ctotals`` the same over counties (concentration is measured there), ``codes``
+    the firms' county adcodes, ``values`` their values on the base and ``opts`` the resolved
+    options (chain, region, level, frame, base, k_nearest, permutations, seed).
+
+    With ``previous`` (from :func:`layout.analysis.update_chain`), bottlenecks of regions outside ``touched`` and
+    sourcing of untouched nodes are taken from it, and so are the permutation statistics when the
+    chain's county totals did not move.
+    """
+    chain, region, level, frame, base = (
+        opts[k] for k in ("chain", "region", "level", "frame", "base")
+    )
+    rt = region_table(level, frame=frame)
+    all_regions, nodes = list(e.index), list(e.columns)
+    edited = membership is not None and membership_pairs(membership, frame) != membership_pairs(
+        None, frame
+    )
+    lq = metrics.location_quotient(
+        e, region_totals=totals, benchmark=province_benchmark(firms, codes, values, chain, nodes)
+    )
+    classes, cutoffs, notes = strength(firms, chain, level, frame, base, e, lq, nodes)
+    crit = critical_nodes(g)
+    table = node_table(g, nodes, all_regions, n, e, lq, classes, cutoffs, notes, crit, base, edited)
+    table = table.merge(
+        rt[["region", "name_zh", "name_en"]].rename(
+            columns={"name_zh": "region_name_zh", "name_en": "region_name_en"}
+        ),
+        on="region",
+        how="left",
+    )
+    comp = completeness(n > 0, {x: float(g.nodes[x].get("weight", 1.0)) for x in nodes})
+    wanted = [region] if region is not None else all_regions
+    st_prev = previous._state if previous is not None else None
+    if st_prev is None:
+        bottle = region_bottlenecks(g, n, e, wanted, crit)
+        sourcing = nearest_sources(table, firms, mine, rt, wanted, opts["k_nearest"])
+        spatial = None
+    else:
+        redo = [r for r in wanted if r in (touched or set())]
+        old_b = previous.bottlenecks
+        bottle = splice(old_b[~old_b["region"].isin(redo)], region_bottlenecks(g, n, e, redo, crit))
+        pos = {r: i for i, r in enumerate(wanted)}
+        bottle = bottle.iloc[
+            np.argsort(bottle["region"].map(pos).to_numpy(), kind="stable")
+        ].reset_index(drop=True)
+        old_t = st_prev["table"]
+        moved = set(table.loc[table["status"].to_numpy() != old_t["status"].to_numpy(), "node"])
+        redo_nodes = set(nodes) if membership_changed else moved | (edited_nodes or set())
+        rows = np.flatnonzero(
+            chain_mask(firms, chain)
+            & firms["node"].isin(redo_nodes).to_numpy(dtype=bool, na_value=False)
+        )
+        mine = region_links(firms, level, frame, membership, rows).assign(
+            node=lambda x: take_rows(firms["node"], x["row"].to_numpy())
+        )
+        old_s = previous.sourcing
+        sourcing = splice(
+            old_s[~old_s["node"].isin(redo_nodes)],
+            nearest_sources(table, firms, mine, rt, wanted, opts["k_nearest"], only=redo_nodes),
+        )
+        sourcing = sourcing.sort_values(["region", "node", "kind"], kind="stable").reset_index(
+            drop=True
+        )
+        spatial = st_prev["spatial"]
+    conc, spatial = chain_concentration(
+        firms,
+        values,
+        chain,
+        nodes,
+        ce,
+        ctotals,
+        permutations=opts["permutations"],
+        seed=opts["seed"],
+        previous=spatial,
+    )
+    keep = table["region"].isin(wanted)
+    synthetic = (
+        bool(firms["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in firms else False
+    )
+    out = ChainAnalysis(
+        chain=chain,
+        name_zh=str(g.graph.get("name_zh", chain)),
+        name_en=str(g.graph.get("name_en", chain)),
+        level=level,
+        frame=frame,
+        base=base,
+        regions=wanted,
+        nodes=table[keep].reset_index(drop=True),
+        completeness=comp.reindex(wanted),
+        concentration=conc,
+        bottlenecks=bottle,
+        sourcing=sourcing,
+        structure={
+            "nodes": len(g),
+            "edges": g.number_of_edges(),
+            "critical": [{"node": k, "kind": v} for k, v in crit.items()],
+            "strong_cutoffs_lq": {k: json_number(v) for k, v in cutoffs.items()},
+        },
+        data={
+            "firms": len(firms),
+            "chain_firms": int((firms["chain"] == chain).sum()),
+            "synthetic_in_use": synthetic,
+        }
+        | ({"membership": "edited" if edited else "shipped"} if level == "zone" else {}),
+    )
+    out._state = {
+        "options": dict(opts),
+        "graph": g,
+        "membership": membership,
+        "e": e,
+        "n": n,
+        "totals": totals,
+        "county_e": ce,
+        "county_totals": ctotals,
+        "table": table[["region", "node", "status"]],
+        "spatial": spatial,
+    }
+    return out
+
+
+def splice(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Rows kept from an earlier result plus recomputed rows, with the earlier column dtypes."""
+    parts = [x for x in (kept, new) if len(x)]
+    if not parts:
+        return kept.reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,160 @@
+"""``analyze_chain``: one chain in every region of a level, or in one region."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from geo.problems import problem, register_messages
+from layout.analysis.aggregate import aggregate_chain, node_values, region_links
+from layout.analysis.assemble import assemble
+from layout.analysis.errors import AnalysisError
+from layout.analysis.result import ChainAnalysis
+from layout.analysis.status import node_order
+from layout.chains import load_chain
+from layout.options import DEFAULT_SEED, AnalysisOptions
+from layout.regions import ensure_adcode, region_table
+
+__all__ = ["analyze_chain", "resolve_options"]
+
+register_messages(
+    {
+        "options_and_keywords": (
+            "分析选项请用 options= 或关键字参数之一给出，不要同时给出（{keywords}）",
+            "give the analysis options either as options= or as keywords, not both ({keywords})",
+        ),
+    }
+)
+
+_DEFAULTS = AnalysisOptions()
+
+
+def resolve_options(options: AnalysisOptions | None, **keywords: object) -> AnalysisOptions:
+    """Checked, resolved options from ``options`` or from the keyword arguments.
+
+    ``keywords`` are analyze_chain's option keywords (region, level, frame, base, k_nearest,
+    permutations, seed). With ``options`` given, each of them must keep its default.
+
+    Raises
+    ------
+    AnalysisError
+        Listing every problem (unknown base, level, frame or region; a region of another level
+        than ``level``; counts below their minimum).
+    """
+    if options is not None:
+        given = sorted(k for k, v in keywords.items() if v != getattr(_DEFAULTS, k))
+        if given:
+            raise AnalysisError(
+                [problem("options_and_keywords", argument="options", keywords=", ".join(given))]
+            )
+    else:
+        options = AnalysisOptions(**keywords)  # type: ignore[arg-type]
+    problems = options.problems()
+    if problems:
+        raise AnalysisError(problems)
+    return options.resolved()
+
+
+def analyze_chain(
+    firms: gpd.GeoDataFrame,
+    chain: str,
+    *,
+    region: str | None = None,
+    level: str | None = None,
+    frame: str = "2013",
+    base: str = "employees",
+    graph: nx.DiGraph | None = None,
+    k_nearest: int = 3,
+    permutations: int = 999,
+    seed: int = DEFAULT_SEED,
+    membership: pd.DataFrame | None = None,
+    options: AnalysisOptions | None = None,
+) -> ChainAnalysis:
+    """Analyse one chain in every region of a level, or in one ``region``.
+
+    Parameters
+    ----------
+    firms
+        Firm points (EPSG:4326) with ``chain``, ``node`` and the ``base`` column; ``adcode``
+        is filled by a point join where missing.
+    chain
+        Chain code (``LED``, ``PU``, …).
+    region
+        A county/city adcode, a zone code or ``370000``; its level (and frame) follow from it.
+    level
+        ``county`` (default), ``city``, ``zone`` or ``province`` when ``region`` is not given.
+    frame
+        Plan frame of zones (``2013`` or ``2020``) when ``level="zone"``.
+    base
+        ``employees``, ``output`` or ``firms``.
+    graph
+        A chain graph to use instead of the shipped template (e.g. one a user edited).
+    k_nearest
+        How many nearest regions and firms to list for each gap.
+    permutations
+        Permutations of the spatial tests (spatial Gini, Moran's I, LISA, Gi*).
+    seed
+        Seed of the permutation tests.
+    membership
+        A county → zone table (columns ``adcode``, ``zone_code``) replacing the shipped one of
+        ``frame`` at level ``zone`` — e.g. a scenario's edited membership. Zone points used for
+        distances stay those of the shipped zones; concentration is measured over counties and
+        does not depend on it. ``data["membership"]`` says ``shipped`` or ``edited``, and
+        reasons carry a note when it is edited.
+    options
+        The options (region, level, frame, base, k_nearest, permutations, seed) as one
+        :class:`layout.options.AnalysisOptions`, instead of the keywords.
+
+    Returns
+    -------
+    ChainAnalysis
+        It also keeps (privately) the region × node matrices it was built from, so
+        :func:`layout.analysis.update_chain` can recompute it after an edit touching a few firms.
+
+    Raises
+    ------
+    AnalysisError
+        Every problem with the options at once (:func:`resolve_options`).
+    """
+    o = resolve_options(
+        options,
+        region=region,
+        level=level,
+        frame=frame,
+        base=base,
+        k_nearest=k_nearest,
+        permutations=permutations,
+        seed=seed,
+    )
+    level = o.level or "county"
+    firms = ensure_adcode(firms)  # join once; every region assignment below reuses the codes
+    membership = membership if level == "zone" else None
+    g = graph if graph is not None else load_chain(chain)
+    opts = {
+        "chain": chain,
+        "region": o.region,
+        "level": level,
+        "frame": o.frame,
+        "base": o.base,
+        "k_nearest": o.k_nearest,
+        "permutations": o.permutations,
+        "seed": o.seed,
+    }
+    all_regions = region_table(level, frame=o.frame)["region"].tolist()
+    nodes = node_order(g)
+    values = node_values(firms, base=o.base).to_numpy()
+    e, n, totals, mine = aggregate_chain(
+        firms, region_links(firms, level, o.frame, membership), values, chain, all_regions, nodes
+    )
+    if level == "county":
+        ce, ctotals = e, totals
+    else:
+        counties = region_table("county")["region"].tolist()
+        ce, _, ctotals, _ = aggregate_chain(
+            firms, region_links(firms, "county", "2013", None), values, chain, counties, nodes
+        )
+    # after ensure_adcode the column is exactly county_adcodes(firms)
+    return assemble(
+        firms, firms["adcode"], values, g, opts, membership, e, n, totals, ce, ctotals, mine=mine
+    )
