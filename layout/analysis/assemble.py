@@ -28,6 +28,7 @@ from layout.analysis.result import ChainAnalysis, json_number
 from layout.analysis.sourcing import nearest_sources
 from layout.analysis.status import node_table, strength
 from layout.gaps import completeness, critical_nodes
+from layout.metrics.specialisation import MIN_PRESENT
 from layout.regions import region_table
 
 __all__ = ["assemble", "splice"]
@@ -74,7 +75,18 @@ def assemble(
     lq = metrics.location_quotient(
         e, region_totals=totals, benchmark=province_benchmark(firms, codes, values, chain, nodes)
     )
-    classes, cutoffs, notes = strength(firms, chain, level, frame, base, e, lq, nodes)
+    classes, cutoffs, notes = strength(
+        firms,
+        chain,
+        level,
+        frame,
+        base,
+        e,
+        lq,
+        nodes,
+        rule=opts.get("strength_rule", "present"),
+        min_present=opts.get("min_present", MIN_PRESENT),
+    )
     crit = critical_nodes(g)
     table = node_table(g, nodes, all_regions, n, e, lq, classes, cutoffs, notes, crit, base, edited)
     table = table.merge(
@@ -87,7 +99,7 @@ def assemble(
     comp = completeness(n > 0, {x: float(g.nodes[x].get("weight", 1.0)) for x in nodes})
     wanted = [region] if region is not None else all_regions
     st_prev = previous._state if previous is not None else None
-    if st_prev is None:
+    if previous is None or st_prev is None:
         bottle = region_bottlenecks(g, n, e, wanted, crit)
         sourcing = nearest_sources(table, firms, mine, rt, wanted, opts["k_nearest"])
         spatial = None
@@ -150,7 +162,10 @@ def assemble(
             "nodes": len(g),
             "edges": g.number_of_edges(),
             "critical": [{"node": k, "kind": v} for k, v in crit.items()],
-            "strong_cutoffs_lq": {k: json_number(v) for k, v in cutoffs.items()},
+            "strong_cutoffs_lq": {}
+            if level == "province"
+            else {k: json_number(v["lq_strong_min"]) for k, v in cutoffs.items()},
+            "strength": _strength_summary(cutoffs, opts),
         },
         data={
             "firms": len(firms),
@@ -172,6 +187,25 @@ def assemble(
         "spatial": spatial,
     }
     return out
+
+
+def _strength_summary(cutoffs: dict[str, dict[str, Any]], opts: dict[str, Any]) -> dict[str, Any]:
+    """The strength rule in use and each node's cut-offs (JSON ``structure.strength``)."""
+    any_cut = next(iter(cutoffs.values()), {})
+    return {
+        "rule": opts.get("strength_rule", "present"),
+        "min_present": opts.get("min_present", MIN_PRESENT),
+        "measured_over": any_cut.get("measured_over", opts["level"]),
+        "nodes": [
+            {"node": node}
+            | {
+                k: json_number(v)
+                for k, v in cut.items()
+                if k not in ("rule", "min_present", "measured_over")
+            }
+            for node, cut in cutoffs.items()
+        ],
+    }
 
 
 def splice(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from geo.frames import membership as frame_membership
 from layout import metrics
 from layout.analysis.aggregate import chain_mask, region_links, take_rows
 from layout.analysis.result import json_number
+from layout.metrics.inference import NOT_TESTABLE, TIE_RTOL
 from layout.regions import region_table
 
 __all__ = ["chain_concentration", "spatial_statistics"]
@@ -89,30 +90,84 @@ def chain_concentration(
 
 
 def spatial_statistics(chain_total: pd.Series, *, permutations: int, seed: int) -> dict[str, Any]:
-    """Spatial Gini, global Moran's I, LISA clusters and Gi* hot/cold spots of county totals."""
+    """Spatial Gini, global Moran's I, LISA clusters and Gi* hot/cold spots of county totals.
+
+    Inference as in :mod:`layout.metrics.inference`: mid-p with ties, units not testable
+    where the neighbourhood makes the test meaningless, Benjamini–Hochberg (5 %) over the
+    testable counties only. Keys (the JSON of ``analyze --json``): ``spatial_gini``,
+    ``moran`` (PySAL's ``p_sim`` kept, ``p_value`` added), ``lisa_clusters`` and
+    ``gi_star_spots`` (counts per label, ``not testable`` included), ``hot_spots`` and
+    ``cold_spots`` (county codes), ``inference`` (the rule and the FDR cut-offs) and
+    ``local`` (one record per county: its value and both local results with ``testable``).
+    """
     from geo.weights import region_weights
 
     w = region_weights("county")
     out: dict[str, Any] = {}
     sg = metrics.spatial_gini(chain_total, w, permutations=99, seed=seed)
-    out["spatial_gini"] = (
-        {k: json_number(v) for k, v in vars(sg).items()}
-        if hasattr(sg, "__dict__")
-        else json_number(sg)
-    )
+    out["spatial_gini"] = {k: json_number(v) for k, v in vars(sg).items()}
     gm = metrics.global_moran(chain_total, w, permutations=permutations, seed=seed)
     out["moran"] = {k: json_number(v) for k, v in vars(gm).items()}
     local_perms = max(permutations, 99)  # local p-values need a permutation reference
     lisa = metrics.local_moran(chain_total, w, permutations=local_perms, seed=seed)
     gi = metrics.getis_ord_gi_star(chain_total, w, permutations=local_perms, seed=seed)
     out["lisa_clusters"] = {str(k): int(v) for k, v in lisa["cluster"].value_counts().items()}
-    hot_col = next((c for c in ("spot", "label", "cluster", "class") if c in gi.columns), None)
-    if hot_col:
-        out["gi_star_spots"] = {str(k): int(v) for k, v in gi[hot_col].value_counts().items()}
-        out["hot_spots"] = sorted(
-            str(i) for i in gi.index[gi[hot_col].astype(str).str.startswith("hot")]
-        )
-        out["cold_spots"] = sorted(
-            str(i) for i in gi.index[gi[hot_col].astype(str).str.startswith("cold")]
-        )
+    out["gi_star_spots"] = {str(k): int(v) for k, v in gi["spot"].value_counts().items()}
+    out["hot_spots"] = sorted(str(i) for i in gi.index[gi["spot"] == "hot"])
+    out["cold_spots"] = sorted(str(i) for i in gi.index[gi["spot"] == "cold"])
+    out["inference"] = {
+        "p_value": "folded mid-p: (min(G, L) + T/2 + 1)/(P + 1); G, L, T draws above, below, tied",
+        "ties": f"|sim − obs| ≤ {TIE_RTOL:g}·max(1, |obs|), counted one half",
+        "spatial_gini_p_value": "one-sided mid-p (G + T/2 + 1)/(P + 1)",
+        "fdr": "Benjamini–Hochberg over the testable counties only",
+        "fdr_alpha": lisa.attrs["fdr_alpha"],
+        "local_permutations": local_perms,
+        "lisa": _fdr_summary(lisa),
+        "gi_star": _fdr_summary(gi),
+        "not_testable_reasons": {k: {"zh": zh, "en": en} for k, (zh, en) in NOT_TESTABLE.items()},
+    }
+    lisa_rec = _local_records(lisa, "cluster", ("Is", "z", "lag_z", "quadrant"))
+    gi_rec = _local_records(gi, "spot", ("G", "z"))
+    out["local"] = [
+        {
+            "region": str(code),
+            "value": json_number(float(value)),
+            "lisa": lisa_rec[code],
+            "gi_star": gi_rec[code],
+        }
+        for code, value in lisa["value"].items()
+    ]
+    return out
+
+
+def _fdr_summary(table: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "testable": int(table["testable"].sum()),
+        "not_testable": int((~table["testable"]).sum()),
+        "fdr_threshold": json_number(float(table.attrs["fdr_threshold"])),
+        "significant": int(table["significant"].sum()),
+    }
+
+
+def _local_records(table: pd.DataFrame, label: str, own: tuple[str, ...]) -> dict[Any, dict]:
+    """Each county's local result: statistic, ``testable``, reason, counts, p-values, label."""
+    keys = [
+        *own,
+        "testable",
+        "reason",
+        "n_neighbours",
+        "n_greater",
+        "n_less",
+        "n_ties",
+        "p_value",
+        "p_sim",
+        "direction",
+        "significant",
+        label,
+    ]
+    out = {}
+    for code, rec in table[keys].to_dict(orient="index").items():
+        rec = {k: json_number(v) for k, v in rec.items()}
+        rec["reason"] = rec["reason"] or None
+        out[code] = rec
     return out

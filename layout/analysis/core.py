@@ -6,13 +6,14 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from geo.problems import problem, register_messages
+from geo.problems import Problem, problem, register_messages
 from layout.analysis.aggregate import aggregate_chain, node_values, region_links
 from layout.analysis.assemble import assemble
 from layout.analysis.errors import AnalysisError
 from layout.analysis.result import ChainAnalysis
 from layout.analysis.status import node_order
 from layout.chains import load_chain
+from layout.metrics.specialisation import MIN_PRESENT, strength_problems
 from layout.options import DEFAULT_SEED, AnalysisOptions
 from layout.regions import ensure_adcode, region_table
 
@@ -30,11 +31,14 @@ register_messages(
 _DEFAULTS = AnalysisOptions()
 
 
-def resolve_options(options: AnalysisOptions | None, **keywords: object) -> AnalysisOptions:
+def resolve_options(
+    options: AnalysisOptions | None, *, extra: list[Problem] | None = None, **keywords: object
+) -> AnalysisOptions:
     """Checked, resolved options from ``options`` or from the keyword arguments.
 
     ``keywords`` are analyze_chain's option keywords (region, level, frame, base, k_nearest,
     permutations, seed). With ``options`` given, each of them must keep its default.
+    ``extra``: problems found with other arguments, raised together with these.
 
     Raises
     ------
@@ -42,15 +46,17 @@ def resolve_options(options: AnalysisOptions | None, **keywords: object) -> Anal
         Listing every problem (unknown base, level, frame or region; a region of another level
         than ``level``; counts below their minimum).
     """
+    problems = list(extra or [])
     if options is not None:
         given = sorted(k for k, v in keywords.items() if v != getattr(_DEFAULTS, k))
         if given:
-            raise AnalysisError(
-                [problem("options_and_keywords", argument="options", keywords=", ".join(given))]
+            problems.append(
+                problem("options_and_keywords", argument="options", keywords=", ".join(given))
             )
+            raise AnalysisError(problems)
     else:
         options = AnalysisOptions(**keywords)  # type: ignore[arg-type]
-    problems = options.problems()
+    problems += options.problems()
     if problems:
         raise AnalysisError(problems)
     return options.resolved()
@@ -70,6 +76,8 @@ def analyze_chain(
     seed: int = DEFAULT_SEED,
     membership: pd.DataFrame | None = None,
     options: AnalysisOptions | None = None,
+    strength_rule: str = "present",
+    min_present: int = MIN_PRESENT,
 ) -> ChainAnalysis:
     """Analyse one chain in every region of a level, or in one ``region``.
 
@@ -105,6 +113,14 @@ def analyze_chain(
     options
         The options (region, level, frame, base, k_nearest, permutations, seed) as one
         :class:`layout.options.AnalysisOptions`, instead of the keywords.
+    strength_rule
+        ``"present"`` (default): a node's strength cut-offs (LQ quartiles, size floor) are
+        computed over the regions of the level where it is present (e_ir > 0), and a node
+        present in fewer than ``min_present`` regions is ``not ranked``; ``"cluster_mapping"``:
+        over every non-empty region, the U.S. Cluster Mapping rule (see
+        :func:`layout.metrics.strength_classes` for why the default departs from it).
+    min_present
+        Fewest present regions a node is ranked over (default 4; rule ``"present"`` only).
 
     Returns
     -------
@@ -119,6 +135,7 @@ def analyze_chain(
     """
     o = resolve_options(
         options,
+        extra=strength_problems(strength_rule, min_present, argument="strength_rule"),
         region=region,
         level=level,
         frame=frame,
@@ -140,6 +157,8 @@ def analyze_chain(
         "k_nearest": o.k_nearest,
         "permutations": o.permutations,
         "seed": o.seed,
+        "strength_rule": strength_rule,
+        "min_present": min_present,
     }
     all_regions = region_table(level, frame=o.frame)["region"].tolist()
     nodes = node_order(g)

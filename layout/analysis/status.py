@@ -22,6 +22,7 @@ from layout.analysis.aggregate import (
     province_benchmark,
     region_links,
 )
+from layout.metrics.specialisation import MIN_PRESENT
 from layout.regions import PROVINCE, county_adcodes, region_table
 
 __all__ = ["STATUS_ZH", "node_order", "node_table", "strength"]
@@ -36,6 +37,13 @@ def node_order(g: nx.DiGraph) -> list[str]:
     return sorted(g.nodes, key=lambda x: (_STAGES.get(g.nodes[x]["stage"], 9), x))
 
 
+_UNIT = {
+    "employees": ("从业人数", "employees"),
+    "output": ("产值(万元)", "output (10k yuan)"),
+    "firms": ("企业数", "firms"),
+}
+
+
 def _reason(
     status: str,
     n_firms: int,
@@ -44,13 +52,10 @@ def _reason(
     cls: str,
     crit: str | None,
     base: str,
-    cutoff: float | None,
+    cut: dict[str, Any],
 ) -> tuple[str, str]:
-    unit = {
-        "employees": ("从业人数", "employees"),
-        "output": ("产值(万元)", "output (10k yuan)"),
-        "firms": ("企业数", "firms"),
-    }[base]
+    """Bilingual reason of a node's status; ``cut`` holds the node's strength cut-offs."""
+    unit = _UNIT[base]
     if status in ("missing", "broken"):
         zh, en = "本区域无该环节企业", "no firm at this node in the region"
         if crit == "cut":
@@ -69,17 +74,37 @@ def _reason(
     lq_txt = f"{lq:.3f}" if np.isfinite(lq) and abs(lq - 1) < 0.005 else f"{lq:.2f}"
     size_zh = f"{n_firms}家企业，{unit[0]} {value:,.0f}，区位商 {lq_txt}"
     size_en = f"{n_firms} firm(s), {unit[1]} {value:,.0f}, LQ {lq_txt}"
+    present_rule = cut.get("rule", "present") == "present"
+    over_zh, over_en = (
+        ("本级有该环节的区域", "the regions at this level where the node is present")
+        if present_rule
+        else ("本级区域", "regions at this level")
+    )
+    if cls == "not ranked":
+        k, m = int(cut.get("n_ranked", 0)), int(cut.get("min_present", 0))
+        return (
+            f"{size_zh}；本级仅{k}个区域有该环节，少于{m}个无法按四分位排位：未分级",
+            f"{size_en}; present in only {k} region(s) at this level, fewer than the {m} "
+            "needed to rank by quartiles: not ranked",
+        )
     if status == "strong":
         return (
-            f"{size_zh}；区位商处于本级区域前四分之一且≥1，规模不在末四分之一（{cls}）",
-            f"{size_en}; LQ in the top quartile of regions at this level and ≥ 1, size above the bottom quartile ({cls})",
+            f"{size_zh}；区位商处于{over_zh}前四分之一且≥1，规模高于其末四分之一（{cls}）",
+            f"{size_en}; LQ in the top quartile of {over_en} and ≥ 1, size above their "
+            f"bottom quartile ({cls})",
         )
+    cutoff, floor = cut.get("lq_strong_min"), cut.get("size_floor")
     if not np.isfinite(lq) or lq < 1:
         why_zh, why_en = "区位商低于1", "LQ below 1"
-    elif cutoff is not None and lq < cutoff:
+    elif cutoff is not None and np.isfinite(cutoff) and lq < cutoff:
         why_zh, why_en = (
-            f"区位商未进入前四分之一（门槛 {cutoff:.2f}）",
-            f"LQ not in the top quartile (cut-off {cutoff:.2f})",
+            f"区位商未进入{over_zh}前四分之一（门槛 {cutoff:.2f}）",
+            f"LQ not in the top quartile of {over_en} (cut-off {cutoff:.2f})",
+        )
+    elif floor is not None and np.isfinite(floor):
+        why_zh, why_en = (
+            f"规模未高于{over_zh}的末四分之一（门槛 {floor:,.0f}）",
+            f"size not above the bottom quartile of {over_en} (floor {floor:,.0f})",
         )
     else:
         why_zh, why_en = "规模处于末四分之一", "size in the bottom quartile"
@@ -109,47 +134,94 @@ def strength(
     e: pd.DataFrame,
     lq: pd.DataFrame,
     nodes: list[str],
-) -> tuple[pd.DataFrame, dict[str, float], dict[str, tuple[str, str]]]:
+    *,
+    rule: str = "present",
+    min_present: int = MIN_PRESENT,
+) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], dict[str, tuple[str, str]]]:
     """Strength classes over the regions of the level (province: over its counties).
 
-    Returns the region × node class table, the LQ top-quartile cut-off of each node and, at
+    ``rule``/``min_present`` as in :func:`layout.metrics.strength_classes` (default: ranked
+    among the regions where the node is present, at least 4 of them). Returns the region ×
+    node class table, the strength cut-offs of each node (rule, min_present, measured_over,
+    n_ranked, ranked, lq_significant_min, lq_strong_min, lq_strong10_min, size_floor) and, at
     province level, a bilingual note per node (how many counties are strong).
     """
     if level == "province":
         counties = region_table("county")["region"].tolist()
         ce, _, _, clq = _node_lq(firms, chain, "county", frame, base, nodes, counties)
-        county = metrics.strength_classes(ce, lq=clq)
+        county = metrics.strength_classes(ce, lq=clq, rule=rule, min_present=min_present)
+        cuts = _cutoffs(county, nodes, "county")
         n_strong = (
             county.groupby("industry")["strong"].sum().reindex(nodes, fill_value=0).astype(int)
         )
+        rule_zh, rule_en = _RULE_NAMES[rule]
         cls = pd.DataFrame(
-            [["strong" if n_strong[x] > 0 else "present" for x in nodes]],
+            [
+                [
+                    "strong"
+                    if n_strong[x] > 0
+                    else ("present" if cuts[x]["ranked"] else "not ranked")
+                    for x in nodes
+                ]
+            ],
             index=[PROVINCE],
             columns=nodes,
         )
-        notes = {
-            x: (
-                f"在{n_strong[x]}个县级单元为强（美国集群图谱法）",
-                f"strong in {n_strong[x]} county-level unit(s) (U.S. Cluster Mapping rule)",
-            )
-            if n_strong[x] > 0
-            else ("没有县级单元达到强集群标准", "no county-level unit is strong at this node")
-            for x in nodes
-        }
-        return cls, {}, notes
-    nonempty = e.sum(axis=1) >= 0
-    sc = metrics.strength_classes(e[nonempty], lq=lq[nonempty])
+        notes = {}
+        for x in nodes:
+            if n_strong[x] > 0:
+                notes[x] = (
+                    f"在{n_strong[x]}个县级单元为强（{rule_zh}）",
+                    f"strong in {n_strong[x]} county-level unit(s) ({rule_en})",
+                )
+            elif not cuts[x]["ranked"]:
+                k = cuts[x]["n_ranked"]
+                notes[x] = (
+                    f"仅{k}个县级单元有该环节，少于{min_present}个无法按四分位排位：未分级",
+                    f"present in only {k} county-level unit(s), fewer than the {min_present} "
+                    "needed to rank by quartiles: not ranked",
+                )
+            else:
+                notes[x] = (
+                    "没有县级单元达到强集群标准",
+                    "no county-level unit is strong at this node",
+                )
+        return cls, cuts, notes
+    sc = metrics.strength_classes(e, lq=lq, rule=rule, min_present=min_present)
     cls = (
         sc.pivot_table(index="region", columns="industry", values="class", aggfunc="first")
         .reindex(index=e.index, columns=nodes)
         .fillna("absent")
     )
-    cutoffs = {}
-    for node in nodes:
-        col = lq[node].dropna()
-        if len(col):
-            cutoffs[node] = float(np.quantile(col, 0.75))
-    return cls, cutoffs, {}
+    return cls, _cutoffs(sc, nodes, level), {}
+
+
+_RULE_NAMES = {
+    "present": ("在有该环节的县级单元中排位", "ranked among the units where the node is present"),
+    "cluster_mapping": ("美国集群图谱法", "U.S. Cluster Mapping rule"),
+}
+
+
+def _cutoffs(sc: pd.DataFrame, nodes: list[str], over: str) -> dict[str, dict[str, Any]]:
+    """Per node: the thresholds :func:`layout.metrics.strength_classes` used, and whether it ranked."""
+    first = sc.groupby(level="industry", sort=False).head(1).reset_index("region", drop=True)
+    rule, min_present = sc.attrs["rule"], sc.attrs["min_present"]
+    out = {}
+    for x in nodes:
+        row = first.loc[x]
+        n_ranked = int(row["n_ranked"])
+        out[x] = {
+            "rule": rule,
+            "min_present": min_present,
+            "measured_over": over,
+            "n_ranked": n_ranked,
+            "ranked": bool(np.isfinite(row["lq_strong_min"])),
+            **{
+                k: float(row[k])
+                for k in ("lq_significant_min", "lq_strong_min", "lq_strong10_min", "size_floor")
+            },
+        }
+    return out
 
 
 def node_table(
@@ -160,7 +232,7 @@ def node_table(
     e: pd.DataFrame,
     lq: pd.DataFrame,
     classes: pd.DataFrame,
-    cutoffs: dict[str, float],
+    cutoffs: dict[str, dict[str, Any]],
     notes: dict[str, tuple[str, str]],
     crit: dict[str, str],
     base: str,
@@ -180,7 +252,7 @@ def node_table(
                 status = "broken" if node in crit else "missing"
             else:
                 status = "strong" if cls in ("strong", "strong10") else "weak"
-            zh, en = _reason(status, cnt, val, q, cls, crit.get(node), base, cutoffs.get(node))
+            zh, en = _reason(status, cnt, val, q, cls, crit.get(node), base, cutoffs.get(node, {}))
             if cnt > 0 and node in notes:  # province: strength is judged over its counties
                 zh, en = f"{cnt}家企业；{notes[node][0]}", f"{cnt} firm(s); {notes[node][1]}"
             if edited:

@@ -77,7 +77,15 @@ def update_chain(
             base=previous.base,
             graph=st["graph"] if st else None,
             membership=membership,
-            **({k: o[k] for k in ("k_nearest", "permutations", "seed")} if st else {}),
+            **(
+                {
+                    k: o[k]
+                    for k in ("k_nearest", "permutations", "seed", "strength_rule", "min_present")
+                    if k in o
+                }
+                if st
+                else {}
+            ),
         )
     chain, level, frame, base = o["chain"], o["level"], o["frame"], o["base"]
     membership = membership if level == "zone" else None

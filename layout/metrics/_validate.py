@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from libpysal.weights import W
 
+from geo.problems import ProblemError
+
 __all__ = [
     "MetricInputError",
     "align_weights",
@@ -21,15 +23,13 @@ __all__ = [
 ]
 
 
-class MetricInputError(ValueError):
+class MetricInputError(ProblemError):
     """Invalid metric input; ``.problems`` lists every problem found (argument, value, fix)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+    subject = ("指标输入", "the metric input")
 
 
-def raise_problems(problems: list[str]) -> None:
+def raise_problems(problems: Sequence[str]) -> None:
     """Raise one :class:`MetricInputError` listing ``problems`` when there are any."""
     if problems:
         raise MetricInputError(problems)

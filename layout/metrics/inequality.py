@@ -20,6 +20,7 @@ from layout.metrics._validate import (
     check_values,
     raise_problems,
 )
+from layout.metrics.inference import mid_p, permutation_counts
 
 __all__ = ["SpatialGini", "gini", "spatial_gini", "theil"]
 
@@ -45,8 +46,35 @@ class SpatialGini:
     """Spatial Gini decomposition (Rey & Smith 2013, *Letters in Spatial and Regional Science*).
 
     gini = (neighbor_sad + non_neighbor_sad) / (2 n² ȳ), where *_sad are sums of |y_i − y_j|
-    over ordered neighbour / non-neighbour pairs; p_sim tests whether non-neighbour inequality
-    is larger than under random relocation (NaN when permutations = 0).
+    over ordered neighbour / non-neighbour pairs.
+
+    Attributes
+    ----------
+    gini
+        The Gini coefficient G.
+    neighbor_sad, non_neighbor_sad
+        Sums of absolute differences over neighbour and non-neighbour pairs.
+    non_neighbor_share
+        Kept under PySAL's name (``wcg_share``) but **not a share**: the non-neighbour
+        *component in Gini units*, non_neighbor_sad / (2 n² ȳ), so that it and the neighbour
+        component add up to ``gini``. Same number as ``non_neighbor_gini``.
+    non_neighbor_gini
+        The non-neighbour component in Gini units (= ``non_neighbor_share``).
+    non_neighbor_fraction
+        The share of inequality that is between non-neighbours,
+        non_neighbor_sad / (neighbor_sad + non_neighbor_sad) ∈ [0, 1] (0 when G = 0).
+    p_sim
+        PySAL's folded pseudo p-value (ties counted as "≥"), kept for comparison.
+    p_value
+        One-sided mid-p that non-neighbour inequality is *larger* than under random relocation
+        (Rey & Smith's alternative): (G + T/2 + 1)/(P + 1), G draws above, T tied
+        (:mod:`layout.metrics.inference`); NaN when not testable or permutations = 0.
+    n_greater, n_ties
+        Draws with a larger / tied non-neighbour sum.
+    testable
+        False for constant values or a single region (every component 0).
+    permutations
+        Random relocations drawn.
     """
 
     gini: float
@@ -55,13 +83,31 @@ class SpatialGini:
     non_neighbor_share: float
     p_sim: float
     permutations: int
+    non_neighbor_gini: float = 0.0
+    non_neighbor_fraction: float = 0.0
+    p_value: float = np.nan
+    n_greater: int = 0
+    n_ties: int = 0
+    testable: bool = False
 
 
 def spatial_gini(values: Any, w: W, *, permutations: int = 99, seed: int = 12345) -> SpatialGini:
     """Spatial Gini of regional values with binary weights (PySAL ``Gini_Spatial``).
 
-    ``w`` is read as binary contiguity (non-zero weight = neighbour). Constant values or a single
-    region: every component 0 and p_sim = 1.
+    G = Σ_i Σ_j |y_i − y_j| / (2 n² ȳ) split into neighbour pairs (w_ij ≠ 0) and
+    non-neighbour pairs (Rey & Smith 2013); the non-neighbour sum is tested against
+    ``permutations`` random relocations of the values (PySAL's draws, seeded), with ties
+    counted one half (see :class:`SpatialGini`). ``w`` is read as binary contiguity (non-zero
+    weight = neighbour). Constant values or a single region: every component 0, p_sim = 1,
+    not testable.
+
+    One 9 in the corner of a 3 × 3 rook grid, zeros elsewhere: 16 ordered pairs differ by 9
+    (SAD 144, 2 n² ȳ = 162), 4 of them neighbour pairs (SAD 36):
+
+    >>> from libpysal.weights import lat2W
+    >>> sg = spatial_gini(np.array([0.0, 0, 0, 0, 0, 0, 0, 0, 9]), lat2W(3, 3), permutations=19)
+    >>> round(sg.gini, 4), round(sg.non_neighbor_gini, 4), sg.non_neighbor_fraction
+    (0.8889, 0.6667, 0.75)
     """
     check_permutations(permutations, 0)
     y, ids, wi = align_weights(values, w)
@@ -71,6 +117,15 @@ def spatial_gini(values: Any, w: W, *, permutations: int = 99, seed: int = 12345
     wi.transform = "b"
     with seeded(seed):
         res = Gini_Spatial(y, wi, permutations=permutations)
+    total = float(res.wg) + float(res.wcg)
+    extra: dict[str, Any] = {}
+    if permutations:
+        g, lo, t = permutation_counts(np.array([res.wcg]), np.asarray(res.wcgp)[None, :])
+        extra = {
+            "p_value": float(mid_p(g, lo, t, permutations, alternative="greater")[0]),
+            "n_greater": int(g[0]),
+            "n_ties": int(t[0]),
+        }
     return SpatialGini(
         float(res.g),
         float(res.wg),
@@ -78,6 +133,10 @@ def spatial_gini(values: Any, w: W, *, permutations: int = 99, seed: int = 12345
         float(res.wcg_share),
         float(res.p_sim) if permutations else np.nan,
         permutations,
+        non_neighbor_gini=float(res.wcg_share),
+        non_neighbor_fraction=float(res.wcg) / total if total > 0 else 0.0,
+        testable=True,
+        **extra,
     )
 
 

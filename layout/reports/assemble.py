@@ -443,7 +443,7 @@ def _metrics(s: dict[str, Any], conc: dict[str, Any], base: str, level: str) -> 
             "Strong nodes",
             s["n_strong"],
             "region",
-            "U.S. Cluster Mapping rule",
+            "LQ and size quartiles among the regions where the node is present",
         ),
         ("n_weak", "弱环节数", "Weak nodes", s["n_weak"], "region", ""),
         ("n_missing", "缺失环节数", "Missing nodes", s["n_missing"], "region", ""),

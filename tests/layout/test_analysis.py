@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -10,10 +12,12 @@ import pytest
 
 from geo.boundaries import load_counties
 from geo.problems import ProblemError
+from geo.weights import region_weights
 from layout.analysis import AnalysisError, analyze_chain
 from layout.analysis import sourcing as sourcing_module
 from layout.demo import demo_firms
 from layout.options import AnalysisOptions
+from layout.regions import ensure_adcode
 
 A, B = "370102", "370705"  # 历下区 (Jinan), 奎文区 (Weifang)
 
@@ -84,15 +88,73 @@ def test_missing_non_critical_node_is_missing() -> None:
 
 
 def test_lq_and_strength_in_constructed_case() -> None:
-    res = analyze_chain(_firms(), "TOY", graph=_chain(), level="county", permutations=0)
-    a = res.nodes[res.nodes["region"] == A].set_index("node")
-    b = res.nodes[res.nodes["region"] == B].set_index("node")
+    old_rule = analyze_chain(
+        _firms(),
+        "TOY",
+        graph=_chain(),
+        level="county",
+        permutations=0,
+        strength_rule="cluster_mapping",
+    )
+    a = old_rule.nodes[old_rule.nodes["region"] == A].set_index("node")
+    b = old_rule.nodes[old_rule.nodes["region"] == B].set_index("node")
     # A: e_r = 800, ore 300 -> share 3/8; province: ore 400 of 11,300 -> LQ = (3/8)/(400/11300)
     assert a.loc["ore", "lq"] == pytest.approx((300 / 800) / (400 / 11_300))
     assert b.loc["ore", "lq"] == pytest.approx((100 / 10_500) / (400 / 11_300))
-    # strong: LQ in the top quartile, >= 1, and size above the bottom quartile (Delgado et al.)
+    # U.S. rule: LQ in the top quartile of all 136 counties (134 of them at 0), >= 1, and size
+    # above the bottom quartile (0) — so A's ore is strong
     assert a.loc["ore", "status"] == "strong" and b.loc["ore", "status"] == "weak"
     assert "LQ below 1" in b.loc["ore", "reason_en"]
+    # default rule: ranked among the counties that have the node — only 2 here, fewer than 4
+    res = analyze_chain(_firms(), "TOY", graph=_chain(), level="county", permutations=0)
+    a = res.nodes[res.nodes["region"] == A].set_index("node")
+    assert a.loc["ore", "lq"] == pytest.approx((300 / 800) / (400 / 11_300))
+    assert a.loc["ore", "strength_class"] == "not ranked" and a.loc["ore", "status"] == "weak"
+    assert "present in only 2 region(s)" in a.loc["ore", "reason_en"]
+    assert "未分级" in a.loc["ore", "reason_zh"]
+    strength = res.structure["strength"]
+    assert (strength["rule"], strength["min_present"], strength["measured_over"]) == (
+        "present",
+        4,
+        "county",
+    )
+    ore = next(x for x in strength["nodes"] if x["node"] == "ore")
+    assert (ore["n_ranked"], ore["ranked"], ore["lq_strong_min"]) == (2, False, None)
+    assert res.structure["strong_cutoffs_lq"]["ore"] is None
+    # with min_present=2 the two present counties are ranked: Q75 of their LQs, by hand
+    two = analyze_chain(
+        _firms(), "TOY", graph=_chain(), level="county", permutations=0, min_present=2
+    )
+    lq_a, lq_b = (300 / 800) / (400 / 11_300), (100 / 10_500) / (400 / 11_300)
+    assert two.structure["strong_cutoffs_lq"]["ore"] == pytest.approx(
+        lq_b + 0.75 * (lq_a - lq_b), abs=1e-6
+    )
+    # sizes 300 and 100: S25 = 150, so A's ore (300, LQ ≥ cut-off ≥ 1) is strong
+    a2 = two.nodes[two.nodes["region"] == A].set_index("node")
+    assert a2.loc["ore", "status"] == "strong"
+
+
+def test_single_present_county_is_not_ranked_at_every_node() -> None:
+    firms = _firms()
+    firms = firms[firms["firm_id"].str.startswith("a-") | (firms["chain"] == "OTHER")]
+    res = analyze_chain(firms, "TOY", graph=_chain(), level="county", permutations=0)
+    a = res.nodes[res.nodes["region"] == A]
+    assert set(a["strength_class"]) == {"not ranked"} and set(a["status"]) == {"weak"}
+    assert a["reason_en"].str.contains("present in only 1 region").all()
+    assert all(not x["ranked"] and x["n_ranked"] == 1 for x in res.structure["strength"]["nodes"])
+    province = analyze_chain(firms, "TOY", graph=_chain(), level="province", permutations=0)
+    p = province.nodes.set_index("node")
+    assert set(p["strength_class"]) == {"not ranked"}
+    assert p["reason_en"].str.contains("present in only 1 county-level unit").all()
+
+
+def test_strength_options_are_checked_with_the_other_options() -> None:
+    with pytest.raises(AnalysisError) as info:
+        analyze_chain(
+            _firms(), "TOY", graph=_chain(), base="staff", strength_rule="usa", min_present=0
+        )
+    codes = sorted(p.code for p in info.value.problems)
+    assert codes == ["bad_min_present", "unknown_base", "unknown_strength_rule"]
 
 
 def test_sourcing_points_to_the_region_and_firm_that_have_the_node() -> None:
@@ -165,6 +227,51 @@ def test_empty_firm_table_gives_defined_results() -> None:
     assert set(res.nodes["status"]) <= {"missing", "broken"}
     assert res.completeness[A] == 0.0
     assert "note" in res.concentration
+
+
+def test_demo_json_keeps_old_keys_and_says_which_local_results_were_testable() -> None:
+    res = analyze_chain(demo_firms(), "MARBIO", permutations=99)
+    d = json.loads(json.dumps(res.to_dict()))
+    c = d["concentration"]
+    old_moran = {"I", "expected_I", "z_sim", "p_sim", "p_norm", "n", "permutations", "note"}
+    assert old_moran <= set(c["moran"]) and {"p_value", "testable", "n_ties"} <= set(c["moran"])
+    old_sg = {"gini", "neighbor_sad", "non_neighbor_sad", "non_neighbor_share", "p_sim"}
+    assert old_sg <= set(c["spatial_gini"])
+    sg = c["spatial_gini"]
+    assert sg["non_neighbor_gini"] == sg["non_neighbor_share"]  # the component, Gini units
+    assert sg["non_neighbor_fraction"] == pytest.approx(
+        sg["non_neighbor_sad"] / (sg["neighbor_sad"] + sg["non_neighbor_sad"]), abs=1e-6
+    )
+    for key in ("lisa_clusters", "gi_star_spots", "hot_spots", "cold_spots", "inference"):
+        assert key in c
+    local = c["local"]
+    assert len(local) == 136 and len({r["region"] for r in local}) == 136
+    for rec in local:
+        for stat in ("lisa", "gi_star"):
+            r = rec[stat]
+            assert isinstance(r["testable"], bool)
+            assert (r["p_value"] is None) is (not r["testable"])
+            assert (r["reason"] is None) is r["testable"]
+            assert r["n_greater"] + r["n_less"] + r["n_ties"] == 99
+    # the aggregates agree with the per-county records
+    lisa_nt = sum(not r["lisa"]["testable"] for r in local)
+    assert c["lisa_clusters"].get("not testable", 0) == lisa_nt
+    assert c["inference"]["lisa"]["testable"] == 136 - lisa_nt
+    hot = sorted(r["region"] for r in local if r["gi_star"]["spot"] == "hot")
+    assert c["hot_spots"] == hot
+    # the county values are the chain's county totals, aggregated here independently
+    firms = ensure_adcode(demo_firms())
+    mine = firms[firms["chain"] == "MARBIO"]
+    totals = pd.to_numeric(mine["employees"], errors="coerce").fillna(0).groupby(mine["adcode"])
+    by_county = totals.sum()
+    value = {rec["region"]: rec["value"] for rec in local}
+    w = region_weights("county")
+    for rec in local:
+        assert rec["value"] == pytest.approx(float(by_county.get(rec["region"], 0.0)))
+        # not testable as "zero among zeros" exactly when the county and its neighbours are 0
+        zeros = value[rec["region"]] == 0 and all(value[j] == 0 for j in w.neighbors[rec["region"]])
+        assert (rec["lisa"]["reason"] == "zero_neighbourhood") is zeros
+        assert (rec["gi_star"]["reason"] == "zero_neighbourhood") is zeros
 
 
 def test_demo_led_json_shape() -> None:

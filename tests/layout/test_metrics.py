@@ -128,14 +128,15 @@ def test_matrix_from_long_sums_and_fills() -> None:
 # --------------------------------------------------------------------------- strength classes
 
 
-def test_strength_classes_hand_computed() -> None:
+def test_strength_classes_hand_computed_cluster_mapping_rule() -> None:
+    # the U.S. Cluster Mapping rule: quantiles over every region with a defined LQ
     # LQ sorted: 0, .5, .8, 1, 1.2, 1.5, 2, 3 (n = 8, linear quantiles at p·(n−1)):
     #   median = (1 + 1.2)/2 = 1.1;  q75 at 5.25 -> 1.5 + .25·.5 = 1.625;  q90 at 6.3 -> 2.3
     # sizes sorted 0, 1, 10×6: q25 at 1.75 -> 1 + .75·9 = 7.75, so r1 (0) and r5 (1) are small
     regions = [f"r{k}" for k in range(1, 9)]
     lq = pd.DataFrame({"x": [0, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0]}, index=regions)
     e = pd.DataFrame({"x": [0.0, 10, 10, 10, 1, 10, 10, 10]}, index=regions)
-    out = strength_classes(e, lq=lq).xs("x", level="industry")
+    out = strength_classes(e, lq=lq, rule="cluster_mapping").xs("x", level="industry")
     assert out["class"].tolist() == ["absent", "present", "present", "present", "present",
                                      "significant", "strong", "strong10"]  # fmt: skip
     assert out["lq_significant_min"].iloc[0] == pytest.approx(1.1)
@@ -156,12 +157,13 @@ def test_strength_classes_empty_region_and_bad_quantiles() -> None:
 
 
 @FAST
-@given(_matrices(min_rows=2))
-def test_strength_classes_are_nested(e: pd.DataFrame) -> None:
-    out = strength_classes(e)
+@given(_matrices(min_rows=2), st.sampled_from(["present", "cluster_mapping"]), st.integers(1, 5))
+def test_strength_classes_are_nested(e: pd.DataFrame, rule: str, min_present: int) -> None:
+    out = strength_classes(e, rule=rule, min_present=min_present)
     assert (~out["strong10"] | out["strong"]).all()
     assert (~out["strong"] | out["significant"]).all()
     assert (~out["significant"] | (out["lq"] >= 1)).all()
+    assert (~out["significant"] | (out["value"] > 0)).all()  # a strong region has activity
     assert len(out) == e.size
 
 
@@ -395,8 +397,19 @@ def _hot_block() -> tuple[pd.Series, W, list[str]]:
     y = rng.random(100)
     grid = y.reshape(10, 10)
     grid[:3, :3] += 10.0  # hot corner
-    grid[7:, 7:] *= 0.0  # cold corner
+    grid[7:, 7:] *= 0.01  # cold corner: low values (zeros among zeros would not be testable)
     return pd.Series(grid.ravel(), index=ids), _grid_w(10, 10, ids), ids
+
+
+def _bh_by_hand(p: np.ndarray, alpha: float = 0.05) -> np.ndarray:
+    """Benjamini-Hochberg step-up written out: reject p_(1..k), k = max{i: p_(i) <= i·α/m}."""
+    order = np.argsort(p)
+    m = len(p)
+    passed = [i for i in range(1, m + 1) if p[order[i - 1]] <= i * alpha / m]
+    reject = np.zeros(m, bool)
+    if passed:
+        reject[order[: max(passed)]] = True
+    return reject
 
 
 def test_local_moran_matches_numpy_and_fdr() -> None:
@@ -411,9 +424,12 @@ def test_local_moran_matches_numpy_and_fdr() -> None:
     quad = np.select([(d > 0) & (lag > 0), (d <= 0) & (lag > 0), (d <= 0) & (lag <= 0)],
                      ["HH", "LH", "LL"], "HL")  # fmt: skip
     assert out["quadrant"].tolist() == quad.tolist()
-    # FDR: same decisions as Benjamini-Hochberg adjusted p-values at 5 %
-    bh = false_discovery_control(out["p_sim"].to_numpy()) < 0.05
+    # every region here has neighbours and a non-zero value: all testable
+    assert out["testable"].all() and out["p_value"].notna().all()
+    # FDR: Benjamini-Hochberg written out, and scipy's adjusted p-values, agree with ours
+    bh = _bh_by_hand(out["p_value"].to_numpy())
     assert out["significant"].tolist() == bh.tolist()
+    assert bh.tolist() == (false_discovery_control(out["p_value"].to_numpy()) <= 0.05).tolist()
     assert out.loc[ids[11], "cluster"] == "HH" and out.loc[ids[88], "cluster"] == "LL"
     grid = out["cluster"].to_numpy().reshape(10, 10)
     assert set(grid[:3, :3].ravel()) == {"HH", "ns"} and set(grid[6:, 6:].ravel()) == {"LL", "ns"}
@@ -425,16 +441,22 @@ def test_local_moran_matches_numpy_and_fdr() -> None:
 
 def test_local_moran_degenerate_island_and_constant() -> None:
     flat = local_moran(pd.Series(3.0, index=IDS9), W9)
-    assert (flat["p_sim"] == 1.0).all() and (flat["cluster"] == "ns").all()
-    assert (flat["Is"] == 0.0).all() and not flat.isna().any().any()
+    assert (flat["cluster"] == "not testable").all() and not flat["testable"].any()
+    assert (flat["reason"] == "constant_values").all() and flat["p_value"].isna().all()
+    assert (flat["Is"] == 0.0).all() and (flat["p_sim"] == 1.0).all()
     neigh = {i: list(W9.neighbors[i]) for i in IDS9}
     neigh["island"] = []
     w = W(neigh, silence_warnings=True)
     # mean is exactly 5 and the centre 370104 sits on it: every permuted statistic there is 0
     y = pd.Series([1.0, 9, 1, 9, 5, 9, 1, 9, 1, 5], index=[*IDS9, "island"])
     out = local_moran(y, w, permutations=99, seed=1)
-    assert out.loc["island", "quadrant"] == "none" and out.loc["island", "p_sim"] == 1.0
-    assert out.loc["370104", "p_sim"] == 1.0
+    assert out.loc["island", "quadrant"] == "none" and out.loc["island", "n_neighbours"] == 0
+    assert out.loc["island", "reason"] == "no_neighbours"
+    assert out.loc["370104", "reason"] == "all_ties" and out.loc["370104", "n_ties"] == 99
+    assert not out.loc[["island", "370104"], "testable"].any()
+    assert out.loc[["island", "370104"], "p_value"].isna().all()
+    assert (out.loc[["island", "370104"], "cluster"] == "not testable").all()
+    assert out.attrs["fdr_tests"] == 8  # the FDR set holds the 8 testable regions only
 
 
 def test_gi_star_matches_numpy_and_finds_hot_and_cold_spots() -> None:
@@ -444,15 +466,18 @@ def test_gi_star_matches_numpy_and_finds_hot_and_cold_spots() -> None:
     expected = m @ y.to_numpy() / y.sum()
     assert out["G"].to_numpy() == pytest.approx(expected)
     assert out.loc[ids[11], "spot"] == "hot" and out.loc[ids[88], "spot"] == "cold"
-    assert ((out["spot"] == "hot") == (out["significant"] & (out["z"] > 0))).all()
-    assert ((out["spot"] == "cold") == (out["significant"] & (out["z"] < 0))).all()
+    # the label follows where G*_i falls among its own draws (fewer above: hot)
+    hot = out["significant"] & (out["n_greater"] < out["n_less"])
+    cold = out["significant"] & (out["n_less"] < out["n_greater"])
+    assert ((out["spot"] == "hot") == hot).all() and ((out["spot"] == "cold") == cold).all()
+    assert out["significant"].tolist() == _bh_by_hand(out["p_value"].to_numpy()).tolist()
     assert w.transform == "O"
 
 
 def test_gi_star_degenerate_and_errors() -> None:
     zero = getis_ord_gi_star(pd.Series(0.0, index=IDS9), W9)
-    assert (zero["spot"] == "ns").all() and (zero["p_sim"] == 1.0).all()
-    assert not zero.isna().any().any()
+    assert (zero["spot"] == "not testable").all() and (zero["p_sim"] == 1.0).all()
+    assert zero["p_value"].isna().all() and (zero["G"] == 0.0).all()
     flat = getis_ord_gi_star(pd.Series(2.0, index=IDS9), W9)
     assert flat.loc[IDS9[4], "G"] == pytest.approx(5 / 9)  # centre: 4 neighbours + itself
     with pytest.raises(MetricInputError, match="negative"):
