@@ -232,7 +232,7 @@ def test_validation_reports_every_problem_at_once(firms: gpd.GeoDataFrame) -> No
     for needle in needles:
         assert sum(needle in p for p in problems) == 1, (needle, problems)
     assert len(problems) == len(needles)
-    assert f"{len(needles)} problem(s)" in str(err.value)
+    assert f"{len(needles)} problems in scenario:" in str(err.value)
     with pytest.raises(ScenarioError):
         apply(bad, firms)  # apply validates first
 
@@ -252,7 +252,7 @@ def test_bad_scenario_json_is_reported_whole() -> None:
     text = "\n".join(err.value.problems)
     assert "schema_version 9" in text and "edit type 'teleport'" in text
     assert "unknown key(s) colour" in text and "missing key(s) name, lon, lat, chain, node" in text
-    with pytest.raises(ScenarioError, match="does not parse"):
+    with pytest.raises(ScenarioError, match="not valid JSON"):
         Scenario.from_json("{not json")
 
 
