@@ -24,7 +24,16 @@ the copy, flushes it to disk (``fsync``) and renames it onto the workspace (``os
 atomic on POSIX and Windows). A crash or ``SIGKILL`` mid-save leaves the previous workspace
 intact; the stale temporary file is removed by the next save. Saves from several processes
 are serialised with an advisory lock on a hidden ``.<name>.lock`` file beside the workspace
-(POSIX ``flock``; on systems without it the last writer wins).
+(POSIX ``flock``; on systems without it the last writer wins). Temporary and lock names are
+never longer than the workspace's own name (or 32 bytes), see :mod:`geo.export.paths`.
+
+Hostile or damaged files: a workspace path that is a folder, a FIFO or a device, a text file
+(or any file) that is not a GeoPackage, a layer whose column schema was edited, a
+``scenarios`` table with a missing column or an ``edits_json`` that is not a bounded JSON list
+of edit objects (:mod:`geo.safe_json`) each raise one :class:`WorkspaceError` saying what is
+wrong and how to fix it — never a traceback — and a save never replaces a file that is not a
+workspace. A symbolic link to a workspace is followed (the file it names is replaced, the link
+stays a link).
 
 Layer names (and scenario names) must be 1–63 characters from ``A-Z a-z 0-9 _ -`` and must
 not start with ``gpkg_``, ``rtree_`` or ``sqlite_`` (reserved by GeoPackage/SQLite).
@@ -38,6 +47,7 @@ import math
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +57,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.export import atomic_path
+from geo.export import MAX_COLUMNS, atomic_path, final_path, is_temp_name, lock_name
+from geo.problems import Problem, ProblemError, problem, register_messages
+from geo.safe_json import JsonLimitError, loads
 
 
 class SupportsScenarioDict(Protocol):
@@ -90,8 +102,76 @@ _SCENARIO_COLUMNS = [
 ]
 
 
-class WorkspaceError(ValueError):
-    """A bad workspace path, layer name, layer kind or frame; the message says what is allowed."""
+_GPKG_IDS = (b"GPKG", b"GP10", b"GP11")  # SQLite application_id of a GeoPackage (offset 68)
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+register_messages(
+    {
+        "ws_bad_path": (
+            "工作区路径 {path!r} 无效：{reason}",
+            "workspace path {path!r} is invalid: {reason}",
+        ),
+        "ws_is_dir": (
+            "工作区 {path!r} 是一个文件夹：请给出其中的 .gpkg 文件，例如 {example!r}",
+            "workspace {path!r} is a folder: give a .gpkg file inside it, e.g. {example!r}",
+        ),
+        "ws_not_regular": (
+            "工作区 {path!r} 不是普通文件（FIFO、设备或套接字）：请给出 .gpkg 文件",
+            "workspace {path!r} is not a regular file (a FIFO, device or socket): give a .gpkg file",
+        ),
+        "ws_not_gpkg": (
+            "工作区 {path!r} 不是 GeoPackage（{reason}）：请换一个文件名；该文件不会被覆盖",
+            "workspace {path!r} is not a GeoPackage ({reason}): give another file name; this "
+            "file is left as it is",
+        ),
+        "ws_unreadable": (
+            "无法读取工作区 {path!r}：{reason}",
+            "cannot read workspace {path!r}: {reason}",
+        ),
+        "ws_folder": (
+            "无法在工作区的文件夹 {folder!r} 中写入：{reason}",
+            "cannot write in the workspace folder {folder!r}: {reason}",
+        ),
+        "ws_bad_schema": (
+            "图层 {layer!r} 的列结构（atlas_schema 元数据）已被修改或损坏：{reason}；请用 QGIS 另存该图层，或删除它后重新保存",
+            "layer {layer!r}: its column schema (atlas_schema metadata) was edited or damaged: "
+            "{reason}; re-save the layer, or delete it and save it again",
+        ),
+        "ws_bad_value": (
+            "图层 {layer!r} 的列 {column!r} 中有无法按保存时的类型（{codec}）读取的值 {value}：该图层在别处被修改过",
+            "layer {layer!r}, column {column!r}: value {value} cannot be read as the type it was "
+            "saved with ({codec}); the layer was edited elsewhere",
+        ),
+        "ws_missing_columns": (
+            "工作区 {path!r} 的 scenarios 表缺少列 {columns}：该表在别处被修改过；请删除它或用本程序重新保存情景",
+            "the scenarios table of workspace {path!r} lacks the column(s) {columns}: it was "
+            "edited elsewhere; delete it or save the scenarios again with the atlas",
+        ),
+        "ws_bad_scenario": (
+            "工作区中的情景 {name!r} 已损坏：{reason}；请删除它（Workspace.delete_scenario）后重新保存",
+            "scenario {name!r} in the workspace is damaged: {reason}; delete it "
+            "(Workspace.delete_scenario) and save it again",
+        ),
+        "ws_column_nul": (
+            "列名 {column!r} 含有 NUL 字符：请重命名",
+            "column {column!r} holds a NUL character: rename it",
+        ),
+        "ws_too_many_columns": (
+            "表有 {n} 列：GeoPackage 图层最多 {limit} 列",
+            "the table has {n} columns: a GeoPackage layer holds at most {limit}",
+        ),
+    }
+)
+
+
+class WorkspaceError(ProblemError):
+    """A bad workspace path, layer name, layer kind or frame, or a damaged workspace file.
+
+    ``.problems`` lists every problem (:class:`geo.problems.ProblemError`); each message says
+    what is allowed or how to repair the file.
+    """
+
+    subject = ("工作区", "workspace")
 
 
 def check_layer_name(name: object, *, argument: str = "name") -> str:
@@ -205,15 +285,21 @@ def _jsonable(v: Any) -> Any:
     return str(v)
 
 
+def _json_cell(text: Any) -> Any:
+    return loads(text, what="a JSON cell")
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "bool": bool,
+    "int": int,
+    "float": float,
+    "str": str,
+    "json": _json_cell,
+}
+
+
 def _decode_object(values: pd.Series, codec: str, na: str) -> pd.Series:
-    converters: dict[str, Callable[[Any], Any]] = {
-        "bool": bool,
-        "int": int,
-        "float": float,
-        "str": str,
-        "json": json.loads,
-    }
-    convert = converters[codec]
+    convert = _CONVERTERS[codec]
     token = _NA_VALUES.get(na)
     out = [token if _is_na(v) else convert(v) for v in values]
     return pd.Series(out, index=values.index, dtype=object, name=values.name)
@@ -237,11 +323,18 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         frame = frame.reset_index()
     else:
         frame = frame.reset_index(drop=True)
-    problems = []
+    problems: list[str] = []
+    if len(frame.columns) > MAX_COLUMNS:
+        problems.append(
+            str(problem("ws_too_many_columns", n=len(frame.columns), limit=MAX_COLUMNS))
+        )
     seen: dict[str, str] = {}
-    for col in frame.columns:
+    for col in frame.columns if not problems else []:
         if not isinstance(col, str) or not col:
             problems.append(f"column {col!r} is not a non-empty text name: rename it")
+            continue
+        if "\x00" in col:
+            problems.append(str(problem("ws_column_nul", column=col)))
             continue
         key = col.lower()
         if key in seen:
@@ -294,10 +387,51 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms.values, index=frame.index)), schema
 
 
-def _decode(frame: pd.DataFrame, schema: Mapping[str, Any] | None) -> pd.DataFrame:
-    """Undo :func:`_encode`: dtypes, object values, column order, geometry name and index."""
+def _schema_problems(schema: Any) -> list[str]:
+    """What is wrong with a stored column schema (empty when it has the shape :func:`_encode` gives)."""
+    if not isinstance(schema, Mapping):
+        return [f"it is a JSON {type(schema).__name__}, not an object"]
+    out = []
+    columns = schema.get("columns", [])
+    if not isinstance(columns, list):
+        out.append("'columns' is not a list")
+        columns = []
+    for i, spec in enumerate(columns, start=1):
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
+            out.append(f"column entry {i} has no text 'name'")
+            continue
+        if spec.get("codec") not in (*_CONVERTERS, "plain"):
+            out.append(
+                f"column {spec['name']!r} has codec {spec.get('codec')!r}; known codecs are "
+                f"plain, {', '.join(_CONVERTERS)}"
+            )
+        if not isinstance(spec.get("dtype", ""), str) or spec.get("na", "None") not in _NA_VALUES:
+            out.append(f"column {spec['name']!r} has a bad dtype or missing-value token")
+    for key in ("order", "index", "index_names"):
+        value = schema.get(key)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str | None) for v in value)
+        ):
+            out.append(f"{key!r} is not a list of names")
+    if schema.get("geometry") is not None and not isinstance(schema.get("geometry"), str):
+        out.append("'geometry' is not a name")
+    return out
+
+
+def _decode(frame: pd.DataFrame, schema: Mapping[str, Any] | None, layer: str = "") -> pd.DataFrame:
+    """Undo :func:`_encode`: dtypes, object values, column order, geometry name and index.
+
+    Raises
+    ------
+    WorkspaceError
+        When the schema does not have the shape :func:`_encode` writes, or a stored value
+        cannot be read as the type it was saved with (the layer was edited elsewhere).
+    """
     if not schema:
         return frame
+    bad = _schema_problems(schema)
+    if bad:
+        raise WorkspaceError([problem("ws_bad_schema", layer=layer, reason="; ".join(bad))])
     out = frame
     geometry = schema.get("geometry")
     if isinstance(out, gpd.GeoDataFrame) and geometry and out.geometry.name != geometry:
@@ -307,15 +441,53 @@ def _decode(frame: pd.DataFrame, schema: Mapping[str, Any] | None) -> pd.DataFra
         if col not in out:
             continue
         if spec["codec"] != "plain":
-            out[col] = _decode_object(out[col], spec["codec"], spec.get("na", "None"))
+            try:
+                out[col] = _decode_object(out[col], spec["codec"], spec.get("na", "None"))
+            except (ValueError, TypeError) as exc:
+                value = next(
+                    (repr(v)[:60] for v in out[col] if not _is_na(v) and not _decodes(v, spec)),
+                    "?",
+                )
+                raise WorkspaceError(
+                    [
+                        problem(
+                            "ws_bad_value",
+                            layer=layer,
+                            column=col,
+                            codec=spec["codec"],
+                            value=value,
+                        )
+                    ]
+                ) from exc
         elif str(out[col].dtype) != spec["dtype"]:
             with contextlib.suppress(TypeError, ValueError):
                 out[col] = out[col].astype(spec["dtype"])
-    out = out[[c for c in schema.get("order", list(out.columns)) if c in out]]
+    out = out[[c for c in schema.get("order") or list(out.columns) if c in out]]
     if schema.get("index"):
+        missing = [c for c in schema["index"] if c not in out]
+        if missing:
+            raise WorkspaceError(
+                [
+                    problem(
+                        "ws_bad_schema",
+                        layer=layer,
+                        reason=f"its index column(s) {', '.join(map(repr, missing))} are missing",
+                    )
+                ]
+            )
         out = out.set_index(schema["index"])
-        out.index = out.index.set_names(schema.get("index_names") or schema["index"])
+        names = schema.get("index_names") or schema["index"]
+        if len(names) == out.index.nlevels:
+            out.index = out.index.set_names(names)
     return out
+
+
+def _decodes(value: Any, spec: Mapping[str, Any]) -> bool:
+    try:
+        _CONVERTERS[spec["codec"]](value)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 # ----------------------------------------------------------------------------- workspace
@@ -341,8 +513,13 @@ class Workspace:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        text = os.fspath(path)
+        if isinstance(text, str) and "\x00" in text:
+            raise WorkspaceError(
+                [problem("ws_bad_path", path=text, reason="it holds a NUL character")]
+            )
         self.path = Path(path)
-        if self.path.suffix.lower() != ".gpkg":
+        if self.path.suffix.lower() != ".gpkg" or not self.path.name.strip():
             raise WorkspaceError(
                 f"workspace path {str(self.path)!r} must end in .gpkg (a GeoPackage file)"
             )
@@ -352,31 +529,87 @@ class Workspace:
 
     # ------------------------------------------------------------------ reading
     def exists(self) -> bool:
-        """Whether the workspace file exists yet."""
-        return self.path.exists()
+        """Whether the workspace file exists yet (an empty file counts as not yet written).
+
+        Raises
+        ------
+        WorkspaceError
+            When the path is a folder, a FIFO or device, or a file that is not a GeoPackage.
+        """
+        return self._check_file()
+
+    def _check_file(self) -> bool:
+        """True for a GeoPackage, False for nothing (or an empty file); raise for anything else.
+
+        Only the file's type and first 72 bytes are looked at, so a FIFO is never opened.
+        """
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise WorkspaceError(
+                [problem("ws_unreadable", path=str(self.path), reason=exc.strerror)]
+            ) from None
+        if stat.S_ISDIR(st.st_mode):
+            example = str(self.path / "workspace.gpkg")
+            raise WorkspaceError([problem("ws_is_dir", path=str(self.path), example=example)])
+        if not stat.S_ISREG(st.st_mode):
+            raise WorkspaceError([problem("ws_not_regular", path=str(self.path))])
+        if st.st_size == 0:
+            return False
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(72)
+        except OSError as exc:
+            raise WorkspaceError(
+                [problem("ws_unreadable", path=str(self.path), reason=exc.strerror)]
+            ) from None
+        if not head.startswith(_SQLITE_MAGIC):
+            reason = "it is not an SQLite file"
+        elif head[68:72] not in _GPKG_IDS:
+            reason = "an SQLite database without the GeoPackage application id"
+        else:
+            return True
+        raise WorkspaceError([problem("ws_not_gpkg", path=str(self.path), reason=reason)])
+
+    def _gdal(self, call: Callable[[], Any]) -> Any:
+        """Run a pyogrio call on the workspace; its errors become one WorkspaceError."""
+        import pyogrio
+
+        try:
+            return call()
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            reason = " ".join(str(exc).split())[:200]
+            raise WorkspaceError(
+                [problem("ws_unreadable", path=str(self.path), reason=reason)]
+            ) from exc
 
     def _layer_names(self) -> list[str]:
         import pyogrio
 
-        if not self.exists():
+        if not self._check_file():
             return []
-        return [str(n) for n in pyogrio.list_layers(self.path)[:, 0]]
+        return [str(n) for n in self._gdal(lambda: pyogrio.list_layers(self.path))[:, 0]]
+
+    def _info(self, name: str) -> dict[str, Any]:
+        import pyogrio
+
+        return dict(self._gdal(lambda: pyogrio.read_info(self.path, layer=name)))
 
     def layer_metadata(self, name: str) -> dict[str, str]:
         """GDAL layer metadata of ``name`` (kind, datum, synthetic flag, schema, …)."""
-        import pyogrio
-
         self._require_layer(name)
-        return dict(pyogrio.read_info(self.path, layer=name)["layer_metadata"] or {})
+        return dict(self._info(name)["layer_metadata"] or {})
 
     def layers(self) -> pd.DataFrame:
         """One row per layer: name, kind, geometry_type, features, datum, synthetic, saved."""
         import pyogrio
 
         rows = []
-        if self.exists():
-            for name, gtype in pyogrio.list_layers(self.path):
-                info = pyogrio.read_info(self.path, layer=name)
+        if self._check_file():
+            for name, gtype in self._gdal(lambda: pyogrio.list_layers(self.path)):
+                info = self._info(name)
                 meta = info["layer_metadata"] or {}
                 rows.append(
                     {
@@ -400,8 +633,6 @@ class Workspace:
         A firm layer written by another tool (kind ``foreign``, e.g. ``cluster-atlas
         import-firms -o firms.gpkg``) is accepted as firms when it has point geometry.
         """
-        import pyogrio
-
         names = self._layer_names()
         if name not in names:
             have = ", ".join(names) or "none (the workspace is empty or does not exist yet)"
@@ -411,7 +642,7 @@ class Workspace:
         if kind is not None:
             got = self.layer_metadata(name).get(_KIND_KEY, "foreign")
             if got == "foreign" and kind == "firms":
-                gtype = pyogrio.read_info(self.path, layer=name)["geometry_type"]
+                gtype = self._info(name)["geometry_type"]
                 got = "firms" if gtype in ("Point", "MultiPoint") else f"foreign {gtype or 'table'}"
             if got != kind:
                 raise WorkspaceError(
@@ -423,9 +654,15 @@ class Workspace:
         import pyogrio
 
         meta = self.layer_metadata(name)
-        frame = pyogrio.read_dataframe(self.path, layer=name)
-        schema = json.loads(meta[_SCHEMA_KEY]) if _SCHEMA_KEY in meta else None
-        return _decode(frame, schema)
+        frame = self._gdal(lambda: pyogrio.read_dataframe(self.path, layer=name))
+        schema = None
+        if _SCHEMA_KEY in meta:
+            try:
+                schema = loads(meta[_SCHEMA_KEY], what=f"the atlas_schema of layer {name!r}")
+            except JsonLimitError as exc:
+                reason = "; ".join(str(p) for p in exc.problems)
+                raise WorkspaceError([problem("ws_bad_schema", layer=name, reason=reason)]) from exc
+        return _decode(frame, schema, name)
 
     def load_firms(self, name: str = "firms") -> gpd.GeoDataFrame:
         """Firm layer ``name`` as a GeoDataFrame (EPSG:4326) with the dtypes it was saved with.
@@ -451,8 +688,13 @@ class Workspace:
     def _scenario_table(self) -> pd.DataFrame:
         if "scenarios" not in self._layer_names():
             return pd.DataFrame({c: pd.Series(dtype=object) for c in _SCENARIO_COLUMNS})
-        table = self._read("scenarios")
-        return pd.DataFrame(table).reset_index(drop=True)
+        table = pd.DataFrame(self._read("scenarios")).reset_index(drop=True)
+        missing = [c for c in _SCENARIO_COLUMNS if c not in table]
+        if missing:
+            raise WorkspaceError(
+                [problem("ws_missing_columns", path=str(self.path), columns=", ".join(missing))]
+            )
+        return table
 
     def list_scenarios(self) -> pd.DataFrame:
         """Saved scenarios: name, created, description, base_firms, schema_version, n_edits."""
@@ -465,11 +707,16 @@ class Workspace:
         :func:`layout.scenarios.load_scenario` builds the ``Scenario`` from it.
         """
         row = self._scenario_row(name)
+        try:
+            version = int(row["schema_version"])
+        except (TypeError, ValueError):
+            reason = f"schema_version {row['schema_version']!r} is not a whole number"
+            raise WorkspaceError([problem("ws_bad_scenario", name=name, reason=reason)]) from None
         return {
-            "schema_version": int(row["schema_version"]),
+            "schema_version": version,
             "name": row["name"],
             "description": "" if _is_na(row["description"]) else str(row["description"]),
-            "edits": json.loads(row["edits_json"]),
+            "edits": _stored_edits(name, row["edits_json"]),
         }
 
     def scenario_base(self, name: str) -> str:
@@ -702,9 +949,15 @@ class Workspace:
         except ImportError:  # pragma: no cover - not POSIX
             yield
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(f".{self.path.name}.lock")
-        with open(lock_path, "a+b") as handle:
+        final = final_path(self.path)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(final.with_name(lock_name(final.name)), "a+b")  # noqa: SIM115
+        except OSError as exc:
+            raise WorkspaceError(
+                [problem("ws_folder", folder=str(final.parent), reason=exc.strerror)]
+            ) from None
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -713,9 +966,11 @@ class Workspace:
 
     def _remove_stale_temps(self) -> None:
         """Delete temporary files a killed save left behind (only called under the lock)."""
-        lock_name = f".{self.path.name}.lock"
-        for stale in self.path.parent.glob(f".{self.path.name}.*"):
-            if stale.name != lock_name and stale.is_file():
+        final = final_path(self.path)
+        if not final.parent.is_dir():
+            return
+        for stale in final.parent.iterdir():
+            if is_temp_name(stale.name, final.name) and stale.is_file():
                 with contextlib.suppress(OSError):
                     stale.unlink()
 
@@ -723,10 +978,11 @@ class Workspace:
         """Copy the workspace to a temp file, (re)write ``writes`` into it, fsync, rename into place."""
         import pyogrio
 
+        existing = self._check_file()  # never replace a file that is not a workspace
         self._remove_stale_temps()
         saved = datetime.now(UTC).isoformat(timespec="seconds")
         with atomic_path(self.path) as tmp:
-            if self.exists():
+            if existing:
                 shutil.copyfile(self.path, tmp)
             for name, (frame, extra) in writes.items():
                 encoded, schema = _encode(frame)
@@ -749,8 +1005,10 @@ class Workspace:
                     if kwargs["geometry_type"] is None:
                         del kwargs["geometry_type"]
                 # no dataset-level metadata: GDAL then writes a stray .aux.xml beside the file on read
-                pyogrio.write_dataframe(
-                    encoded, tmp, layer=name, driver="GPKG", layer_metadata=meta, **kwargs
+                self._gdal(
+                    lambda e=encoded, n=name, m=meta, k=kwargs: pyogrio.write_dataframe(
+                        e, tmp, layer=n, driver="GPKG", layer_metadata=m, **k
+                    )
                 )
             _fsync(tmp)
         _fsync_dir(self.path.parent)
@@ -767,28 +1025,66 @@ def _canonical_json(obj: Any) -> str:
     )
 
 
+def _stored_edits(name: str, text: Any) -> list[Any]:
+    """The edits list stored for scenario ``name`` (bounded JSON); raise when it is damaged."""
+    try:
+        edits = loads(str(text) if not _is_na(text) else "", what="its edits_json")
+    except JsonLimitError as exc:
+        reason = "; ".join(str(p) for p in exc.problems)
+        raise WorkspaceError([problem("ws_bad_scenario", name=name, reason=reason)]) from exc
+    if not isinstance(edits, list):
+        reason = f"edits must be a JSON list of edit objects, not {type(edits).__name__}"
+        raise WorkspaceError([problem("ws_bad_scenario", name=name, reason=reason)])
+    return edits
+
+
 def _edit_points(table: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Point layer of every located edit of every scenario in ``table``."""
+    """Point layer of every located edit of every scenario in ``table``.
+
+    Raises
+    ------
+    WorkspaceError
+        When a stored scenario's edits are damaged (naming it, so it can be deleted).
+    """
     rows = []
+    problems: list[Problem] = []
     for rec in table.itertuples(index=False):
-        for seq, edit in enumerate(json.loads(rec.edits_json), start=1):
+        try:
+            edits = _stored_edits(str(rec.name), rec.edits_json)
+        except WorkspaceError as exc:
+            problems += exc.problems
+            continue
+        for seq, edit in enumerate(edits, start=1):
+            if not isinstance(edit, Mapping):
+                reason = f"edit {seq} is a JSON {type(edit).__name__}, not an object"
+                problems.append(problem("ws_bad_scenario", name=str(rec.name), reason=reason))
+                continue
             if "lon" not in edit or "lat" not in edit:
                 continue
-            nodes = edit.get("nodes") or ([edit["node"]] if edit.get("node") else [])
+            try:
+                lon, lat = float(edit["lon"]), float(edit["lat"])
+            except (TypeError, ValueError):
+                reason = f"edit {seq} has lon/lat {edit['lon']!r}, {edit['lat']!r}"
+                problems.append(problem("ws_bad_scenario", name=str(rec.name), reason=reason))
+                continue
+            raw = edit.get("nodes") or ([edit["node"]] if edit.get("node") else [])
+            nodes = raw if isinstance(raw, list) else [raw]
             rows.append(
                 {
                     "scenario": rec.name,
                     "seq": seq,
-                    "type": edit["type"],
+                    "type": str(edit.get("type")),
                     "item_id": str(edit.get("firm_id") or edit.get("site_id") or ""),
                     "name": str(edit.get("name") or ""),
                     "kind": str(edit.get("kind") or ""),
                     "chain": str(edit.get("chain") or ""),
-                    "nodes": ";".join(nodes),
-                    "lon": float(edit["lon"]),
-                    "lat": float(edit["lat"]),
+                    "nodes": ";".join(str(n) for n in nodes),
+                    "lon": lon,
+                    "lat": lat,
                 }
             )
+    if problems:
+        raise WorkspaceError(problems)
     cols = ["scenario", "seq", "type", "item_id", "name", "kind", "chain", "nodes"]
     df = pd.DataFrame(rows, columns=[*cols, "lon", "lat"])
     return gpd.GeoDataFrame(
