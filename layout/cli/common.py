@@ -7,13 +7,16 @@ parser and ``--help`` stay fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = [
     "EXIT_USAGE",
     "CliError",
     "add_json_flag",
+    "check_outputs",
     "emit",
     "load_firms",
     "one_line",
@@ -63,6 +66,27 @@ def raise_problems(problems: list[Any]) -> None:
     """Raise one :class:`CliError` listing ``problems`` when there are any."""
     if problems:
         raise CliError("; ".join(str(p) for p in problems))
+
+
+def check_outputs(
+    outputs: dict[str, str | os.PathLike[str] | None],
+    inputs: dict[str, str | os.PathLike[str] | None] | None = None,
+) -> dict[str, Path]:
+    """Refuse, before anything is written, outputs that could hurt (:mod:`geo.export.paths`).
+
+    ``outputs`` and ``inputs`` map a flag (``"-o"``, ``"PATH"``, …) to the path given. The
+    shipped data folder is an input of every command, so no output may land inside it. A
+    missing output folder is refused (a typo must not create folders). Returns the paths the
+    writes will replace (symbolic links followed); raises :class:`geo.export.OutputError`.
+    """
+    from geo.export import check_outputs as _check
+    from geo.registry import data_dir
+
+    try:
+        shipped: dict[str, str | os.PathLike[str] | None] = {"the shipped data": data_dir()}
+    except FileNotFoundError:  # pragma: no cover - a broken install fails elsewhere first
+        shipped = {}
+    return _check(outputs, inputs={**shipped, **(inputs or {})}, folder_must_exist=True)
 
 
 def load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -> Any:

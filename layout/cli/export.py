@@ -51,11 +51,18 @@ def run(args: argparse.Namespace) -> int:
     """Write the layer; ``--json``: ``{"layer", "format", "path", "features"}``."""
     from geo import export
     from geo.layers import LAYER_NAMES, load_layer
+    from layout.cli.common import check_outputs
 
     valid = (*LAYER_NAMES, "all")
     if args.layer not in valid:
         raise CliError(f"unknown layer {args.layer!r}: valid layers are {', '.join(valid)}")
+    final = check_outputs({"-o": args.output})["-o"]
     fmt = _infer_format(args.output, args.format)
+    if fmt == "gpkg":  # a new file with these layers replaces the old one: never drop others
+        writes = list(LAYER_NAMES) if args.layer == "all" else [args.layer]
+        stale = export.replace_problems(final, writes, argument="-o")
+        if stale:
+            raise export.OutputError(stale)
     if args.layer == "all":
         if fmt != "gpkg":
             raise CliError(

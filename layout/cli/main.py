@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from layout.cli.common import EXIT_USAGE, CliError, one_line
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_INTERNAL", "build_parser", "main"]
+
+EXIT_INTERNAL = 70
+"""Exit status of an unexpected error (a bug): one line on stderr, the traceback only with
+``CLUSTER_ATLAS_DEBUG=1``. Input and argument errors exit with status 2."""
 
 COMMANDS: tuple[str, ...] = (
     "layers",
@@ -60,8 +65,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args.run(args))
     except CliError as exc:
-        sys.stderr.write(f"cluster-atlas: error: {exc}\n")
+        sys.stderr.write(f"cluster-atlas: error: {one_line(exc)}\n")
         return EXIT_USAGE
     except ValueError as exc:  # ProblemError and other input errors from the services
         sys.stderr.write(f"cluster-atlas: error: {one_line(exc)}\n")
         return EXIT_USAGE
+    except OSError as exc:  # a file that cannot be read or written: the system says why
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"cluster-atlas: error: {where}{exc.strerror or one_line(exc)}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: say so in one line instead of a traceback
+        if os.environ.get("CLUSTER_ATLAS_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"cluster-atlas: internal error ({type(exc).__name__}): {one_line(exc)[:300]} — "
+            "please report it (CLUSTER_ATLAS_DEBUG=1 shows the traceback)\n"
+        )
+        return EXIT_INTERNAL

@@ -35,9 +35,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report and write it as HTML or XLSX."""
+    from geo.export import OutputError
     from layout.checks import region_problems
+    from layout.cli.common import check_outputs
 
     problems = [str(p) for p in option_problems(chain=args.chain, base=args.base)]
+    try:
+        check_outputs({"-o": args.output}, {"--firms": args.firms})
+    except OutputError as exc:
+        problems += [str(p) for p in exc.problems]
     fmt = args.format or {".html": "html", ".htm": "html", ".xlsx": "xlsx"}.get(
         Path(args.output).suffix.lower()
     )

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -95,15 +94,17 @@ def _load_base(workspace: Any, layer: str) -> Any:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from geo.safe_json import JsonLimitError, read_json_file
+    from layout.cli.common import check_outputs
     from layout.scenarios import Scenario, ScenarioError, validate
     from layout.workspace import DEMO_BASE, Workspace, WorkspaceError
 
     try:
         ws = Workspace(args.workspace)
-        text = Path(args.edits).read_text(encoding="utf-8-sig")
-        data = json.loads(text)
+        check_outputs({"--workspace": args.workspace}, {"--edits": args.edits})
+        ws.exists()  # a folder, FIFO or non-GeoPackage file is refused before any work
+        # bounded: size, depth, items and string length (geo.safe_json); UTF-8 only
+        data = read_json_file(args.edits, what=f"--edits {args.edits!r}")
         if isinstance(data, Mapping):
             data = data.get("edits", [])
         scenario = Scenario.from_dict(
@@ -114,7 +115,7 @@ def _new(args: argparse.Namespace) -> int:
         )
         validate(scenario, _load_base(ws, base_layer))
         ws.save_scenario(scenario, base_firms=base_layer, overwrite=args.overwrite)
-    except (OSError, json.JSONDecodeError, ScenarioError, WorkspaceError) as exc:
+    except (OSError, JsonLimitError, ScenarioError, WorkspaceError) as exc:
         raise CliError(one_line(exc)) from exc
     emit(
         {
@@ -133,12 +134,15 @@ def _run(args: argparse.Namespace) -> int:
     problems = option_problems(chain=args.chain, base=args.base)
     if problems:
         raise CliError(problems[0])
+    from layout.cli.common import check_outputs
     from layout.regions import RegionError
     from layout.scenarios import ScenarioError, load_scenario, run_scenario
     from layout.workspace import Workspace, WorkspaceError
 
     try:
         ws = Workspace(args.workspace)
+        if args.save:  # the workspace is written: refuse a folder, device, missing folder first
+            check_outputs({"--workspace": args.workspace})
         scenario = load_scenario(ws, args.name)
         firms = _load_base(ws, ws.scenario_base(args.name))
         _, _, d = run_scenario(
