@@ -11,7 +11,7 @@ import streamlit as st
 
 from atlas_app import loaders, state
 from atlas_app.i18n import t
-from atlas_app.ui import text_table
+from atlas_app.ui import md_text, problem_text, text_table
 
 __all__ = ["DATUMS", "MAX_UPLOAD_MB", "UPLOAD_TYPES", "import_file", "page_data", "rejects_csv"]
 
@@ -70,7 +70,10 @@ def _summary(result: Any, lang: str) -> None:
 def page_data(lang: str) -> None:
     """Draw the data import page."""
     firms = state.current_firms()
-    st.caption(t("current_firms", lang) + ": " + (firms.name if not firms.demo else "demo"))
+    # the name is the uploaded file's: Markdown-escaped so it shows as typed
+    st.caption(
+        t("current_firms", lang) + ": " + (md_text(firms.name) if not firms.demo else "demo")
+    )
     up = st.file_uploader(
         t("upload", lang),
         type=list(UPLOAD_TYPES),
@@ -94,7 +97,7 @@ def page_data(lang: str) -> None:
             result = import_file(data, up.name, datum, progress=_progress)
         except FirmImportError as exc:
             bar.empty()
-            st.error(t("import_failed", lang, msg=str(exc)))
+            st.error(t("import_failed", lang, msg=md_text(problem_text(exc, lang))))
             return
         bar.progress(
             1.0,

@@ -305,7 +305,7 @@ def _workspace(
         show_problems(exc.problems, lang)
         return
     except WorkspaceError as exc:
-        show_problems([str(exc)], lang)
+        show_problems(exc.problems, lang)
         return
     st.session_state[_WS_FILE_KEY] = {
         "key": _run_key(firms, scenario, chain, level, frame, base),

@@ -166,8 +166,8 @@ def zone_layer(code: str) -> tuple[str, gpd.GeoDataFrame] | None:
 
 def show_problems(problems: Iterable[str], lang: str) -> None:
     """Every validation problem at once (:func:`atlas_app.ui.show_problems`)."""
-    items = [str(p) for p in problems]
-    ui_problems(items, t("pl_problems", lang, n=len(items)), t("pl_problem", lang))
+    items = list(problems)
+    ui_problems(items, t("pl_problems", lang, n=len(items)), t("pl_problem", lang), lang=lang)
 
 
 def with_data_note(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:

@@ -31,7 +31,9 @@ import streamlit as st
 from atlas_app import loaders, state
 from atlas_app.i18n import name_both, t
 from atlas_app.planning_ui import chain_label
+from atlas_app.ui import problem_text
 from atlas_app.ui import show_problems as ui_problems
+from geo.problems import Problem, ProblemError
 from layout.scenarios import (
     AddFirm,
     AddSite,
@@ -586,11 +588,8 @@ def _load_json(lang: str) -> None:
     if up is None:
         _refuse([t("scn_no_file", lang)])
         return
-    try:
-        scenario = Scenario.from_json(up.getvalue().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        _refuse([t("scn_not_utf8", lang)])
-        return
+    try:  # bytes: bounded and decoded as UTF-8 by the model (GBK, binary: a clear problem)
+        scenario = Scenario.from_json(up.getvalue())
     except ScenarioError as exc:
         _refuse(exc.problems)
         return
@@ -616,14 +615,18 @@ def _read_workspace(data: bytes, lang: str) -> dict[str, Any]:
             ValueError,
             KeyError,
         ) as exc:  # pyogrio: RuntimeError
-            out["problems"].append(t("scn_ws_unreadable", lang, msg=" ".join(str(exc).split())))
+            msg = " ".join(problem_text(exc, lang).split())
+            out["problems"].append(t("scn_ws_unreadable", lang, msg=msg))
             return out
         for name in table["name"].astype(str):
             try:
                 out["scenarios"][name] = load_scenario(ws, name)
             except (ScenarioError, WorkspaceError, ValueError, KeyError) as exc:
-                found = exc.problems if isinstance(exc, ScenarioError) else [str(exc)]
-                out["problems"].extend(f"scenario {name!r}: {p}" for p in found)
+                found = exc.problems if isinstance(exc, ProblemError) else [str(exc)]
+                out["problems"].extend(
+                    Problem(f"scenario {name!r}: {p}", zh=f"情景 {name!r}：{problem_text(p, 'zh')}")
+                    for p in found
+                )
         out["table"] = table
     return out
 
@@ -703,7 +706,9 @@ def _import_export(lang: str, scenario: Scenario) -> None:
 # ----------------------------------------------------------------------------- the page part
 def show_problems(problems: list[str], lang: str) -> None:
     """Every problem at once; the heading says the draft was kept (:func:`atlas_app.ui.show_problems`)."""
-    ui_problems(problems, t("scn_problems", lang, n=len(problems)), t("pl_problem", lang))
+    ui_problems(
+        problems, t("scn_problems", lang, n=len(problems)), t("pl_problem", lang), lang=lang
+    )
 
 
 def _name_inputs(lang: str) -> None:

@@ -3,19 +3,29 @@
 ``st.table`` renders Markdown in cells and ``st.dataframe`` draws on a canvas; for short
 previews of user data (e.g. firm names from an upload) :func:`text_table` builds an HTML table
 whose every header and cell goes through :func:`html.escape`, so ``<img src=x onerror=…>`` shows
-as those characters and nothing runs.
+as those characters and nothing runs. Text that must go through Streamlit's Markdown
+(``st.caption``, ``st.error``, …) — a file name, an error message quoting a cell — goes through
+:func:`md_text` first, so ``![x](http://…)`` or ``[link](javascript:…)`` shows as typed instead
+of loading an image or drawing a link. :func:`problem_text` shows a problem in the page's
+language when it carries both (``geo.problems.Problem``).
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-__all__ = ["cell_text", "show_problems", "text_table", "text_table_html"]
+from geo.problems import Problem, ProblemError
+
+__all__ = ["cell_text", "md_text", "problem_text", "show_problems", "text_table", "text_table_html"]
+
+# every character Markdown, Streamlit's directives (:red[…], :material/…:) or LaTeX ($…$) reads
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
 
 _STYLE = (
     "<style>.atlas-tt{border-collapse:collapse;font-size:0.85rem;width:100%}"
@@ -35,6 +45,20 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def md_text(value: Any) -> str:
+    """``value`` as text that Streamlit's Markdown shows literally (one line, specials escaped).
+
+    >>> print(md_text("![x](http://e/x.png) **b**"))
+    \\!\\[x\\]\\(http\\://e/x\\.png\\) \\*\\*b\\*\\*
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(cell_text(value).split()))
+
+
+def problem_text(item: Any, lang: str) -> str:
+    """A problem (or a whole ProblemError) in ``lang`` when it carries both languages, else its text."""
+    return item.text(lang) if isinstance(item, Problem | ProblemError) else str(item)
+
+
 def text_table_html(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "atlas-tt") -> str:
     """HTML of the first ``max_rows`` rows of ``df`` with every header and cell escaped."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
@@ -51,9 +75,12 @@ def text_table(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "atlas-
     st.html(text_table_html(df, max_rows=max_rows, css_class=css_class))
 
 
-def show_problems(problems: list[str] | tuple[str, ...], heading: str, column: str) -> None:
-    """Every validation problem at once: a short error ``heading``, then the problems as escaped text."""
-    items = [str(p) for p in problems]
+def show_problems(
+    problems: list[Any] | tuple[Any, ...], heading: str, column: str, *, lang: str = "en"
+) -> None:
+    """Every validation problem at once: a short error ``heading``, then the problems as escaped
+    text (each in ``lang`` when it carries both languages)."""
+    items = [problem_text(p, lang) for p in problems]
     st.error(heading, icon=":material/rule:")
     text_table(
         pd.DataFrame({"#": range(1, len(items) + 1), column: items}),

@@ -239,9 +239,9 @@ def test_an_uploaded_scenario_with_problems_is_loaded_listed_and_not_run() -> No
         (
             RemoveFirm("NO-SUCH-FIRM"),
             MoveFirm("ANCHOR-001", 10.0, 10.0),
-            AddFirm("X-1", "x", "east", 37.0, "LED", "epi"),
+            AddFirm("X-1", "x", 118.8, 37.0, "LED", "epi", -5.0),
         ),
-    )  # type: ignore[arg-type]
+    )
     at = _ok(_app(lang="zh").run())
     at.file_uploader(key="scn_up_json").upload(
         "bad.json", bad.to_json().encode(), "application/json"
@@ -251,10 +251,20 @@ def test_an_uploaded_scenario_with_problems_is_loaded_listed_and_not_run() -> No
     assert _draft(at) == bad
     assert t("scn_problems", "zh", n=3) in [e.value for e in at.error]
     html = _html(at)
-    assert (
-        "NO-SUCH-FIRM" in html and "outside Shandong" in html and "must be finite numbers" in html
-    )
+    # listed in the page's language (the problems carry Chinese and English)
+    assert "NO-SUCH-FIRM" in html and "在山东省外" in html and "必须是 ≥ 0 的数" in html
+    assert "outside Shandong" not in html
     assert at.button(key="scn_run").disabled and at.button(key="scn_ws_build").disabled
+    # a value of the wrong type cannot even be loaded: refused, the draft untouched
+    wrong = json.loads(bad.to_json())
+    wrong["edits"][2]["lat"] = "east"
+    at.file_uploader(key="scn_up_json").upload(
+        "wrong.json", json.dumps(wrong).encode(), "application/json"
+    )
+    at.button(key="scn_load_json").click().run()
+    assert not at.exception
+    assert "lat 的值 &#x27;east&#x27; 应为数" in _html(at)  # escaped: shown as text
+    assert _draft(at) == bad
     # JSON that does not parse: every problem listed, the draft untouched
     at.file_uploader(key="scn_up_json").upload(
         "broken.json", b'{"name": "x", "edits": [{"type": "teleport"}]}', "application/json"
