@@ -22,6 +22,7 @@ import streamlit as st  # noqa: E402
 from atlas_app import state  # noqa: E402
 from atlas_app.i18n import LANGS, t  # noqa: E402
 from atlas_app.safety import guarded  # noqa: E402
+from atlas_app.ui import md_text  # noqa: E402
 
 PAGES: tuple[str, ...] = (
     "map",
@@ -53,7 +54,9 @@ def _banner(lang: str) -> None:
             st.rerun()
     else:
         st.info(
-            t("banner_user", lang, name=firms.name, n=len(firms.gdf)), icon=":material/description:"
+            # the upload's file name is user text: Markdown-escaped so it shows as typed
+            t("banner_user", lang, name=md_text(firms.name), n=len(firms.gdf)),
+            icon=":material/description:",
         )
 
 

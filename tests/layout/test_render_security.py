@@ -13,7 +13,6 @@ same text (escaped for HTML, braces as entities where folium re-renders) and not
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import folium
@@ -29,6 +28,14 @@ from layout.chains import load_chain
 from layout.demo import demo_firms
 from layout.reports import Report, build_report, render_html, write_xlsx
 
+BARE = "atlas_canary_bare"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in a fresh folder, where the quote-free payload would create its canary."""
+    monkeypatch.chdir(tmp_path)
+
 
 def payloads(canary: Path) -> dict[str, str]:
     """Payloads that each leave a trace when evaluated (see the module docstring)."""
@@ -37,7 +44,10 @@ def payloads(canary: Path) -> dict[str, str]:
         "seven": "{{7*7}}",
         "stmt": "{% for i in range(3) %}LOOPED{% endfor %}",
         "comment": "ZQ{# hidden #}XJ",
-        "rce": "{{ lipsum.__globals__.os.makedirs(" + json.dumps(str(canary)) + ") }}",
+        "rce": "{{ lipsum.__globals__.os.makedirs('" + str(canary) + "') }}",
+        # folium's tojson writes quotes as \u0027, which only breaks a template: this one
+        # builds its folder name without quotes, so it would really run (in the cwd)
+        "bare": "{{ lipsum.__globals__.os.makedirs(dict(" + BARE + "=1)|first) }}",
         "img": "<img src=x onerror=alert(1)>",
         "script": "<script>alert('xss')</script>",
         "formula": '=HYPERLINK("http://127.0.0.9/","click")',
@@ -47,7 +57,7 @@ def payloads(canary: Path) -> dict[str, str]:
 def _ran(text: str, canary: Path) -> list[str]:
     """Traces of an evaluated payload in ``text`` (empty when nothing ran)."""
     found = []
-    if canary.exists():
+    if canary.exists() or Path(BARE).exists():
         found.append("canary folder created")
     for trace in ("EVALUATED", "LOOPEDLOOPED", "ZQXJ"):
         if trace in text:
