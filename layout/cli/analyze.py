@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import argparse
 
-from layout.cli.common import CliError, add_json_flag, emit, load_firms, option_problems
+from layout.cli.common import (
+    CliError,
+    add_json_flag,
+    emit,
+    load_firms,
+    option_problems,
+    permutation_problems,
+)
 
 __all__ = ["HELP", "add_arguments", "add_firm_source", "run"]
 
@@ -42,8 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Analyse and print one line per region (``--json``: ``ChainAnalysis.to_dict()``)."""
     problems = option_problems(chain=args.chain, base=args.base, level=args.level)
+    problems += permutation_problems(args.permutations)
     if problems:
-        raise CliError(problems[0])
+        raise CliError("; ".join(str(p) for p in problems))
     from layout.analysis import analyze_chain
     from layout.regions import RegionError
 

@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "EXIT_USAGE",
+    "MAX_PERMUTATIONS",
     "CliError",
     "add_json_flag",
     "check_outputs",
@@ -21,6 +22,7 @@ __all__ = [
     "load_firms",
     "one_line",
     "option_problems",
+    "permutation_problems",
     "raise_problems",
 ]
 
@@ -60,6 +62,24 @@ def option_problems(
     from layout.checks import base_problems, chain_problems, level_problems
 
     return chain_problems(chain) + base_problems(base) + level_problems(level)
+
+
+MAX_PERMUTATIONS = 99_999
+"""Default cap of ``--permutations`` (``CLUSTER_ATLAS_MAX_PERMUTATIONS`` raises it): the
+permutation tests allocate regions × permutations values, so an unbounded count could take
+all the memory of the machine."""
+
+
+def permutation_problems(value: int) -> list[str]:
+    """One message when ``--permutations`` is negative or above the cap (which it names)."""
+    raw = os.environ.get("CLUSTER_ATLAS_MAX_PERMUTATIONS", "").strip()
+    limit = int(raw) if raw.isdigit() else MAX_PERMUTATIONS
+    if value < 0 or value > limit:
+        return [
+            f"--permutations {value} is out of range: use 0 to {limit:,} "
+            "(set CLUSTER_ATLAS_MAX_PERMUTATIONS to raise the limit)"
+        ]
+    return []
 
 
 def raise_problems(problems: list[Any]) -> None:

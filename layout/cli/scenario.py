@@ -15,7 +15,14 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from layout.cli.common import CliError, add_json_flag, emit, one_line, option_problems
+from layout.cli.common import (
+    CliError,
+    add_json_flag,
+    emit,
+    one_line,
+    option_problems,
+    permutation_problems,
+)
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -132,8 +139,9 @@ def _new(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     problems = option_problems(chain=args.chain, base=args.base)
+    problems += permutation_problems(args.permutations)
     if problems:
-        raise CliError(problems[0])
+        raise CliError("; ".join(str(p) for p in problems))
     from layout.cli.common import check_outputs
     from layout.regions import RegionError
     from layout.scenarios import ScenarioError, load_scenario, run_scenario
