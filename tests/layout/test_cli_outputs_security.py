@@ -417,3 +417,28 @@ def test_refusals_print_one_line_in_a_subprocess(tmp_path: Path) -> None:
         assert proc.stderr.startswith("cluster-atlas: error: ") and proc.stderr.count("\n") == 1
         assert "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+# ------------------------------------------------------------------ columns a GeoPackage refuses
+_HEAD = "企业名称,经度,纬度,产业链,环节,从业人数,产值(万元),企业编号"
+_ROW = "甲,119.16,36.71,LED,epi,10,100,F1"
+
+
+@pytest.mark.parametrize(
+    ("extra_head", "extra_row"),
+    [
+        (",Note,note", ",a,b"),  # case duplicates
+        (",a\x00b", ",a"),  # NUL in a header
+        ("," + ",".join(f"c{i}" for i in range(5000)), "," + ",".join("1" * 5000)),
+    ],
+    ids=["case-duplicate", "nul", "5000-columns"],
+)
+def test_extra_columns_a_geopackage_cannot_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture, extra_head: str, extra_row: str
+) -> None:
+    """Whatever the reader lets through, writing refuses with one line and writes nothing."""
+    src = tmp_path / "in.csv"
+    src.write_text(f"{_HEAD}{extra_head}\n{_ROW}{extra_row}\n", encoding="utf-8")
+    before = _snapshot(tmp_path)
+    _refused(_import(src, tmp_path / "ok.gpkg", tmp_path / "rej.csv"), capsys)
+    assert _snapshot(tmp_path) == before
