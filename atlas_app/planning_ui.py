@@ -14,6 +14,7 @@ Session keys
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -164,7 +165,7 @@ def zone_layer(code: str) -> tuple[str, gpd.GeoDataFrame] | None:
     return name, zones[zones["zone_code"].astype(str) == str(code)]
 
 
-def show_problems(problems: Iterable[str], lang: str) -> None:
+def show_problems(problems: Iterable[Any], lang: str) -> None:
     """Every validation problem at once (:func:`atlas_app.ui.show_problems`)."""
     items = list(problems)
     ui_problems(items, t("pl_problems", lang, n=len(items)), t("pl_problem", lang), lang=lang)

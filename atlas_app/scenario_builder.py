@@ -149,7 +149,7 @@ def _notice(key: str, **fields: Any) -> None:
     st.session_state[_NOTICE_KEY] = (key, fields)
 
 
-def _refuse(problems: list[str]) -> None:
+def _refuse(problems: list[Any]) -> None:
     st.session_state[_PROBLEMS_KEY] = problems
     st.session_state[_NOTICE_KEY] = None
 
@@ -212,7 +212,7 @@ def _add(make: Callable[[], Edit], firms: gpd.GeoDataFrame) -> None:
     edits = list(st.session_state.get(_EDITS_KEY, []))
     edit = make()
     # A neutral valid name: the draft's name is checked (and reported) on its own.
-    before: list[str] = []
+    before: list[Any] = []
     try:
         validate(Scenario("draft", tuple(edits)), firms)
     except ScenarioError as exc:
@@ -704,7 +704,7 @@ def _import_export(lang: str, scenario: Scenario) -> None:
 
 
 # ----------------------------------------------------------------------------- the page part
-def show_problems(problems: list[str], lang: str) -> None:
+def show_problems(problems: list[Any], lang: str) -> None:
     """Every problem at once; the heading says the draft was kept (:func:`atlas_app.ui.show_problems`)."""
     ui_problems(
         problems, t("scn_problems", lang, n=len(problems)), t("pl_problem", lang), lang=lang
@@ -785,7 +785,7 @@ def builder(lang: str, firms: state.FirmData, chain: str) -> tuple[Scenario, lis
         c3.button(t("scn_clear", lang), key="scn_clear", on_click=_clear, width="stretch")
     else:
         st.caption(t("scn_no_edits", lang))
-    problems: list[str] = []
+    problems: list[Any] = []
     try:
         validate(scenario, firms.gdf)
     except ScenarioError as exc:

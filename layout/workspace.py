@@ -42,6 +42,7 @@ not start with ``gpkg_``, ``rtree_`` or ``sqlite_`` (reserved by GeoPackage/SQLi
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -1006,8 +1007,14 @@ class Workspace:
                         del kwargs["geometry_type"]
                 # no dataset-level metadata: GDAL then writes a stray .aux.xml beside the file on read
                 self._gdal(
-                    lambda e=encoded, n=name, m=meta, k=kwargs: pyogrio.write_dataframe(
-                        e, tmp, layer=n, driver="GPKG", layer_metadata=m, **k
+                    functools.partial(
+                        pyogrio.write_dataframe,
+                        encoded,
+                        tmp,
+                        layer=name,
+                        driver="GPKG",
+                        layer_metadata=meta,
+                        **kwargs,
                     )
                 )
             _fsync(tmp)

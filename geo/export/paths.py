@@ -524,13 +524,16 @@ def atomic_paths(
     if problems:
         raise OutputError(problems)
     temps: list[Path] = []
-    try:
-        for final in finals:
+    for target in finals:
+        try:
             if create_folders:
-                final.parent.mkdir(parents=True, exist_ok=True)
-            temps.append(_reserve(final.parent, final.name))
-    except OSError as exc:
-        raise _failed(final, exc) from exc
+                target.parent.mkdir(parents=True, exist_ok=True)
+            temps.append(_reserve(target.parent, target.name))
+        except OSError as exc:
+            for tmp in temps:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            raise _failed(target, exc) from exc
     backups: list[Path | None] = []
     done: list[int] = []
     try:

@@ -357,7 +357,7 @@ def edit_from_dict(data: Mapping[str, Any], *, index: int | None = None) -> Edit
         raise ScenarioError(
             [problem("scn_unknown_type", value=kind, shown=_shown(kind), types=types, **at)]
         )
-    return EDIT_TYPES[kind].from_dict(data, index=index)  # type: ignore[no-any-return]
+    return EDIT_TYPES[kind].from_dict(data, index=index)
 
 
 @dataclass(frozen=True)
