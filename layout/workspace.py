@@ -134,7 +134,7 @@ register_messages(
             "cannot write in the workspace folder {folder!r}: {reason}",
         ),
         "ws_bad_schema": (
-            "图层 {layer!r} 的列结构（atlas_schema 元数据）已被修改或损坏：{reason}；请用 QGIS 另存该图层，或删除它后重新保存",
+            "图层 {layer!r} 的列结构（atlas_schema 元数据）已被修改或损坏：{reason_zh}；请用 QGIS 另存该图层，或删除它后重新保存",
             "layer {layer!r}: its column schema (atlas_schema metadata) was edited or damaged: "
             "{reason}; re-save the layer, or delete it and save it again",
         ),
@@ -149,7 +149,7 @@ register_messages(
             "edited elsewhere; delete it or save the scenarios again with the atlas",
         ),
         "ws_bad_scenario": (
-            "工作区中的情景 {name!r} 已损坏：{reason}；请删除它（Workspace.delete_scenario）后重新保存",
+            "工作区中的情景 {name!r} 已损坏：{reason_zh}；请删除它（Workspace.delete_scenario）后重新保存",
             "scenario {name!r} in the workspace is damaged: {reason}; delete it "
             "(Workspace.delete_scenario) and save it again",
         ),
@@ -432,7 +432,7 @@ def _decode(frame: pd.DataFrame, schema: Mapping[str, Any] | None, layer: str = 
         return frame
     bad = _schema_problems(schema)
     if bad:
-        raise WorkspaceError([problem("ws_bad_schema", layer=layer, reason="; ".join(bad))])
+        raise WorkspaceError([problem("ws_bad_schema", layer=layer, **_reason("; ".join(bad)))])
     out = frame
     geometry = schema.get("geometry")
     if isinstance(out, gpd.GeoDataFrame) and geometry and out.geometry.name != geometry:
@@ -472,7 +472,9 @@ def _decode(frame: pd.DataFrame, schema: Mapping[str, Any] | None, layer: str = 
                     problem(
                         "ws_bad_schema",
                         layer=layer,
-                        reason=f"its index column(s) {', '.join(map(repr, missing))} are missing",
+                        **_reason(
+                            f"its index column(s) {', '.join(map(repr, missing))} are missing"
+                        ),
                     )
                 ]
             )
@@ -661,8 +663,9 @@ class Workspace:
             try:
                 schema = loads(meta[_SCHEMA_KEY], what=f"the atlas_schema of layer {name!r}")
             except JsonLimitError as exc:
-                reason = "; ".join(str(p) for p in exc.problems)
-                raise WorkspaceError([problem("ws_bad_schema", layer=name, reason=reason)]) from exc
+                raise WorkspaceError(
+                    [problem("ws_bad_schema", layer=name, **_reason(exc.problems))]
+                ) from exc
         return _decode(frame, schema, name)
 
     def load_firms(self, name: str = "firms") -> gpd.GeoDataFrame:
@@ -712,7 +715,9 @@ class Workspace:
             version = int(row["schema_version"])
         except (TypeError, ValueError):
             reason = f"schema_version {row['schema_version']!r} is not a whole number"
-            raise WorkspaceError([problem("ws_bad_scenario", name=name, reason=reason)]) from None
+            raise WorkspaceError(
+                [problem("ws_bad_scenario", name=name, **_reason(reason))]
+            ) from None
         return {
             "schema_version": version,
             "name": row["name"],
@@ -1032,16 +1037,24 @@ def _canonical_json(obj: Any) -> str:
     )
 
 
+def _reason(why: str | list[Problem]) -> dict[str, str]:
+    """``reason`` and ``reason_zh`` for a message: problems in both languages, text as it is."""
+    if isinstance(why, str):
+        return {"reason": why, "reason_zh": why}
+    return {"reason": "; ".join(p.en for p in why), "reason_zh": "；".join(p.zh for p in why)}
+
+
 def _stored_edits(name: str, text: Any) -> list[Any]:
     """The edits list stored for scenario ``name`` (bounded JSON); raise when it is damaged."""
     try:
         edits = loads(str(text) if not _is_na(text) else "", what="its edits_json")
     except JsonLimitError as exc:
-        reason = "; ".join(str(p) for p in exc.problems)
-        raise WorkspaceError([problem("ws_bad_scenario", name=name, reason=reason)]) from exc
+        raise WorkspaceError(
+            [problem("ws_bad_scenario", name=name, **_reason(exc.problems))]
+        ) from exc
     if not isinstance(edits, list):
         reason = f"edits must be a JSON list of edit objects, not {type(edits).__name__}"
-        raise WorkspaceError([problem("ws_bad_scenario", name=name, reason=reason)])
+        raise WorkspaceError([problem("ws_bad_scenario", name=name, **_reason(reason))])
     return edits
 
 
@@ -1064,7 +1077,7 @@ def _edit_points(table: pd.DataFrame) -> gpd.GeoDataFrame:
         for seq, edit in enumerate(edits, start=1):
             if not isinstance(edit, Mapping):
                 reason = f"edit {seq} is a JSON {type(edit).__name__}, not an object"
-                problems.append(problem("ws_bad_scenario", name=str(rec.name), reason=reason))
+                problems.append(problem("ws_bad_scenario", name=str(rec.name), **_reason(reason)))
                 continue
             if "lon" not in edit or "lat" not in edit:
                 continue
@@ -1072,7 +1085,7 @@ def _edit_points(table: pd.DataFrame) -> gpd.GeoDataFrame:
                 lon, lat = float(edit["lon"]), float(edit["lat"])
             except (TypeError, ValueError):
                 reason = f"edit {seq} has lon/lat {edit['lon']!r}, {edit['lat']!r}"
-                problems.append(problem("ws_bad_scenario", name=str(rec.name), reason=reason))
+                problems.append(problem("ws_bad_scenario", name=str(rec.name), **_reason(reason)))
                 continue
             raw = edit.get("nodes") or ([edit["node"]] if edit.get("node") else [])
             nodes = raw if isinstance(raw, list) else [raw]

@@ -147,3 +147,27 @@ def test_problems_show_in_the_page_language(lang: str, needle: str) -> None:
     at.button(key="scn_load_json").click().run()
     assert not at.exception
     assert needle in "".join(h.value for h in at.html)
+
+
+def test_a_tampered_workspace_upload_lists_its_damage(tmp_path: Path) -> None:
+    import sqlite3
+
+    from layout.scenarios import RemoveFirm, Scenario
+    from layout.workspace import Workspace
+
+    ws = Workspace(tmp_path / "w.gpkg")
+    ws.save_scenario(Scenario("good", (RemoveFirm("ANCHOR-001"),)))
+    ws.save_scenario(Scenario("bad", (RemoveFirm("ANCHOR-002"),)))
+    con = sqlite3.connect(ws.path)
+    con.execute("UPDATE scenarios SET edits_json = ? WHERE name = 'bad'", ("[" * 10_000,))
+    con.commit()
+    con.close()
+    at = _ok(_app("scenario", lang="zh").run())
+    at.file_uploader(key="scn_up_ws").upload(
+        "w.gpkg", ws.path.read_bytes(), "application/octet-stream"
+    )
+    at.run()
+    assert not at.exception
+    text = "".join(h.value for h in at.html)
+    assert "情景 &#x27;bad&#x27;" in text and "嵌套超过 32 层" in text  # in the page's language
+    assert at.selectbox(key="scn_ws_pick").options == ["good"]  # the good one still loads
