@@ -17,6 +17,7 @@ __all__ = [
     "MAX_PERMUTATIONS",
     "CliError",
     "add_json_flag",
+    "check_input",
     "check_outputs",
     "emit",
     "load_firms",
@@ -109,12 +110,33 @@ def check_outputs(
     return _check(outputs, inputs={**shipped, **(inputs or {})}, folder_must_exist=True)
 
 
+def check_input(path: str | os.PathLike[str], argument: str) -> None:
+    """Refuse an input that exists but is not a regular file (a FIFO would block the reader,
+    a device never end); a missing file is left for the reader to report."""
+    import stat
+
+    text = os.fspath(path)
+    if text == "" or "\x00" in text:
+        raise CliError(f"{argument} {text!r} is not a file name: give the path of a file")
+    try:
+        st = os.stat(text)
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise CliError(f"{argument} {text!r} is a folder: give the path of a file inside it")
+    if not stat.S_ISREG(st.st_mode):
+        raise CliError(
+            f"{argument} {text!r} is not a regular file (a FIFO, device or socket): give a file"
+        )
+
+
 def load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -> Any:
     """Firms from a user file (through the importer) or the demonstration table."""
     if path is None:
         from layout.demo import demo_firms
 
         return demo_firms()
+    check_input(path, "--firms")
     from layout.records import FirmImportError, read_firms
 
     try:

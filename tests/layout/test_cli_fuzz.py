@@ -11,9 +11,9 @@ one line ``cluster-atlas: error: …`` on stderr — never a traceback, never st
 internal error). ``CLI_FUZZ_EXAMPLES=N`` searches deeper (default 60 calls; the number run is
 printed). A few hostile calls also run as real processes to check what reaches the terminal.
 
-To keep a run short ``--permutations`` is always given (from small valid and hostile values),
-and FIFOs are offered only where the command refuses them before opening (outputs,
-``--edits``, ``--workspace``), never as a firm file to read.
+To keep a run short ``--permutations`` is always given (from small valid and hostile values).
+FIFOs are offered everywhere a path goes: every command refuses one before opening it (a
+reader would block on it).
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ OUTPUTS = [
 ]
 FIRM_INPUTS = [
     "in.csv",
+    "fifo.csv",
     "gbk.csv",
     "bin.dat",
     "notes.gpkg",

@@ -442,3 +442,18 @@ def test_extra_columns_a_geopackage_cannot_hold(
     before = _snapshot(tmp_path)
     _refused(_import(src, tmp_path / "ok.gpkg", tmp_path / "rej.csv"), capsys)
     assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_input_that_is_not_a_regular_file_is_refused_unopened(
+    tmp_path: Path, capsys: pytest.CaptureFixture, kind: str
+) -> None:
+    src = tmp_path / "in.csv"
+    if kind == "fifo":
+        os.mkfifo(src)  # opening it would block until a writer came
+    else:
+        src.mkdir()
+    before = _snapshot(tmp_path)
+    _refused(_import(src, tmp_path / "ok.gpkg", tmp_path / "rej.csv"), capsys, "PATH")
+    _refused(["analyze", "--chain", "LED", "--firms", str(src)], capsys, "--firms")
+    assert _snapshot(tmp_path) == before
