@@ -38,6 +38,8 @@ DATASETS: dict[str, str] = {
     "chain_edges": "chains/edges.csv",
     "chain_industries": "chains/industries.csv",
     "demo_firms": "demo/firms_synthetic.csv",
+    "demo_panel": "demo/firms_panel_synthetic.csv",
+    "monitoring_rule": "evaluation/monitoring_rule.csv",
     "evaluation_indicators": "evaluation/indicators.csv",
 }
 """Dataset name → file inside the data package."""

@@ -367,6 +367,7 @@ def indicator_table(
     base: str = "employees",
     graph: nx.DiGraph | None = None,
     with_density: bool = True,
+    analysis: Any = None,
 ) -> pd.DataFrame:
     """Raw indicator columns for every region of ``level`` and one chain.
 
@@ -378,14 +379,33 @@ def indicator_table(
     that has the node; 0 with no gap), ``n_missing``, ``n_broken`` and, with ``with_density``,
     ``chain_density`` (mean relatedness density ω_rn of the chain's nodes, see
     :mod:`layout.opportunities`).
+
+    ``analysis`` may pass the :class:`~layout.analysis.ChainAnalysis` of the same firms, chain,
+    level, frame and base (every region of the level) so it is not computed again (the yearly
+    evaluation of :mod:`layout.monitoring` does).
     """
     from layout.analysis import analyze_chain, node_values
     from layout.chains import load_chain
     from layout.opportunities import density, node_matrix, presence_matrix, proximity
-    from layout.regions import assign_regions
+    from layout.regions import assign_regions, region_table
 
     g = graph if graph is not None else load_chain(chain)
-    a = analyze_chain(firms, chain, level=level, frame=frame, base=base, graph=g, permutations=0)
+    if analysis is not None:
+        same = (analysis.chain, analysis.level, analysis.base) == (chain, level, base) and (
+            level != "zone" or str(analysis.frame) == str(frame)
+        )
+        if not same or len(analysis.regions) != len(region_table(level, frame=frame)):
+            raise IndicatorError(
+                [
+                    f"analysis is of {analysis.chain}/{analysis.level}/{analysis.base}, not of "
+                    f"{chain}/{level}/{base} over every region; pass the matching analysis or none"
+                ]
+            )
+        a = analysis
+    else:
+        a = analyze_chain(
+            firms, chain, level=level, frame=frame, base=base, graph=g, permutations=0
+        )
     nodes = a.nodes
     regions = a.regions
     present = (

@@ -139,6 +139,7 @@ REASONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "blank_row": ("空行", "blank row"),
         "missing_id": ("缺少企业编号", "missing firm_id"),
         "duplicate_id": ("企业编号重复", "duplicate firm_id"),
+        "duplicate_firm_year": ("同一企业同一年份重复", "duplicate firm_id in the same year"),
         "missing_name": ("缺少企业名称", "missing name"),
         "missing_coordinates": ("缺少坐标", "missing coordinates"),
         "non_numeric_coordinates": ("坐标不是数字", "coordinates are not numbers"),
@@ -160,6 +161,10 @@ REASONS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "invalid adcode (must be 6 digits)",
         ),
         "invalid_year": ("年份无效（须为 1900–2100 的整数）", "invalid year (integer 1900-2100)"),
+        "missing_year": (
+            "缺少年份（多年面板的每一行都须有年份）",
+            "missing year (every row of a multi-year panel needs one)",
+        ),
         "extra_cells": (
             "本行单元格多于表头（可能有未加引号的逗号）",
             "more cells than header columns (an unquoted comma?)",
@@ -259,6 +264,8 @@ class _Options:
     boundary_label: str
     chains: Mapping[str, Collection[Any]] | None
     chains_label: str | None
+    id_scope: str = "table"
+    year: int | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,6 +283,8 @@ def read_firms(
     source_name: str | None = None,
     progress: Progress | None = None,
     layer: str | int | None = None,
+    id_scope: str = "table",
+    year: int | None = None,
 ) -> ImportResult:
     """Read a firm table from CSV, XLSX, GeoJSON or GeoPackage and check every row.
 
@@ -306,6 +315,14 @@ def read_firms(
         Optional ``callable(fraction)`` called with increasing values in [0, 1].
     layer
         XLSX sheet or GeoPackage layer (name or 0-based index); default the first one.
+    id_scope
+        Where ``firm_id`` must be unique: ``"table"`` (default; a repeated id is rejected as
+        ``duplicate_id``) or ``"year"`` for a multi-year panel (one row per firm and year: the
+        key is ``firm_id`` + ``year``, a repeat is ``duplicate_firm_year`` and a row without a
+        year is ``missing_year``). See :mod:`layout.monitoring.panel`.
+    year
+        Year given to rows whose ``year`` cell is blank (e.g. a file holding one year); an
+        invalid year cell is still rejected.
 
     Returns
     -------
@@ -327,9 +344,11 @@ def read_firms(
             chains=chains,
             source_name=source_name,
             progress=progress,
+            id_scope=id_scope,
+            year=year,
         )
     _report(progress, 0.0)
-    options = _check_options(datum, crs, boundary, chains)
+    options = _check_options(datum, crs, boundary, chains, id_scope=id_scope, year=year)
     data, name = _read_bytes(path_or_buffer, source_name)
     fmt = _detect_format(name, data)
     _report(progress, 0.1)
@@ -355,6 +374,8 @@ def read_firms_frame(
     source_name: str | None = None,
     progress: Progress | None = None,
     first_row: int = 2,
+    id_scope: str = "table",
+    year: int | None = None,
 ) -> ImportResult:
     """Check an already-loaded DataFrame (or point GeoDataFrame) as :func:`read_firms` does.
 
@@ -365,7 +386,7 @@ def read_firms_frame(
         GeoDataFrame's active geometry gives lon/lat in its CRS (``crs=`` must agree).
     first_row
         Row number reported for the first record (default 2: header on row 1).
-    datum, crs, boundary, chains, source_name, progress
+    datum, crs, boundary, chains, source_name, progress, id_scope, year
         As in :func:`read_firms`.
 
     Returns
@@ -373,7 +394,7 @@ def read_firms_frame(
     ImportResult
     """
     _report(progress, 0.0)
-    options = _check_options(datum, crs, boundary, chains)
+    options = _check_options(datum, crs, boundary, chains, id_scope=id_scope, year=year)
     if not isinstance(df, pd.DataFrame):
         raise FirmImportError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     table = _frame_table(df, first_row)
@@ -421,8 +442,16 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_options(datum: Any, crs: Any, boundary: Any, chains: Any) -> _Options:
+def _check_options(
+    datum: Any, crs: Any, boundary: Any, chains: Any, *, id_scope: Any = "table", year: Any = None
+) -> _Options:
     problems: list[str] = []
+    if id_scope not in ("table", "year"):
+        problems.append(f"id_scope={id_scope!r}: use 'table' or 'year'")
+    if year is not None and not (
+        isinstance(year, numbers.Integral) and not isinstance(year, bool) and 1900 <= year <= 2100
+    ):
+        problems.append(f"year={year!r}: use a whole number from 1900 to 2100, or None")
     parsed_datum = Datum.WGS84
     try:
         parsed_datum = parse_datum(datum)
@@ -449,7 +478,16 @@ def _check_options(datum: Any, crs: Any, boundary: Any, chains: Any) -> _Options
     mapping, c_label = _resolve_chains(chains, problems)
     if problems:
         raise FirmImportError("invalid arguments: " + "; ".join(problems))
-    return _Options(parsed_datum, parsed_crs, geom, b_label, mapping, c_label)
+    return _Options(
+        parsed_datum,
+        parsed_crs,
+        geom,
+        b_label,
+        mapping,
+        c_label,
+        str(id_scope),
+        None if year is None else int(year),
+    )
 
 
 def _resolve_boundary(boundary: Any, problems: list[str]) -> tuple[BaseGeometry, str]:
@@ -1144,11 +1182,22 @@ def _import(
     masks["missing_id"] = (firm_id == "").to_numpy(dtype=bool)
     masks["missing_name"] = (name == "").to_numpy(dtype=bool)
     has_id = ~masks["missing_id"]
-    dup = firm_id.duplicated(keep="first").to_numpy(dtype=bool) & has_id
-    masks["duplicate_id"] = dup
+    adcode, masks["invalid_adcode"] = _parse_adcode(col("adcode"))
+    year, masks["invalid_year"] = _parse_year(col("year"))
+    if opts.year is not None:
+        year = year.mask(year.isna().to_numpy() & ~masks["invalid_year"], opts.year)
+    key = firm_id
+    dup_code = "duplicate_id"
+    if opts.id_scope == "year":  # a panel: one row per firm and year
+        masks["missing_year"] = year.isna().to_numpy(dtype=bool) & ~masks["invalid_year"]
+        has_id &= year.notna().to_numpy(dtype=bool)
+        key = firm_id + _SEP + year.astype(object).where(year.notna(), "").astype(str)
+        dup_code = "duplicate_firm_year"
+    dup = key.duplicated(keep="first").to_numpy(dtype=bool) & has_id
+    masks[dup_code] = dup
     if dup.any():
-        first = pd.Series(table.rows).groupby(firm_id.to_numpy()).transform("min").to_numpy()
-        details["duplicate_id"] = np.where(dup, first.astype(str), "").astype(object)
+        first = pd.Series(table.rows).groupby(key.to_numpy()).transform("min").to_numpy()
+        details[dup_code] = np.where(dup, first.astype(str), "").astype(object)
 
     # coordinates -----------------------------------------------------------------------
     lon, lat, coord_ok = _coordinates(table, col, masks, details, finite_cols)
@@ -1179,8 +1228,6 @@ def _import(
     _collect(masks, details, "negative_value", neg_cols)
     _collect(masks, details, "non_finite", finite_cols)
 
-    adcode, masks["invalid_adcode"] = _parse_adcode(col("adcode"))
-    year, masks["invalid_year"] = _parse_year(col("year"))
     if table.extra_cells is not None:
         masks["extra_cells"] = table.extra_cells
 
@@ -1461,7 +1508,7 @@ def _reason_texts(
         if code in details:
             d = details[code][where]
             has = d != ""
-            if code == "duplicate_id":
+            if code in ("duplicate_id", "duplicate_firm_year"):
                 add_zh = np.where(has, text_zh + "（首次出现在第 " + d + " 行）", text_zh)
                 add_en = np.where(has, text_en + " (first in row " + d + ")", text_en)
             else:

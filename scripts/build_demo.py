@@ -1,6 +1,8 @@
-"""Generate the synthetic demonstration firm table data/demo/firms_synthetic.csv from a seed.
+"""Generate the synthetic demonstration firm table and panel (data/demo/) from a seed.
 
-Run: ``python scripts/build_demo.py [--seed 20150123]``
+Run: ``python scripts/build_demo.py [--seed 20150123]``. It writes
+``data/demo/firms_synthetic.csv`` (the 2024 table) and ``data/demo/firms_panel_synthetic.csv``
+(the panel 2019–2024, whose 2024 rows are that table, row for row).
 
 SYNTHETIC DATA — NOT REAL FIRMS. Every row has ``synthetic = true``, a name beginning with
 "合成示例" and a ``source`` saying how it was made. The table exists so the system runs out of the
@@ -11,6 +13,26 @@ weights — 40 for the host counties of *c*'s 2015 focus cluster, 20 where a rea
 sits, 6 for the other counties of the host city, 5 for counties hosting a high-tech zone, 1
 elsewhere — and then uniformly inside that county's polygon. Firm counts per node vary by stage,
 and about one node in eight gets a single firm or none, so gaps and bottlenecks exist to find.
+
+The panel (:func:`build_panel`) is derived backwards from the 2024 table with its own random
+stream (seed + 1), so the 2024 table does not change. Going from year y + 1 back to y:
+
+* each firm of y + 1 entered in y + 1 with probability 7 % (it is absent in y and before);
+* firms that exited in y + 1 are added to year y: about 5 % of the firms of y + 1, each of the
+  chain and node of a firm drawn from year y + 1, placed like the 2024 firms, ids
+  ``SYN-CHAIN-node-Xnnn``;
+* each staying firm moved county in y + 1 with probability 2 % (in y it sat in another county
+  drawn with the chain's weights);
+* values shrink by the growth of y + 1: g = μ_chain + ν_chain,county + ε with μ ~ N(7 %, 4 %)
+  per chain, ν ~ N(0, 4 %) per chain and county and ε ~ N(0, 8 %) per firm and year
+  (employees = round(e / (1 + g)), at least 1; output likewise with its own small noise);
+* planned gap events at province level: a node without firms in 2024 had, with probability
+  0.6, one or two firms until a year Y in 2021–2024 (the gap opened in Y); a node with a single
+  firm in 2024 saw, with probability 0.6, that firm enter in a year Y in 2020–2024 (the gap
+  closed in Y).
+
+Real anchor firms are not in these files: :func:`layout.monitoring.demo_panel` adds them to
+every year, without figures.
 """
 
 from __future__ import annotations
@@ -121,6 +143,110 @@ def build(seed: int = SEED) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PANEL_YEARS = tuple(range(2019, 2025))
+P_ENTRY, P_EXIT, P_MOVE = 0.07, 0.05, 0.02
+PANEL_SOURCE = (
+    "synthetic demonstration panel, earlier years derived backwards from the 2024 table by "
+    "scripts/build_demo.py (seed {seed}); not real firms"
+)
+
+
+def _firm_row(
+    chain: str, node: str, tag: str, county: pd.Series, rng: np.random.Generator, seed: int
+) -> dict[str, object]:
+    lon, lat = _points_in(county.geometry, 1, rng)[0]
+    employees = int(np.clip(np.round(rng.lognormal(4.4, 1.0)), 5, 20000))
+    output = float(np.round(employees * rng.lognormal(np.log(80.0), 0.5), 1))
+    return {
+        "firm_id": f"SYN-{chain}-{node}-{tag}",
+        "name": f"合成示例企业 {chain}-{node}-{tag} (synthetic)",
+        "lon": round(float(lon), 6),
+        "lat": round(float(lat), 6),
+        "chain": chain,
+        "node": node,
+        "employees": employees,
+        "output": output,
+        "adcode": county["adcode"],
+        "year": 0,
+        "synthetic": True,
+        "location_quality": "synthetic",
+        "source": PANEL_SOURCE.format(seed=seed),
+        "verification": "synthetic",
+    }
+
+
+def build_panel(latest: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """The synthetic panel 2019–2024 whose 2024 rows are ``latest`` (see the module docstring)."""
+    rng = np.random.default_rng(seed + 1)
+    counties = load_counties()
+    anchors = locate_anchors()
+    chains = sorted(load_chains().items())
+    codes = [c for c, _ in chains]
+    weights = {c: _county_weights(c, counties, anchors) for c in codes}
+    mu = dict(zip(codes, rng.normal(0.07, 0.04, len(codes)), strict=True))
+    nu = rng.normal(0.0, 0.04, (len(codes), len(counties)))
+    col = {c: i for i, c in enumerate(codes)}
+    pos = {a: i for i, a in enumerate(counties["adcode"])}
+    sizes = latest.groupby(["chain", "node"]).size()
+    counter: dict[tuple[str, str], int] = {}
+
+    def new_firm(chain: str, node: str, year: int) -> dict[str, object]:
+        k = counter[(chain, node)] = counter.get((chain, node), 0) + 1
+        county = counties.iloc[rng.choice(len(counties), p=weights[chain])]
+        return _firm_row(chain, node, f"X{k:03d}", county, rng, seed) | {"year": year}
+
+    # planned province-level gap events: year of entry of single firms, exits at empty nodes
+    entered: dict[str, int] = {}
+    exits: dict[int, list[tuple[str, str]]] = {}
+    for chain, graph in chains:
+        for node in sorted(graph.nodes):
+            n = int(sizes.get((chain, node), 0))
+            if n == 0 and rng.random() < 0.6:
+                year = int(rng.integers(2021, 2025))
+                exits.setdefault(year, []).extend([(chain, node)] * int(rng.integers(1, 3)))
+            elif n == 1 and rng.random() < 0.6:
+                fid = latest.loc[(latest["chain"] == chain) & (latest["node"] == node), "firm_id"]
+                entered[str(fid.iloc[0])] = int(rng.integers(2020, 2025))
+
+    state = [dict(r) for r in latest.to_dict(orient="records")]
+    blocks = [pd.DataFrame(state)]
+    for year in range(PANEL_YEARS[-1] - 1, PANEL_YEARS[0] - 1, -1):
+        nxt = year + 1
+        kept = []
+        for firm in state:
+            planned = entered.get(str(firm["firm_id"]))
+            if planned is not None:
+                if planned > year:  # a planned entry in `planned`: absent before it
+                    continue
+            elif rng.random() < P_ENTRY:  # entered in year + 1
+                continue
+            f = dict(firm, year=year, source=PANEL_SOURCE.format(seed=seed))
+            chain = str(f["chain"])
+            if rng.random() < P_MOVE:
+                w = weights[chain].copy()
+                w[pos[str(f["adcode"])]] = 0.0
+                county = counties.iloc[rng.choice(len(counties), p=w / w.sum())]
+                lon, lat = _points_in(county.geometry, 1, rng)[0]
+                f.update(
+                    adcode=county["adcode"], lon=round(float(lon), 6), lat=round(float(lat), 6)
+                )
+            g = mu[chain] + nu[col[chain], pos[str(f["adcode"])]] + rng.normal(0.0, 0.08)
+            g_out = g + rng.normal(0.0, 0.03)
+            f["employees"] = max(1, int(np.round(float(f["employees"]) / (1.0 + g))))
+            f["output"] = float(np.round(float(f["output"]) / (1.0 + g_out), 1))
+            kept.append(f)
+        n_exit = int(rng.binomial(len(state), P_EXIT))
+        templates = rng.integers(0, len(state), n_exit)
+        for i in templates:
+            kept.append(new_firm(str(state[i]["chain"]), str(state[i]["node"]), year))
+        for chain, node in exits.get(nxt, []):  # the node's last firms, gone in year + 1
+            kept.append(new_firm(chain, node, year))
+        state = kept
+        blocks.append(pd.DataFrame(state))
+    panel = pd.concat(blocks[::-1], ignore_index=True)
+    return panel[list(latest.columns)]
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=SEED)
@@ -130,3 +256,9 @@ if __name__ == "__main__":
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out, index=False)
     print(f"wrote {len(df)} synthetic firms to {out}")
+    panel = build_panel(df, args.seed)
+    out = ROOT / "data" / "demo" / "firms_panel_synthetic.csv"
+    panel.to_csv(out, index=False)
+    print(
+        f"wrote {len(panel)} synthetic firm-years ({panel['year'].min()}-{panel['year'].max()}) to {out}"
+    )
