@@ -449,7 +449,9 @@ def _check_options(
     if id_scope not in ("table", "year"):
         problems.append(f"id_scope={id_scope!r}: use 'table' or 'year'")
     if year is not None and not (
-        isinstance(year, numbers.Integral) and not isinstance(year, bool) and 1900 <= year <= 2100
+        isinstance(year, numbers.Integral)
+        and not isinstance(year, bool)
+        and 1900 <= int(year) <= 2100
     ):
         problems.append(f"year={year!r}: use a whole number from 1900 to 2100, or None")
     parsed_datum = Datum.WGS84

@@ -7,8 +7,9 @@ answer at once. Commands, flags and JSON keys are a public contract (README "Com
 
 Modules: :mod:`layout.cli.main` (parser and entry point), :mod:`layout.cli.common` (errors,
 output, shared option checks, loading firms), and one module per command — ``layers``,
-``export``, ``import_firms``, ``analyze``, ``coverage``, ``report``, ``scenario``. Each command
-module has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+``export``, ``import_firms``, ``analyze``, ``coverage``, ``report``, ``scenario``,
+``monitor``. Each command module has ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``run(args) -> int``.
 """
 
 from __future__ import annotations

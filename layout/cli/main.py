@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "coverage",
     "report",
     "scenario",
+    "monitor",
 )
 """Command names in help order; ``import-firms`` lives in module ``import_firms``."""
 

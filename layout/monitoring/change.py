@@ -227,6 +227,8 @@ def shift_share_table(
     a = a.reindex(b.index, fill_value=0.0)
     prov = years.province.set_index("year")
     total0, total1 = float(prov.loc[t0, "total"]), float(prov.loc[t1, "total"])
+    i0: float | np.ndarray
+    i1: float | np.ndarray
     if by == "chain":
         i0 = float(prov.loc[t0, "chain_value"])
         i1 = float(prov.loc[t1, "chain_value"])

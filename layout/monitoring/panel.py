@@ -129,10 +129,10 @@ def is_credit_code(code: str) -> bool:
     """
     if not isinstance(code, str) or len(code) != 18:
         return False
-    values = [_CODE_VALUE.get(c) for c in code]
-    if any(v is None for v in values):
+    if any(c not in _CODE_VALUE for c in code):
         return False
-    total = sum(v * w for v, w in zip(values[:17], _CODE_WEIGHTS, strict=True))  # type: ignore[operator]
+    values = [_CODE_VALUE[c] for c in code]
+    total = sum(v * w for v, w in zip(values[:17], _CODE_WEIGHTS, strict=True))
     return values[17] == (31 - total % 31) % 31
 
 
