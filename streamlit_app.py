@@ -1,7 +1,8 @@
 """Shandong Cluster Atlas web app: ``streamlit run streamlit_app.py``.
 
 Pages (each a function ``page_<name>`` in ``atlas_app/page_<name>.py``): map explorer, chain
-view, coverage, scenarios, siting, opportunities, evaluation index, reports, data import, export. Chinese and English (sidebar switch). Every page runs inside
+view, coverage, scenarios, siting, opportunities, evaluation index, monitoring, reports, data
+import, export. Chinese and English (sidebar switch). Every page runs inside
 :func:`atlas_app.safety.guarded`, so a failure shows a friendly bilingual message and is
 logged, never a traceback. Works offline: Leaflet and every other asset come from installed
 packages (see ``geo/maps.py``); only the optional online basemaps use the network.
@@ -32,6 +33,7 @@ PAGES: tuple[str, ...] = (
     "siting",
     "opportunities",
     "evaluation",
+    "monitor",
     "report",
     "data",
     "export",

@@ -268,10 +268,11 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> None:
         LABELS.update(table)
 
 
+from atlas_app.labels_monitor import LABELS as _MONITOR  # noqa: E402
 from atlas_app.labels_planning import LABELS as _PLANNING  # noqa: E402
 from atlas_app.labels_scenario import LABELS as _SCENARIO  # noqa: E402
 
-_merge(_SCENARIO, _PLANNING)
+_merge(_SCENARIO, _PLANNING, _MONITOR)
 
 
 def t(key: str, lang: str = "zh", **fields: Any) -> str:

@@ -25,18 +25,21 @@ __all__ = [
     "county_metrics",
     "coverage_tables",
     "demo_firms",
+    "demo_panel",
     "display",
     "file_token",
     "firm_metrics",
     "indicator_table",
     "layer",
     "layers",
+    "monitoring",
     "opportunities",
     "proximity_matrix",
     "region_options",
     "report_files",
     "site_solutions",
     "siting_scores",
+    "uploaded_panel",
 ]
 
 
@@ -285,3 +288,39 @@ def report_files(
         "generated": rep.generated,
         "lists": {k: len(v) for k, v in rep.lists.items()},
     }
+
+
+# ----------------------------------------------------------------------------- monitoring page
+@st.cache_resource(max_entries=1, show_spinner=False)
+def demo_panel() -> Any:
+    """The demonstration panel 2019–2024 (``layout.monitoring.demo_panel``). Read-only."""
+    from layout.monitoring import demo_panel as _demo
+
+    return _demo()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def uploaded_panel(token: str, _files: tuple[tuple[str, bytes], ...]) -> Any:
+    """``layout.monitoring.read_panel`` of uploaded files ``((name, bytes), ...)``, by content."""
+    import io
+
+    from layout.monitoring import read_panel
+
+    buffers = []
+    for name, data in _files:
+        buf = io.BytesIO(data)
+        buf.name = name
+        buffers.append(buf)
+    return read_panel(buffers)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def monitoring(token: str, chain: str, level: str, frame: str, base: str, _panel: Any) -> Any:
+    """``layout.monitoring.monitor_chain`` of the panel named ``token`` (not hashed itself)."""
+    import dataclasses
+
+    from layout.monitoring import monitor_chain
+
+    m = monitor_chain(_panel, chain, level=level, frame=frame, base=base)
+    # the per-year ChainAnalysis objects are not shown; dropping them keeps the cache small
+    return dataclasses.replace(m, years=dataclasses.replace(m.years, analyses={}))

@@ -146,6 +146,31 @@ def _planning_screenshots(page: Any, url: str) -> list[Path]:
     return out
 
 
+def monitor_screenshots(page: Any, url: str) -> list[Path]:
+    """The monitoring page in Chinese (year slider on 2023) and in English (2024), full page."""
+    out = []
+    for name, query, back in (
+        ("monitor", "?page=monitor&chain=LED", 1),
+        ("monitor_en", "?page=monitor&chain=LED&lang=en", 0),
+    ):
+        page.goto(f"{url}/{query}")
+        wait_idle(page, timeout=300)
+        wait_for_count(
+            map_frame(page), "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=300
+        )
+        for _ in range(back):
+            page.get_by_role("slider").first.focus()
+            page.keyboard.press("ArrowLeft")
+            wait_idle(page, timeout=300)
+        wait_for_count(
+            map_frame(page), "path.atlas-counties", lambda k: k >= N_COUNTIES, timeout=300
+        )
+        page.wait_for_timeout(2500)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        out.append(SHOTS / f"{name}.png")
+    return out
+
+
 def screenshots(ctx: Any, url: str, tmp: Path) -> list[Path]:
     """One screenshot per page (Chinese UI; the map also in English)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -177,6 +202,7 @@ def screenshots(ctx: Any, url: str, tmp: Path) -> list[Path]:
         page.screenshot(path=str(path))
         out.append(path)
     out += _planning_screenshots(page, url)
+    out += monitor_screenshots(page, url)
     page.goto(f"{url}/?page=data")
     wait_idle(page)
     page.locator('input[type="file"]').set_input_files(str(_sample_upload(tmp)))

@@ -485,6 +485,9 @@ class Choropleth:
         Number of classes (lowered to the number of distinct values when fewer).
     fmt
         Format of class bounds in the legend and values in tooltips.
+    bins
+        Fixed upper class bounds (ascending) instead of classifying ``values`` — e.g. bounds
+        computed once over every year so the colours of a year slider stay comparable.
     """
 
     values: pd.Series
@@ -495,6 +498,7 @@ class Choropleth:
     k: int = 5
     fmt: str = "{:,.2f}"
     extra: dict[str, Any] = field(default_factory=dict)
+    bins: tuple[float, ...] | None = None
 
 
 _MC_NAMES = {
@@ -509,15 +513,31 @@ _MC_NAMES = {
 
 
 def classify_values(
-    values: pd.Series, *, scheme: str = "quantiles", k: int = 5
+    values: pd.Series,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
 ) -> tuple[pd.Series, list[float]]:
     """Class of each value (0 = lowest; ``-1`` = no data) and the upper bound of each class.
 
     Wraps :mod:`mapclassify` (Rey, Stephens & Laura 2017, *mapclassify*, PySAL). ``k`` is cut
     to the number of distinct finite values so no class is empty; a single distinct value
-    gives one class.
+    gives one class. With fixed ``bins`` (ascending upper bounds) a value falls in the first
+    class whose bound it does not exceed (values above the last bound in the last class) and
+    every class is kept, empty or not.
+
+    >>> classify_values(pd.Series([0.0, 1.0, 2.5, 9.0]), bins=[1.0, 2.0, 3.0])[0].tolist()
+    [0, 0, 2, 2]
     """
     import mapclassify
+
+    if bins is not None:
+        b = np.asarray(sorted(float(x) for x in bins), dtype=float)
+        v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        cls = np.minimum(np.searchsorted(b, v, side="left"), max(len(b) - 1, 0))
+        ok = np.isfinite(v) & (len(b) > 0)
+        return pd.Series(np.where(ok, cls, -1).astype(int), index=values.index), b.tolist()
 
     problems = []
     if scheme not in SCHEMES:
@@ -1061,6 +1081,7 @@ def _polygon_style(
             vals.reindex(gdf[idcol].astype(str).to_numpy()),
             scheme=choropleth.scheme,
             k=choropleth.k,
+            bins=choropleth.bins,
         )
         colours = _palette(len(bins))
         fill = {
@@ -1074,7 +1095,7 @@ def _polygon_style(
 
 def _choropleth_legend(ch: Choropleth, lang: str) -> str:
     vals = ch.values.copy()
-    classes, bins = classify_values(vals, scheme=ch.scheme, k=ch.k)
+    classes, bins = classify_values(vals, scheme=ch.scheme, k=ch.k, bins=ch.bins)
     colours = _palette(len(bins))
     finite = pd.to_numeric(vals, errors="coerce")
     finite = finite[np.isfinite(finite)]
@@ -1084,9 +1105,13 @@ def _choropleth_legend(ch: Choropleth, lang: str) -> str:
     lower = float(finite.min()) if len(finite) else math.nan
     for i, (upper, col) in enumerate(zip(bins, colours, strict=True)):
         n = int((classes == i).sum())
-        lo = ch.fmt.format(lower) if i == 0 else ch.fmt.format(bins[i - 1])
+        if i == 0 and ch.bins is not None:  # fixed bounds: the first class has no lower one
+            span = f"≤ {ch.fmt.format(upper)}"
+        else:
+            lo = ch.fmt.format(lower) if i == 0 else ch.fmt.format(bins[i - 1])
+            span = f"{lo} – {ch.fmt.format(upper)}"
         rows.append(
-            f'<div><i style="background:{col}"></i>{esc(lo)} – {esc(ch.fmt.format(upper))} '
+            f'<div><i style="background:{col}"></i>{esc(span)} '
             f'<span class="note">({n})</span></div>'
         )
     n_missing = int((classes < 0).sum())

@@ -252,6 +252,8 @@ def _sources(
             year = int(key)
         elif isinstance(path, str | os.PathLike):
             year = _year_of(str(path))
+        elif getattr(path, "name", None):  # an upload: a buffer with a file name
+            year = _year_of(str(path.name))
         out.append((path, year))
     if problems:
         raise PanelError(problems)
@@ -273,7 +275,8 @@ def read_panel(
     sources
         A path, a list of paths, or ``{year: path}`` (the year for rows whose year cell is
         blank). Any format :func:`layout.records.read_firms` reads (CSV, XLSX, GeoJSON,
-        GeoPackage); a DataFrame is accepted in a list or mapping too.
+        GeoPackage); a binary buffer with a ``name`` (an upload) or a DataFrame is accepted
+        in a list or mapping too.
     datum, crs, boundary, chains
         As in :func:`layout.records.read_firms`, for every file.
 
@@ -293,7 +296,8 @@ def read_panel(
     items = _sources(sources)
     parts, rejects, per_source, problems = [], [], [], []
     for i, (path, year) in enumerate(items):
-        label = str(path) if isinstance(path, str | os.PathLike) else f"source {i + 1}"
+        is_path = isinstance(path, str | os.PathLike)
+        label = str(path) if is_path else str(getattr(path, "name", "") or f"source {i + 1}")
         try:
             res = read_firms(
                 path,
@@ -303,7 +307,7 @@ def read_panel(
                 chains=chains,
                 id_scope="year",
                 year=year,
-                source_name=None if isinstance(path, str | os.PathLike) else label,
+                source_name=None if is_path else label,
             )
         except (FirmImportError, OSError) as exc:
             detail = str(exc).splitlines()[0]
