@@ -13,7 +13,9 @@ Modules (each one concern):
 * :mod:`~layout.monitoring.yearly` — the evaluation index each year, ranks, the warning and exit
   rule;
 * :mod:`~layout.monitoring.monitor` — all of it for one chain and level, with the JSON shape of
-  ``cluster-atlas monitor --json``.
+  ``cluster-atlas monitor --json``;
+* :mod:`~layout.monitoring.trend` — one region's trend (tables and an inline SVG) for the
+  report's yearly evaluation.
 
 >>> from layout.monitoring import demo_panel, monitor_chain
 >>> m = monitor_chain(demo_panel(), "LED", level="city")      # doctest: +SKIP
@@ -42,6 +44,7 @@ from layout.monitoring.panel import (
 )
 from layout.monitoring.snapshots import ChainYears, MonitoringError, analyze_years
 from layout.monitoring.transitions import TRANSITION_KINDS, firm_flows, status_transitions
+from layout.monitoring.trend import RegionTrend, region_trend, trend_svg
 from layout.monitoring.yearly import (
     VERDICTS,
     MonitoringRule,
@@ -61,6 +64,7 @@ __all__ = [
     "MonitoringRule",
     "Panel",
     "PanelError",
+    "RegionTrend",
     "RuleError",
     "analyze_years",
     "apply_rule",
@@ -74,9 +78,11 @@ __all__ = [
     "panel_from_frame",
     "rank_changes",
     "read_panel",
+    "region_trend",
     "shift_share",
     "shift_share_table",
     "status_transitions",
+    "trend_svg",
     "yearly_evaluation",
     "yearly_table",
     "yoy_growth",

@@ -37,9 +37,11 @@ from layout.monitoring import (
     load_rule,
     monitor_chain,
     panel_from_frame,
+    region_trend,
     shift_share,
     shift_share_table,
     status_transitions,
+    trend_svg,
     yearly_evaluation,
     yoy_growth,
 )
@@ -304,6 +306,33 @@ def test_yearly_evaluation_by_hand(panel) -> None:  # type: ignore[no-untyped-de
     direct = evaluate_index(snap[snap["chain_firms"] > 0], ind)
     assert ev.loc[2024, "composite"].to_dict() == pytest.approx(direct["composite"].to_dict())
     assert ev.loc[2024, "rank"].to_dict() == direct["rank"].to_dict()
+
+
+def test_region_trend_for_the_report_by_hand(panel) -> None:  # type: ignore[no-untyped-def]
+    ind = pd.DataFrame(
+        {
+            "indicator": ["size"],
+            "weight": [1.0],
+            "direction": ["+"],
+            "normalisation": ["minmax"],
+            "source_column": ["chain_value"],
+        }
+    )
+    tr = region_trend(panel, "TOY", B, graph=toy_chain(), indicators=ind)
+    y = tr.years.set_index("year")
+    assert y["value"].tolist() == [50.0, 60.0, 30.0]
+    assert y.loc[2023, "entries"] == 1 and y.loc[2024, "exits"] == 1
+    assert pd.isna(y.loc[2022, "entries"])  # nothing before the first year
+    assert y["verdict"].tolist() == ["watch", "warning", "ok"]  # as worked out above
+    assert y.loc[2024, "rank"] == 2 and y.loc[2024, "n_ranked"] == 3
+    assert tr.growth["regional_shift"] == pytest.approx(
+        -20 - 50 * (793 / 700 - 1) - 50 * (223 / 200 - 793 / 700)
+    )
+    assert set(tr.transitions["kind"]) >= {"gap_closed", "gap_opened"}
+    svg = trend_svg(tr)
+    assert svg.startswith("<svg") and svg.count('fill="#fcbba1"') == 2  # two years in the band
+    c = region_trend(panel, "TOY", C, graph=toy_chain(), indicators=ind).years
+    assert c["rank"].isna().tolist() == [True, True, False]  # C evaluated only in 2024
 
 
 def test_monitor_json_shape_on_the_toy_panel(panel) -> None:  # type: ignore[no-untyped-def]
