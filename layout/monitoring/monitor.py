@@ -91,7 +91,7 @@ class Monitoring:
                     "composite": _num(e["composite"]),
                     "rank": int(e["rank"]),
                     "n_ranked": int(e["n_ranked"]),
-                    "rank_change": _num(e["rank_change"]),
+                    "rank_change": _whole(e["rank_change"]),
                     "band": str(e["band"]),
                     "run": int(e["run"]),
                     "verdict": str(e["verdict"]),
@@ -169,7 +169,7 @@ class Monitoring:
                 "rank": int(r["rank"]),
                 "n_ranked": int(r["n_ranked"]),
                 "composite": _num(r["composite"]),
-                "rank_change": _num(r["rank_change"]),
+                "rank_change": _whole(r["rank_change"]),
                 "band": str(r["band"]),
                 "verdict": str(r["verdict"]),
             }
@@ -212,6 +212,11 @@ def _num(v: Any) -> Any:
     if isinstance(v, np.bool_):
         return bool(v)
     return v
+
+
+def _whole(v: Any) -> int | None:
+    """A whole number (a rank change) or None when missing."""
+    return None if v is None or v is pd.NA or not math.isfinite(float(v)) else int(v)
 
 
 def _by_key(df: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:

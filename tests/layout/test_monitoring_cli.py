@@ -109,3 +109,29 @@ def test_one_year_and_mixed_year_arguments_are_refused(
     assert "at least two years" in capsys.readouterr().err
     assert main(["monitor", "--chain", "LED", "--firms", f"2020={a}", str(b)]) == 2
     assert "YEAR=PATH" in capsys.readouterr().err
+
+
+def test_readme_example_is_what_monitor_prints() -> None:
+    """The README's `monitor --json` example is the real output, cut as the README says."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("Example (`cluster-atlas monitor --chain LED --level zone --json`")
+    begin = readme.index("```json", start) + len("```json")
+    example = json.loads(readme[begin : readme.index("```", begin)])
+    d = json.loads(
+        json.dumps(monitor_chain(demo_panel(), "LED", level="zone").to_dict(), default=str)
+    )
+    blue = next(r for r in d["regions"] if r["region"] == "BLUE")
+    shown = example["regions"][0]
+    assert shown["by_year"] == [blue["by_year"][0], blue["by_year"][-1]]
+    assert shown["nodes"][0]["by_year"] == blue["nodes"][0]["by_year"][-1:]
+    assert {k: v for k, v in shown["nodes"][0].items() if k != "by_year"} == {
+        k: v for k, v in blue["nodes"][0].items() if k != "by_year"
+    }
+    assert shown["transitions"] == blue["transitions"][:1]
+    for key in ("region", "name_zh", "name_en", "growth", "lq_change", "shift_share"):
+        assert shown[key] == blue[key], key
+    for key in ("chain", "level", "frame", "base", "years", "start", "end", "rule", "data"):
+        assert example[key] == d[key], key
+    assert example["province"]["by_year"] == d["province"]["by_year"][-1:]
+    assert example["ranks"] == [r for r in d["ranks"] if r["region"] == "BLUE"][-1:]
+    assert example["warnings"] == d["warnings"][:1]
