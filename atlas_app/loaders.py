@@ -274,7 +274,9 @@ def report_files(
     """``layout.reports.build_report`` rendered: ``{"html", "xlsx", "summary", "title_zh", ...}``."""
     from layout.reports import build_report, render_html, xlsx_bytes
 
-    rep = build_report(_firms, chain, region, base=base)
+    # the demonstration firms are the demo panel's last year: the report shows their trend
+    panel = demo_panel() if token == "demo" else None
+    rep = build_report(_firms, chain, region, base=base, panel=panel)
     return {
         "html": render_html(rep),
         "xlsx": xlsx_bytes(rep),

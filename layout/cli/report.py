@@ -2,13 +2,17 @@
 
 The chain × region deliverable ("one chain map + N lists"): a printable HTML page or an XLSX
 workbook. Without ``--firms`` it uses the demonstration data and shows a synthetic banner.
-``--json`` prints ``{"chain", "region", "format", "path", "synthetic", "sections", "lists"}``.
+The yearly evaluation (年度评价) shows the trend over the years from ``--panel`` (firm files of
+several years, as ``cluster-atlas monitor --firms`` takes them; the report's snapshot is then
+the panel's last year unless ``--firms`` is given) or, on the demonstration data, from the
+demonstration panel 2019–2024. ``--json`` prints ``{"chain", "region", "format", "path", "synthetic", "sections", "lists"}``.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from layout.cli.analyze import add_firm_source
 from layout.cli.common import CliError, add_json_flag, emit, load_firms, option_problems
@@ -30,7 +34,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", default=None, help="html or xlsx (default: from the file suffix)"
     )
+    parser.add_argument(
+        "--panel",
+        nargs="+",
+        default=None,
+        metavar="PATH",
+        help="firm files of several years for the yearly-evaluation trend (YEAR=PATH names a "
+        "file's year); default: the demonstration panel when --firms is not given",
+    )
     add_json_flag(parser, "print a JSON summary")
+
+
+def _panel(args: argparse.Namespace) -> Any:
+    """The panel for the trend: ``--panel`` files, the demo panel without ``--firms``, or None."""
+    if args.panel is not None:
+        from layout.cli.monitor import firm_sources
+        from layout.monitoring import read_panel
+
+        return read_panel(firm_sources(args.panel), datum=args.datum, crs=args.crs)
+    if args.firms is None:
+        from layout.monitoring import demo_panel
+
+        return demo_panel()
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,9 +85,13 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("; ".join(problems))
     from layout.reports import SECTIONS, build_report, write_html, write_xlsx
 
-    firms = load_firms(args.firms, args.datum, args.crs)
+    panel = _panel(args)
+    if args.firms is None and args.panel is not None:
+        firms = panel.year(panel.years[-1])
+    else:
+        firms = load_firms(args.firms, args.datum, args.crs)
     try:
-        report = build_report(firms, args.chain, args.region, base=args.base)
+        report = build_report(firms, args.chain, args.region, base=args.base, panel=panel)
     except ValueError as exc:
         raise CliError(str(exc).splitlines()[0]) from exc
     (write_html if fmt == "html" else write_xlsx)(report, args.output)

@@ -21,7 +21,7 @@ from layout.analysis import BASES, analyze_chain, node_values
 from layout.chains import STAGES, load_chain
 from layout.regions import PROVINCE, assign_regions, parse_region, region_table
 from layout.reports.annex import sources_annex
-from layout.reports.model import Report, ReportError
+from layout.reports.model import STATUS_NAMES, Report, ReportError
 from layout.reports.svg import chain_svg, region_svg
 
 __all__ = ["build_report"]
@@ -38,6 +38,8 @@ def build_report(
     service_km: float = 50.0,
     indicators: Any = None,
     date: str | None = None,
+    panel: Any = None,
+    rule: Any = None,
 ) -> Report:
     """Build the deliverable for ``chain`` in ``region``.
 
@@ -59,6 +61,16 @@ def build_report(
         Indicator system for the evaluation (DataFrame or CSV path; default the shipped file).
     date
         Date printed on the report (ISO; default today).
+    panel
+        Firm tables of several years (:class:`layout.monitoring.Panel`, e.g.
+        :func:`layout.monitoring.demo_panel`) for the trend of the yearly evaluation: the
+        region's value, firms, LQ, completeness, composite index, rank and the verdict of the
+        warning and exit rule year by year, and its node status transitions
+        (:func:`layout.monitoring.region_trend`). Without it the section says the trend needs
+        several years.
+    rule
+        The warning and exit rule of the trend (:class:`layout.monitoring.MonitoringRule` or a
+        rule CSV path; default ``data/evaluation/monitoring_rule.csv``).
 
     Returns
     -------
@@ -222,6 +234,9 @@ def build_report(
     me = evaluation.loc[r.code]
     ind_row = table.loc[r.code]
 
+    trend_years, trend_changes, trend_chart, trend_info = _trend(
+        panel, chain, r.code, base=base, indicators=indicators, rule=rule, graph=g
+    )
     counts = nodes["status"].value_counts().reindex(list(STATUS_COLOURS), fill_value=0).to_dict()
     summary = {
         "firms": len(here),
@@ -239,6 +254,7 @@ def build_report(
         "n_ranked": len(evaluation),
         "band": str(me["band"]),
         "rule": evaluation.attrs.get("rule", ""),
+        **trend_info,
     }
     lists = {
         "leading_firms": leading[_FIRM_COLS].reset_index(drop=True),
@@ -256,6 +272,8 @@ def build_report(
         "sites": pd.DataFrame(site_rows),
         "opportunities": opps,
         "evaluation": evaluation.reset_index(),
+        "trend": trend_years,
+        "trend_transitions": trend_changes,
         "indicators": ind.reset_index(drop=True),
         "metrics": _metrics(summary, a.concentration, base, r.level),
         "sources": sources_annex(firms, here, g, r, gaps),
@@ -291,7 +309,49 @@ def build_report(
         chain_svg=chain_svg(g, nodes),
         map_svg=region_svg(r.code, here, siting=siting, sourcing=sourcing, frame=r.frame),
         notes=notes,
+        trend_svg=trend_chart,
     )
+
+
+def _trend(
+    panel: Any, chain: str, code: str, *, base: str, indicators: Any, rule: Any, graph: nx.DiGraph
+) -> tuple[pd.DataFrame, pd.DataFrame, str, dict[str, Any]]:
+    """The yearly-evaluation trend of the region (tables, SVG, summary keys), or empty ones."""
+    if panel is None:
+        empty = pd.DataFrame(columns=list(_TREND_COLS)), pd.DataFrame(columns=list(_CHANGE_COLS))
+        return *empty, "", {"trend_years": None}
+    from layout.monitoring import region_trend, trend_svg
+
+    tr = region_trend(panel, chain, code, base=base, indicators=indicators, rule=rule, graph=graph)
+    changes = tr.transitions.assign(
+        change=[
+            f"{STATUS_NAMES[a][0]} {a} → {STATUS_NAMES[b][0]} {b}"
+            for a, b in zip(tr.transitions["from_status"], tr.transitions["to_status"], strict=True)
+        ]
+    )
+    last = tr.years.iloc[-1]
+    verdict = last.get("verdict")
+    info = {
+        "trend_years": f"{int(tr.years['year'].iloc[0])}–{int(last['year'])}",
+        "trend_verdict": None if pd.isna(verdict) else str(verdict),
+        "trend_run": None if pd.isna(last.get("run")) else int(last["run"]),
+        "trend_rule_zh": tr.rule["text_zh"],
+        "trend_rule_en": tr.rule["text_en"],
+        "trend_rule_source": tr.rule["source"],
+        "trend_cagr_value": float(tr.growth["cagr_value"]),
+    }
+    return tr.years, changes, trend_svg(tr), info
+
+
+_TREND_COLS = (
+    "year", "value", "n_firms", "lq", "completeness", "entries", "exits", "composite", "rank",
+    "n_ranked", "rank_change", "band", "run", "verdict", "verdict_zh", "verdict_en", "reason_zh",
+    "reason_en",
+)  # fmt: skip
+_CHANGE_COLS = (
+    "year", "node", "name_zh", "name_en", "from_status", "to_status", "kind", "kind_zh",
+    "kind_en", "change", "reason_zh", "reason_en", "firm_ids",
+)  # fmt: skip
 
 
 _FIRM_COLS = [

@@ -128,6 +128,28 @@ _COLUMNS: dict[str, list[tuple[Any, str, str]]] = {
         ("composite", "综合得分", "Composite"),
         ("band", "分区", "Band"),
     ],
+    "trend": [
+        ("year", "年份", "Year"),
+        ("value", "规模", "Size"),
+        ("n_firms", "企业", "Firms"),
+        ("entries", "进入", "Entries"),
+        ("exits", "退出", "Exits"),
+        ("lq", "区位商", "LQ"),
+        ("completeness", "完整度", "Completeness"),
+        ("composite", "综合得分", "Composite"),
+        ("rank", "名次", "Rank"),
+        ("n_ranked", "参评", "Ranked"),
+        ("band", "分区", "Band"),
+        (("verdict_zh", "verdict_en"), "结论", "Verdict"),
+        (("reason_zh", "reason_en"), "说明", "Why"),
+    ],
+    "trend_transitions": [
+        ("year", "年份", "Year"),
+        (("name_zh", "name_en"), "环节", "Node"),
+        (("kind_zh", "kind_en"), "变化", "Change"),
+        ("change", "状态", "Status"),
+        (("reason_zh", "reason_en"), "原因", "Reason"),
+    ],
     "indicators": [
         (("name_zh", "name_en"), "指标", "Indicator"),
         ("weight", "权重", "Weight"),
@@ -165,6 +187,8 @@ def _evidence_text(v: Any) -> str:
 def _fmt(v: Any, col: str = "") -> str:
     if v is None or v is pd.NA or (isinstance(v, float | np.floating) and not np.isfinite(v)):
         return "—"
+    if col == "year":
+        return str(int(v))
     if col == "synthetic":
         return "合成 synthetic" if bool(v) else "真实 real"
     if col == "evidence":
@@ -269,6 +293,7 @@ def render_html(report: Report) -> str:
         css=Markup(_package_text("report.css")),
         chain_svg=Markup(report.chain_svg),
         map_svg=Markup(report.map_svg),
+        trend_svg=Markup(report.trend_svg),
         notes=report.notes,
         weights=weights,
     )

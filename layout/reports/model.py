@@ -38,6 +38,12 @@ LISTS: dict[str, tuple[str, str, str]] = {
         "Attraction targets (feasibility × attractiveness)",
     ),
     "evaluation": ("evaluation", "评价指数排名", "Index ranking"),
+    "trend": ("evaluation", "逐年评价（年度趋势）", "Yearly evaluation by year (trend)"),
+    "trend_transitions": (
+        "evaluation",
+        "环节状态变化（逐年）",
+        "Node status transitions by year",
+    ),
     "indicators": ("evaluation", "评价指标体系（可编辑文件）", "Indicator system (editable file)"),
     "metrics": ("sources", "指标", "Metrics"),
     "sources": ("sources", "数据与方法来源", "Sources"),
@@ -83,3 +89,4 @@ class Report:
     chain_svg: str
     map_svg: str
     notes: list[str] = field(default_factory=list)
+    trend_svg: str = ""
