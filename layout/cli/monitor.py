@@ -54,14 +54,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json_flag(parser)
 
 
-def firm_sources(paths: list[str]) -> list[str] | dict[int, str]:
-    """``--firms`` values as a list of paths, or ``{year: path}`` when every one is YEAR=PATH."""
+def firm_sources(paths: list[str], argument: str = "--firms") -> list[str] | dict[int, str]:
+    """``--firms`` values as a list of paths, or ``{year: path}`` when every one is YEAR=PATH.
+
+    Every path is checked first (:func:`layout.cli.common.check_input`): a FIFO, device or
+    folder is refused before anything opens it.
+    """
+    from layout.cli.common import check_input
+
     matched = [_YEAR_ARG.match(p) for p in paths]
-    if all(matched):
-        return {int(m.group(1)): m.group(2) for m in matched if m}
-    if any(matched):
-        raise CliError("--firms: give YEAR=PATH for every file or for none")
-    return paths
+    if any(matched) and not all(matched):
+        raise CliError(f"{argument}: give YEAR=PATH for every file or for none")
+    out: list[str] | dict[int, str] = (
+        {int(m.group(1)): m.group(2) for m in matched if m} if all(matched) else list(paths)
+    )
+    for path in out.values() if isinstance(out, dict) else out:
+        check_input(path, argument)
+    return out
 
 
 def _pct(v: Any) -> str:
@@ -105,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
         problems.append(f"unknown --evaluated {args.evaluated!r}: use present or all")
     if problems:
         raise CliError("; ".join(str(p) for p in problems))
+    from layout.cli.common import check_input
+
+    for flag, path in (("--indicators", args.indicators), ("--rule", args.rule)):
+        if path is not None:
+            check_input(path, flag)
     from layout.monitoring import demo_panel, monitor_chain, read_panel
 
     if args.firms is None:

@@ -51,7 +51,7 @@ def _panel(args: argparse.Namespace) -> Any:
         from layout.cli.monitor import firm_sources
         from layout.monitoring import read_panel
 
-        return read_panel(firm_sources(args.panel), datum=args.datum, crs=args.crs)
+        return read_panel(firm_sources(args.panel, "--panel"), datum=args.datum, crs=args.crs)
     if args.firms is None:
         from layout.monitoring import demo_panel
 
@@ -66,8 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from layout.cli.common import check_outputs
 
     problems = [str(p) for p in option_problems(chain=args.chain, base=args.base)]
+    panels = {
+        f"--panel {i + 1}": p.split("=", 1)[1] if p[:4].isdigit() and p[4:5] == "=" else p
+        for i, p in enumerate(args.panel or [])
+    }
     try:
-        check_outputs({"-o": args.output}, {"--firms": args.firms})
+        check_outputs({"-o": args.output}, {"--firms": args.firms, **panels})
     except OutputError as exc:
         problems += [str(p) for p in exc.problems]
     fmt = args.format or {".html": "html", ".htm": "html", ".xlsx": "xlsx"}.get(

@@ -135,3 +135,36 @@ def test_readme_example_is_what_monitor_prints() -> None:
     assert example["province"]["by_year"] == d["province"]["by_year"][-1:]
     assert example["ranks"] == [r for r in d["ranks"] if r["region"] == "BLUE"][-1:]
     assert example["warnings"] == d["warnings"][:1]
+
+
+def test_inputs_that_are_not_files_are_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)  # a reader would block on it forever
+    a, _ = _files(tmp_path)
+    for argv in (
+        ["monitor", "--chain", "LED", "--firms", str(fifo), str(a)],
+        ["monitor", "--chain", "LED", "--firms", f"2020={tmp_path}", f"2021={a}"],
+        ["monitor", "--chain", "LED", "--level", "province", "--rule", str(fifo)],
+        ["monitor", "--chain", "LED", "--level", "province", "--indicators", ""],
+        ["report", "--chain", "LED", "--region", "370100", "-o", str(tmp_path / "r.html"),
+         "--panel", str(a), str(fifo)],
+    ):  # fmt: skip
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("cluster-atlas: error: ") and err.count("\n") == 1, err
+        assert "FIFO" in err or "folder" in err or "not a file name" in err, err
+
+
+def test_report_never_overwrites_a_panel_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = _files(tmp_path)
+    before = a.read_bytes()
+    argv = ["report", "--chain", "LED", "--region", "370100", "-o", str(a), "--format", "html"]
+    assert main([*argv, "--panel", f"2023={a}", f"2024={b}"]) == 2
+    assert "never overwrites its own input" in capsys.readouterr().err
+    assert a.read_bytes() == before
