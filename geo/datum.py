@@ -6,6 +6,11 @@ datums GCJ-02 ("Mars coordinates", used by Amap/Gaode, Tencent) and BD-09 (Baidu
 CRSs that PROJ knows; they are non-linear shifts of WGS-84 and are converted here, and nowhere
 else.
 
+Imported coordinates pass through :func:`parse_crs`, :func:`source_crs` and
+:func:`import_lonlat` — the CRS contract of every import: lon/lat that look swapped are swapped
+back, a declared projected CRS is transformed with ``pyproj`` (``always_xy=True``), GCJ-02 and
+BD-09 are shifted only inside China's extent, and the result is tested against a boundary.
+
 The GCJ-02 forward transform is the published algorithm (Krasovsky 1940 ellipsoid constants,
 a = 6378245 m, e^2 = 0.00669342162296594323), as reproduced in e.g. ``eviltransform`` and
 ``prcoords``. Its inverse has no closed form; :func:`gcj02_to_wgs84` solves
@@ -21,22 +26,31 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyproj
 import shapely
+
+from geo.problems import ProblemError, problem, register_messages
 
 __all__ = [
     "STORAGE_CRS",
     "Datum",
     "DatumError",
+    "LonLat",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "import_lonlat",
+    "is_wgs84",
+    "parse_crs",
     "parse_datum",
+    "source_crs",
     "to_wgs84",
     "transform_geometries",
     "wgs84_to_bd09",
@@ -53,8 +67,48 @@ ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
 
 
-class DatumError(ValueError):
-    """Raised for an unknown datum name or a conversion that did not converge."""
+register_messages(
+    {
+        "datum_unknown": (
+            "未知的坐标系 {value!r}：请用 {valid} 之一",
+            "unknown datum {value!r}: use one of {valid}",
+        ),
+        "datum_not_converged": (
+            "{datum} 反算未在 {max_iter} 次迭代内收敛到 {tol} 度",
+            "{datum} inverse did not converge to {tol} deg in {max_iter} iterations",
+        ),
+        "datum_shape": (
+            "经度和纬度的形状不同：{lon} 与 {lat}",
+            "lon and lat differ in shape: {lon} vs {lat}",
+        ),
+        "crs_unreadable": (
+            "crs={value!r} 不是 pyproj 能读取的坐标参照系（{detail}）；请写成例如 'EPSG:4549'",
+            "crs={value!r} is not a CRS pyproj can read ({detail}); use e.g. 'EPSG:4549'",
+        ),
+        "crs_projected_datum": (
+            "datum={datum!r} 与投影坐标 crs={value!r} 不能同时使用：GCJ-02/BD-09 是经纬度偏移；请去掉其中一个",
+            "datum={datum!r} with projected crs={value!r}: GCJ-02/BD-09 are lon/lat shifts; "
+            "drop one of the two",
+        ),
+        "crs_disagrees": (
+            "crs={declared!r} 与数据声明的坐标参照系（{file}）不一致；请去掉 crs= 或修改文件",
+            "crs={declared!r} disagrees with the CRS the data declares ({file}); "
+            "drop crs= or fix the file",
+        ),
+        "crs_file_projected_datum": (
+            "datum={datum!r}，但数据为投影坐标 {file}；GCJ-02/BD-09 只适用于经纬度",
+            "datum={datum!r} but the data is in projected {file}; GCJ-02/BD-09 apply to "
+            "lon/lat only",
+        ),
+    }
+)
+
+
+class DatumError(ProblemError):
+    """An unknown datum or CRS, a datum that contradicts a CRS, or a conversion that did not
+    converge (a :class:`geo.problems.ProblemError`: ``.problems`` carry codes and zh/en text)."""
+
+    subject = ("坐标系", "datum")
 
 
 class Datum(StrEnum):
@@ -87,7 +141,9 @@ def parse_datum(value: str | Datum) -> Datum:
         return Datum(key)
     except ValueError:
         valid = ", ".join(d.value for d in Datum)
-        raise DatumError(f"unknown datum {value!r}: use one of {valid}") from None
+        raise DatumError(
+            [problem("datum_unknown", argument="datum", value=value, valid=valid)]
+        ) from None
 
 
 def _shift(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -116,7 +172,7 @@ def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
     lon_a = np.asarray(lon, dtype=np.float64)
     lat_a = np.asarray(lat, dtype=np.float64)
     if lon_a.shape != lat_a.shape:
-        raise DatumError(f"lon and lat differ in shape: {lon_a.shape} vs {lat_a.shape}")
+        raise DatumError([problem("datum_shape", lon=lon_a.shape, lat=lat_a.shape)])
     return lon_a, lat_a
 
 
@@ -177,7 +233,7 @@ def gcj02_to_wgs84(
         finite = np.isfinite(e_lon) & np.isfinite(e_lat)
         if not finite.any() or np.max(np.abs(np.r_[e_lon[finite], e_lat[finite]])) < tol:
             return w_lon, w_lat
-    raise DatumError(f"GCJ-02 inverse did not converge to {tol} deg in {max_iter} iterations")
+    raise DatumError([problem("datum_not_converged", datum="GCJ-02", tol=tol, max_iter=max_iter)])
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -208,7 +264,7 @@ def bd09_to_gcj02(
         finite = np.isfinite(e_lon) & np.isfinite(e_lat)
         if not finite.any() or np.max(np.abs(np.r_[e_lon[finite], e_lat[finite]])) < tol:
             return g_lon, g_lat
-    raise DatumError(f"BD-09 inverse did not converge to {tol} deg in {max_iter} iterations")
+    raise DatumError([problem("datum_not_converged", datum="BD-09", tol=tol, max_iter=max_iter)])
 
 
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -253,3 +309,200 @@ def transform_geometries(geoms: Any, src: str | Datum, dst: str | Datum = Datum.
         return np.column_stack([lon, lat])
 
     return shapely.transform(geoms, _fn)
+
+
+# --------------------------------------------------------------------------------------------
+# the CRS contract of imports
+# --------------------------------------------------------------------------------------------
+
+_WGS84 = pyproj.CRS.from_epsg(4326)
+_SHIFTED = (Datum.GCJ02, Datum.BD09)
+_SWAP_LON = (34.0, 39.0)  # a latitude of Shandong in the lon column ...
+_SWAP_LAT = (114.0, 123.0)  # ... and a longitude of Shandong in the lat column
+_CHINA_BOX = (72.0, 0.0, 138.0, 56.0)  # GCJ-02/BD-09 shifts are applied only in here
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def parse_crs(value: Any, *, datum: str | Datum = Datum.WGS84) -> pyproj.CRS | None:
+    """The :class:`pyproj.CRS` of a user's ``crs=`` (None stays None), checked against ``datum``.
+
+    Raises
+    ------
+    DatumError
+        When pyproj cannot read ``value`` (code ``crs_unreadable``) or a projected CRS is given
+        with the GCJ-02/BD-09 datum, which shifts lon/lat only (``crs_projected_datum``).
+
+    >>> parse_crs("EPSG:4549").name
+    'CGCS2000 / 3-degree Gauss-Kruger CM 120E'
+    >>> parse_crs(None) is None
+    True
+    """
+    if value is None:
+        return None
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError as exc:
+        raise DatumError(
+            [problem("crs_unreadable", argument="crs", value=value, detail=str(exc))]
+        ) from None
+    d = parse_datum(datum)
+    if not crs.is_geographic and d in _SHIFTED:
+        raise DatumError(
+            [problem("crs_projected_datum", argument="crs", value=value, datum=d.value)]
+        )
+    return crs
+
+
+def is_wgs84(crs: pyproj.CRS | None) -> bool:
+    """True for None (lon/lat as given) and for EPSG:4326 in either axis order."""
+    return crs is None or crs.equals(_WGS84, ignore_axis_order=True)
+
+
+def source_crs(file_crs: Any, declared: pyproj.CRS | None, datum: str | Datum) -> pyproj.CRS | None:
+    """The CRS to read coordinates in: the file's when it declares one, else the user's.
+
+    Raises
+    ------
+    DatumError
+        When the user's ``crs=`` disagrees with the file's (``crs_disagrees``), or GCJ-02/BD-09 is
+        declared for a file in a projected CRS (``crs_file_projected_datum``).
+    """
+    if file_crs is None:
+        return declared
+    found = pyproj.CRS.from_user_input(file_crs)
+    if declared is not None and not found.equals(declared, ignore_axis_order=True):
+        raise DatumError(
+            [
+                problem(
+                    "crs_disagrees",
+                    argument="crs",
+                    declared=declared.to_string(),
+                    file=found.to_string(),
+                )
+            ]
+        )
+    d = parse_datum(datum)
+    if not found.is_geographic and d in _SHIFTED:
+        raise DatumError(
+            [
+                problem(
+                    "crs_file_projected_datum",
+                    argument="datum",
+                    datum=d.value,
+                    file=found.to_string(),
+                )
+            ]
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class LonLat:
+    """Imported coordinates in WGS-84 with what happened to each.
+
+    Attributes
+    ----------
+    lon, lat
+        WGS-84 degrees (NaN where the input was not usable).
+    swapped
+        The pair looked swapped (lon/lat, or northing/easting in a projected CRS) and was swapped.
+    out_of_range
+        Usable numbers that are not lon/lat (|lon| > 180 or |lat| > 90 after transforming).
+    outside
+        Valid lon/lat outside the boundary.
+    datum_in
+        ``"wgs84"``/``"cgcs2000"``/``"gcj02"``/``"bd09"``, or the source CRS (``"EPSG:4549"``).
+    """
+
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    swapped: BoolArray
+    out_of_range: BoolArray
+    outside: BoolArray
+    datum_in: str
+
+
+def _transformer(src: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(src, _WGS84, always_xy=True)
+
+
+def import_lonlat(
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    usable: ArrayLike,
+    crs: pyproj.CRS | None,
+    datum: str | Datum,
+    boundary: Any,
+) -> LonLat:
+    """Bring imported coordinates to WGS-84: swap, transform, datum-shift, test the boundary.
+
+    Parameters
+    ----------
+    x, y
+        The numbers as read (lon/lat, or easting/northing in ``crs``).
+    usable
+        Rows whose ``x`` and ``y`` are finite numbers; the others are left alone.
+    crs
+        Source CRS (None = lon/lat in ``datum``), as returned by :func:`source_crs`.
+    datum
+        Datum of lon/lat input; GCJ-02 and BD-09 are shifted to WGS-84 inside China's extent.
+    boundary
+        A (prepared) shapely geometry in WGS-84: points outside it are flagged ``outside``; for
+        projected input a point outside it that falls inside once its axes are swapped (the
+        surveying convention X = northing) is swapped.
+
+    Returns
+    -------
+    LonLat
+
+    Notes
+    -----
+    Geographic pairs with lon in [34, 39] and lat in [114, 123] (Shandong's latitudes in the
+    longitude column and vice versa) are swapped before anything else.
+    """
+    x_a, y_a = _as_arrays(x, y)
+    ok = np.asarray(usable, dtype=bool)
+    d = parse_datum(datum)
+    lon, lat = x_a.copy(), y_a.copy()
+    swapped = np.zeros(len(lon), dtype=bool)
+    geographic = crs is None or crs.is_geographic
+    if geographic:
+        swapped = (
+            ok
+            & (x_a >= _SWAP_LON[0])
+            & (x_a <= _SWAP_LON[1])
+            & (y_a >= _SWAP_LAT[0])
+            & (y_a <= _SWAP_LAT[1])
+        )
+        lon[swapped], lat[swapped] = y_a[swapped], x_a[swapped]
+        if not is_wgs84(crs):
+            assert crs is not None
+            lon[ok], lat[ok] = _transformer(crs).transform(lon[ok], lat[ok])
+    else:
+        assert crs is not None
+        lon[ok], lat[ok] = _transformer(crs).transform(x_a[ok], y_a[ok])
+    in_range = ok & np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    if d in _SHIFTED:
+        box = _CHINA_BOX
+        shift = in_range & (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
+        if shift.any():
+            lon[shift], lat[shift] = to_wgs84(lon[shift], lat[shift], d)
+    inside = np.zeros(len(lon), dtype=bool)
+    inside[in_range] = shapely.intersects_xy(boundary, lon[in_range], lat[in_range])
+    if not geographic:
+        assert crs is not None
+        retry = (in_range & ~inside) | (ok & ~in_range)
+        if retry.any():
+            sx, sy = _transformer(crs).transform(y_a[retry], x_a[retry])
+            fine = np.isfinite(sx) & np.isfinite(sy) & (np.abs(sx) <= 180) & (np.abs(sy) <= 90)
+            hit = np.zeros(len(sx), dtype=bool)
+            hit[fine] = shapely.intersects_xy(boundary, sx[fine], sy[fine])
+            idx = np.flatnonzero(retry)[hit]
+            lon[idx], lat[idx] = sx[hit], sy[hit]
+            in_range[idx] = inside[idx] = True
+            swapped = np.zeros(len(lon), dtype=bool)
+            swapped[idx] = True
+    datum_in = d.value if is_wgs84(crs) else crs.to_string()  # type: ignore[union-attr]
+    return LonLat(lon, lat, swapped, ok & ~in_range, in_range & ~inside, datum_in)

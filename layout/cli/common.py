@@ -142,7 +142,7 @@ def load_firms(path: str | None, datum: str = "wgs84", crs: str | None = None) -
     try:
         result = read_firms(path, datum=datum, crs=crs)
     except (FirmImportError, OSError) as exc:
-        raise CliError(str(exc).splitlines()[0]) from exc
+        raise CliError(one_line(exc)) from exc
     if result.summary["rejected"]:
         sys.stderr.write(
             f"note: {result.summary['rejected']} of {result.summary['read']} rows rejected; "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from layout.cli.common import CliError, add_json_flag, emit
+from layout.cli.common import CliError, add_json_flag, emit, one_line
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = read_firms(args.path, datum=datum, crs=args.crs)
     except (FirmImportError, OSError, ValueError) as exc:
-        raise CliError(str(exc).splitlines()[0]) from exc
+        raise CliError(one_line(exc)) from exc
     replaced = [
         str(p)
         for p, f in ((args.output, finals["-o"]), (args.rejects, finals["--rejects"]))

@@ -1,0 +1,137 @@
+"""The importer's options, checked all at once: datum, CRS, boundary and the valid chains."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.datum import STORAGE_CRS, Datum, DatumError, parse_crs, parse_datum
+from geo.problems import Problem
+from geo.registry import data_path
+from layout.records.errors import FirmImportError, file_problem
+
+__all__ = ["Options", "check_options"]
+
+_FALLBACK_BOX = (114.5, 34.2, 123.0, 38.6)  # Shandong's extent, if geo.boundaries is absent
+
+
+@dataclass
+class Options:
+    """Checked options of one import."""
+
+    datum: Datum
+    crs: pyproj.CRS | None
+    boundary: BaseGeometry
+    boundary_label: str
+    chains: Mapping[str, Collection[Any]] | None
+    chains_label: str | None
+
+
+def check_options(datum: Any, crs: Any, boundary: Any, chains: Any) -> Options:
+    """Parse every option; raise one :class:`FirmImportError` listing every problem."""
+    problems: list[Problem] = []
+    parsed_datum = Datum.WGS84
+    try:
+        parsed_datum = parse_datum(datum)
+    except DatumError as exc:
+        problems += _argument_problems(exc, f"datum={datum!r}: ")
+    parsed_crs: pyproj.CRS | None = None
+    try:
+        parsed_crs = parse_crs(crs, datum=parsed_datum)
+    except DatumError as exc:
+        problems += _argument_problems(exc, "")
+    geom, b_label = _resolve_boundary(boundary, problems)
+    mapping, c_label = _resolve_chains(chains, problems)
+    if problems:
+        raise FirmImportError(problems)
+    return Options(parsed_datum, parsed_crs, geom, b_label, mapping, c_label)
+
+
+def _argument_problems(exc: DatumError, prefix: str) -> list[Problem]:
+    return [
+        file_problem(
+            "records_bad_argument",
+            argument=p.argument,
+            detail=prefix + p.en,
+            detail_zh=prefix + p.zh,
+        )
+        for p in exc.problems
+    ]
+
+
+def _resolve_boundary(boundary: Any, problems: list[Problem]) -> tuple[BaseGeometry, str]:
+    label = "argument"
+    if boundary is None:
+        try:
+            from geo.boundaries import shandong_outline
+        except ImportError:
+            return shapely.box(*_FALLBACK_BOX), "bbox-fallback"
+        boundary, label = shandong_outline(), "geo.boundaries.shandong_outline"
+    if isinstance(boundary, gpd.GeoDataFrame):
+        boundary = boundary.geometry
+    if isinstance(boundary, gpd.GeoSeries):
+        series = boundary.to_crs(STORAGE_CRS) if boundary.crs is not None else boundary
+        boundary = series.union_all() if len(series) else shapely.Polygon()
+    if not isinstance(boundary, BaseGeometry) or boundary.is_empty:
+        problems.append(
+            file_problem("records_bad_boundary", argument="boundary", kind=type(boundary).__name__)
+        )
+        return shapely.box(*_FALLBACK_BOX), label
+    if not shapely.is_prepared(boundary):
+        boundary = shapely.from_wkb(shapely.to_wkb(boundary))  # prepare a copy, not the input
+        shapely.prepare(boundary)
+    return boundary, label
+
+
+def _resolve_chains(
+    chains: Any, problems: list[Problem]
+) -> tuple[Mapping[str, Collection[Any]] | None, str | None]:
+    if chains is None:
+        return _default_chains()
+    if not isinstance(chains, Mapping):
+        problems.append(
+            file_problem("records_bad_chains", argument="chains", kind=type(chains).__name__)
+        )
+        return None, None
+    bad = [
+        str(k)
+        for k, v in chains.items()
+        if isinstance(v, str | bytes) or not isinstance(v, Collection)
+    ]
+    if bad:
+        problems.append(
+            file_problem("records_bad_chain_nodes", argument="chains", chains=", ".join(bad[:10]))
+        )
+        return None, None
+    return chains, "argument"
+
+
+def _default_chains() -> tuple[Mapping[str, Collection[Any]] | None, str | None]:
+    try:
+        module = importlib.import_module("layout.chains")
+    except ModuleNotFoundError as exc:
+        if exc.name != "layout.chains":
+            raise
+        module = None
+    if module is not None and hasattr(module, "load_chains"):
+        return module.load_chains(), "layout.chains.load_chains"
+    path = data_path("chain_nodes")
+    if not path.is_file():
+        return None, None
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        out: dict[str, set[str]] = {}
+        for rec in reader:
+            chain = (rec.get("chain") or rec.get("industry_code") or "").strip()
+            node = (rec.get("node") or rec.get("node_id") or "").strip()
+            if chain and node:
+                out.setdefault(chain, set()).add(node)
+    return out, "data/chains/nodes.csv"
