@@ -11,7 +11,9 @@ spreadsheet rows: the header is row 1, the first record row 2.
 
 ``nodes.csv``
     chain, node, stage, name_zh, name_en (required); gbt4754 (``;``-separated class codes such as
-    ``C3985``; blank = none), weight (number >= 0; blank = 1.0), source, verification (optional).
+    ``C3985``; blank = none), weight (number >= 0; blank = 1.0), synonyms (``;``-separated other
+    names, Chinese or English, that firm lists use for the node: ``封装;LED封装``), source,
+    verification (optional).
 ``edges.csv``
     chain, source, target (required); relation (blank = ``supplies``); feedback (``true`` /
     ``false``, blank = false); source_ref, verification (optional). ``source`` is the supplier,
@@ -19,8 +21,13 @@ spreadsheet rows: the header is row 1, the first record row 2.
     back to the raw-material node); it is kept out of the DAG and listed in
     ``G.graph["feedback_edges"]`` so that graph algorithms see an acyclic chain.
 ``industries.csv``
-    chain, name_zh, name_en (+ zone_2015, cluster_id, source, verification); gives each graph its
-    names. A chain missing here is still loaded, named by its code.
+    chain, name_zh, name_en (+ synonyms, zone_2015, cluster_id, source, verification); gives each
+    graph its names and the other names of the chain (``半导体照明;LED照明``). A chain missing here
+    is still loaded, named by its code.
+
+Synonyms are matched like names (case- and width-insensitively, see :func:`name_key`): a
+synonym that would name two nodes of one chain (or two chains), or another node's id or name,
+is a problem.
 
 Validation gathers every problem of all three files and raises one :class:`ChainTemplateError`.
 Besides column, value and duplicate checks, a chain must be a DAG (over non-feedback edges) and
@@ -38,6 +45,7 @@ import functools
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +66,7 @@ __all__ = [
     "final_products",
     "load_chain",
     "load_chains",
+    "name_key",
     "sources",
     "stage_order",
 ]
@@ -104,6 +113,20 @@ class ChainTemplateError(ValueError):
         self.problems: list[ChainProblem] = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) in chain templates:\n{lines}")
+
+
+def name_key(text: str) -> str:
+    """How names, codes and synonyms are compared: NFKC (full-width letters and digits become
+    ASCII), case folded, without white space.
+
+    >>> name_key(" ＬＥＤ 封装 "), name_key("MO源")
+    ('led封装', 'mo源')
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def _synonyms(text: str) -> list[str]:
+    return [s.strip() for s in (text or "").split(";") if s.strip()]
 
 
 def stage_order() -> tuple[str, ...]:
@@ -182,9 +205,9 @@ def load_chains(
     Returns
     -------
     dict of str to networkx.DiGraph
-        ``G.graph``: chain, name_zh, name_en, feedback_edges (list of ``(u, v, attrs)``),
-        nodes_file, edges_file. Node attributes: stage, name_zh, name_en, gbt4754 (list of str),
-        weight (float), source, verification. Edges run supplier -> buyer with relation,
+        ``G.graph``: chain, name_zh, name_en, synonyms (list of str), feedback_edges (list of
+        ``(u, v, attrs)``), nodes_file, edges_file. Node attributes: stage, name_zh, name_en,
+        gbt4754 (list of str), weight (float), synonyms (list of str), source, verification. Edges run supplier -> buyer with relation,
         source_ref, verification.
 
     Raises
@@ -229,6 +252,8 @@ def _load_chains(
     if nodes is not None:
         names = {} if industries is None else _industry_names(industries)
         _add_nodes(nodes, str(npath), names, graphs, problems)
+    if nodes is not None:
+        _check_synonyms(graphs, str(npath), str(ipath), problems)
     rejected: set[str] = set()
     rows: dict[tuple[str, str, str], int] = {}
     if edges is not None and nodes is not None:
@@ -304,14 +329,23 @@ def _records(df: pd.DataFrame) -> Iterable[tuple[int, dict[str, str]]]:
     return zip((int(i) for i in df.index), df.to_dict("records"), strict=True)
 
 
-def _industry_names(industries: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    return {r.chain: (r.name_zh, r.name_en) for r in industries.itertuples() if r.chain}
+def _industry_names(industries: pd.DataFrame) -> dict[str, tuple[str, str, list[str]]]:
+    syn = (
+        industries["synonyms"]
+        if "synonyms" in industries
+        else pd.Series("", index=industries.index)
+    )
+    return {
+        r.chain: (r.name_zh, r.name_en, _synonyms(s))
+        for r, s in zip(industries.itertuples(), syn, strict=True)
+        if r.chain
+    }
 
 
 def _add_nodes(
     df: pd.DataFrame,
     file: str,
-    names: dict[str, tuple[str, str]],
+    names: dict[str, tuple[str, str, list[str]]],
     graphs: dict[str, nx.DiGraph],
     problems: list[ChainProblem],
 ) -> None:
@@ -350,15 +384,49 @@ def _add_nodes(
             continue
         seen[chain, node] = r
         if chain not in graphs:
-            name_zh, name_en = names.get(chain, (chain, chain))
+            name_zh, name_en, chain_syn = names.get(chain, (chain, chain, []))
             graphs[chain] = nx.DiGraph(
-                chain=chain, name_zh=name_zh, name_en=name_en, feedback_edges=[]
-            )
+                chain=chain, name_zh=name_zh, name_en=name_en, synonyms=chain_syn,
+                feedback_edges=[],
+            )  # fmt: skip
         graphs[chain].add_node(
             node, stage=stage, name_zh=rec["name_zh"], name_en=rec["name_en"], gbt4754=codes,
-            weight=weight, source=rec.get("source", ""), verification=rec.get("verification", ""),
+            weight=weight, synonyms=_synonyms(rec.get("synonyms", "")),
+            source=rec.get("source", ""), verification=rec.get("verification", ""),
             evidence=rec.get("evidence", ""),
         )  # fmt: skip
+
+
+def _check_synonyms(
+    graphs: dict[str, nx.DiGraph], nfile: str, ifile: str, problems: list[ChainProblem]
+) -> None:
+    """A name, id or synonym must name one node of a chain (and one chain) only."""
+    chain_keys: dict[str, str] = {}
+    for code, graph in graphs.items():
+        for text in (code, graph.graph["name_zh"], graph.graph["name_en"]):
+            chain_keys.setdefault(name_key(text), code)
+    for code, graph in graphs.items():
+        for syn in graph.graph.get("synonyms", []):
+            owner = chain_keys.setdefault(name_key(syn), code)
+            if owner != code:
+                problems.append(ChainProblem(
+                    ifile, None, "synonyms", syn,
+                    f"synonym of chain {code!r} already names chain {owner!r}",
+                    "delete the synonym from one of the two chains",
+                ))  # fmt: skip
+        keys: dict[str, str] = {}
+        for node, data in graph.nodes(data=True):
+            for text in (node, data["name_zh"], data["name_en"]):
+                keys.setdefault(name_key(text), node)
+        for node, data in graph.nodes(data=True):
+            for syn in data.get("synonyms", []):
+                owner = keys.setdefault(name_key(syn), node)
+                if owner != node:
+                    problems.append(ChainProblem(
+                        nfile, None, "synonyms", syn,
+                        f"synonym of node {code}/{node} already names node {code}/{owner}",
+                        "a synonym must name one node of a chain: delete it from one node",
+                    ))  # fmt: skip
 
 
 def _parse_weight(text: str, file: str, row: int, problems: list[ChainProblem]) -> float:

@@ -7,11 +7,11 @@ byte-identical CSVs out.
 Outputs (UTF-8 CSV, ``\\n`` line ends):
 
 * ``data/chains/nodes.csv``       chain, node, stage, name_zh, name_en, gbt4754, weight,
-  gbt4754_note, source, verification, evidence
+  gbt4754_note, source, verification, evidence, synonyms
 * ``data/chains/edges.csv``       chain, source, target, relation, feedback, source_ref,
   verification, evidence
 * ``data/chains/industries.csv``  chain, name_zh, name_en, zone_2015, cluster_id, source,
-  verification, evidence
+  verification, evidence, synonyms
 
 Node and edge shapes come from general industry knowledge, not from a document: their evidence is
 ``none``. An industry row takes the evidence of its 2015 focus cluster (clusters.csv).
@@ -25,11 +25,20 @@ Industry codes and node ids are copied unchanged from ``chain_nodes.csv`` / ``ch
   "recovered materials") would make the LIB chain cyclic. It is kept, marked ``feedback=true``;
   :mod:`layout.chains` keeps such edges out of the DAG and lists them in
   ``G.graph["feedback_edges"]``.
+* ``synonyms``: other names firm lists use for a node or a chain, ``;``-separated, matched by
+  the importer like names (case- and width-insensitively). They are the parts of the names
+  themselves (``荧光粉/封装材料`` -> ``荧光粉``, ``封装材料``; bracketed asides dropped from the
+  Chinese and English names; English names are not split) plus the
+  common terms in :data:`NODE_SYNONYMS` and :data:`CHAIN_SYNONYMS` (project-assigned from
+  general industry usage, not from a source). A part that would name two nodes of one chain is
+  left out. Users add their own in the CSVs.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -141,6 +150,90 @@ GBT4754: dict[tuple[str, str], str] = {
 }  # fmt: skip
 
 
+# Other names firm lists use (project-assigned from general industry usage; editable).
+CHAIN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "LED": ("半导体照明", "LED照明", "LED产业", "发光二极管", "semiconductor lighting", "LED lighting"),
+    "PU": ("聚氨酯", "聚氨酯产业", "polyurethane", "PU"),
+    "MARBIO": ("海洋生物医药", "海洋生物", "海洋医药", "marine biomedicine"),
+    "PETEQ": ("石油装备", "石油机械", "石油装备制造", "petroleum equipment"),
+    "CU": ("铜冶炼", "铜加工", "铜材", "铜产业", "copper"),
+    "ECOAG": ("生态农业", "现代农业", "ecological agriculture"),
+    "CLOUD": ("云计算产业", "云服务", "cloud", "cloud computing"),
+    "TD": ("输配电", "智能电网", "输变电", "smart grid", "power transmission"),
+    "POLY": ("高分子", "高分子新材料", "polymers"),
+    "CERAM": ("陶瓷", "先进陶瓷材料", "ceramics"),
+    "MINE": ("矿山装备", "煤矿机械", "mining equipment"),
+    "STEEL": ("钢铁", "钢铁产业", "steel"),
+    "BIOMED": ("生物医药", "医药", "biomedicine", "pharmaceuticals"),
+    "NEV": ("新能源汽车", "电动汽车", "new energy vehicles", "NEV"),
+    "COMP": ("复合材料产业", "composites"),
+    "CONMACH": ("工程机械产业", "construction machinery"),
+    "CNC": ("数控机床", "机床", "数控装备", "CNC machine tools"),
+    "LIB": ("锂电池", "锂离子电池", "锂电产业", "lithium battery", "Li-ion battery"),
+}  # fmt: skip
+
+NODE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("LED", "substrate"): ("蓝宝石衬底", "碳化硅衬底", "衬底材料"),
+    ("LED", "mo_gas"): ("MO源", "特种气体", "电子特气"),
+    ("LED", "mocvd"): ("MOCVD", "外延设备", "MOCVD设备"),
+    ("LED", "epi"): ("外延", "外延生长", "LED外延片", "epitaxy", "epi wafer"),
+    ("LED", "chip"): ("LED芯片", "芯片制造", "chip"),
+    ("LED", "phosphor"): ("荧光材料",),
+    ("LED", "package"): ("封装", "LED封装", "封装测试", "packaging"),
+    ("LED", "driver"): ("驱动", "驱动芯片", "LED驱动", "LED驱动电源", "driver"),
+    ("LED", "lighting"): ("照明", "LED照明应用", "照明灯具", "lighting"),
+    ("LED", "display"): ("显示屏", "LED显示屏", "背光源", "display"),
+    ("LED", "special"): ("特种照明", "汽车照明", "紫外LED"),
+    ("NEV", "cell"): ("动力电池", "电池"),
+    ("NEV", "motor"): ("驱动电机", "电驱动"),
+    ("LIB", "cath"): ("正极", "正极材料"),
+    ("LIB", "anode"): ("负极",),
+    ("LIB", "cell"): ("锂电池电芯",),
+}  # fmt: skip
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _name_parts(name: str, separators: str) -> list[str]:
+    """The name without bracketed asides, and its parts split at ``separators``."""
+    if "→" in name:
+        return []
+    bare = re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()
+    parts = [bare] if bare != name.strip() else []
+    pieces = [p.strip() for p in re.split(separators, bare) if p.strip()]
+    return parts + (pieces if len(pieces) > 1 else [])
+
+
+def node_synonyms(nodes: pd.DataFrame) -> list[str]:
+    """The ``synonyms`` cell of every node row (see the module docstring)."""
+    cand: list[list[str]] = []
+    for r in nodes.itertuples():
+        items = [*_name_parts(r.name_zh, r"[/、]"), *_name_parts(r.name_en, r"$^")]
+        cand.append(items + list(NODE_SYNONYMS.get((r.chain, r.node), ())))
+    owners: dict[tuple[str, str], set[str]] = {}
+    for r, items in zip(nodes.itertuples(), cand, strict=True):
+        for text in (r.node, r.name_zh, r.name_en, *items):
+            owners.setdefault((r.chain, _key(text)), set()).add(r.node)
+    out = []
+    for r, items in zip(nodes.itertuples(), cand, strict=True):
+        own = {_key(r.node), _key(r.name_zh), _key(r.name_en)}
+        kept: list[str] = []
+        for text in items:
+            k = _key(text)
+            if k in own or owners[(r.chain, k)] != {r.node} or k in {_key(x) for x in kept}:
+                continue
+            kept.append(text)
+        out.append(";".join(kept))
+    return out
+
+
+def chain_synonyms(chains: list[str]) -> list[str]:
+    """The ``synonyms`` cell of every industries row."""
+    return [";".join(CHAIN_SYNONYMS.get(code, ())) for code in chains]
+
+
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
@@ -156,7 +249,7 @@ def build_nodes(reference: Path) -> pd.DataFrame:
             f"GBT4754 table out of step with the reference: missing {missing}, "
             f"not in reference {stale}; edit GBT4754 in {__file__}"
         )
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "chain": ref["industry_code"],
         "node": ref["node_id"],
         "stage": ref["stage"],
@@ -169,6 +262,8 @@ def build_nodes(reference: Path) -> pd.DataFrame:
         "verification": TEMPLATE_VERIFICATION,
         "evidence": TEMPLATE_EVIDENCE,
     })  # fmt: skip
+    out["synonyms"] = node_synonyms(out)
+    return out
 
 
 def build_edges(reference: Path) -> pd.DataFrame:
@@ -216,7 +311,9 @@ def build_industries(reference: Path, chains: list[str]) -> pd.DataFrame:
             "verification": reword(row["verification"]),
             "evidence": row["evidence"],
         })  # fmt: skip
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["synonyms"] = chain_synonyms(list(out["chain"]))
+    return out
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:

@@ -53,6 +53,20 @@ register_messages(
             "cannot decode the file as UTF-8 or GB18030/GBK (byte {byte}); "
             "save it as 'CSV UTF-8' or GBK CSV",
         ),
+        "records_unknown_encoding": (
+            "未知的编码 {encoding!r}：请写成例如 utf-8、gb18030、big5",
+            "unknown encoding {encoding!r}: use e.g. utf-8, gb18030 or big5",
+        ),
+        "records_wrong_encoding": (
+            "文件不是 {encoding} 编码（第 {byte} 字节无法解码）；请换一种编码",
+            "the file is not {encoding} (byte {byte} does not decode); try another encoding",
+        ),
+        "records_unbalanced_quote": (
+            "引号未闭合：第 {line} 行开始的带引号单元格一直延续到第 {end} 行，吞并了看起来像记录的行；"
+            "请补上或删除该引号",
+            "unbalanced quote: the quoted cell that starts on line {line} runs on to line {end} "
+            "and swallows what look like records; close or remove the quote",
+        ),
         "records_malformed_csv": (
             "CSV 格式错误，约在第 {line} 行：{detail}",
             "malformed CSV near line {line}: {detail}",
@@ -75,6 +89,13 @@ register_messages(
             "GeoJSON 的 'crs' 成员 {name!r} 不是已知的坐标参照系",
             "the GeoJSON 'crs' member {name!r} is not a known CRS",
         ),
+        "records_geojson_crs_shape": (
+            'GeoJSON 的 \'crs\' 成员须为 {{"type": "name", "properties": {{"name": "EPSG:…"}}}}，'
+            "找到的是 {found}；RFC 7946 的 GeoJSON 不写 crs（即 WGS-84）",
+            'the GeoJSON \'crs\' member must be {{"type": "name", "properties": '
+            '{{"name": "EPSG:..."}}}}, found {found}; RFC 7946 GeoJSON has no crs '
+            "member (WGS-84)",
+        ),
         "records_gpkg_unreadable": (
             "无法打开 GeoPackage：{detail}",
             "cannot open the GeoPackage: {detail}",
@@ -90,8 +111,66 @@ register_messages(
             "columns found: {found}",
         ),
         "records_ambiguous_column": (
-            "{field} 由多列给出 {columns}",
-            "{field} is given by several columns {columns}",
+            "{field} 由多列给出 {columns}：请删除或改名其中之一，或用 --columns 指定",
+            "{field} is given by several columns {columns}: delete or rename one of them, or "
+            "choose with --columns",
+        ),
+        "records_limit": (
+            "文件超出上限：{what_zh}多于 {limit}={cap}{where_zh}；如确需导入，请调高上限"
+            "（Python 参数 {limit}=…，命令行 {flag} N）",
+            "the file has more {what} than the limit {limit}={cap}{where}; raise it if this is "
+            "intended ({limit}=... in Python, {flag} N on the command line)",
+        ),
+        "records_bad_limit": (
+            "上限 {limit}={value!r} 无效：须为不小于 1 的整数",
+            "limit {limit}={value!r} is invalid: use a whole number >= 1",
+        ),
+        "records_half_coordinates": (
+            "有 {lone} 列却没有 {other} 列（可用的表头——{accepted}）",
+            "a {lone} column but no {other} column (accepted headers - {accepted})",
+        ),
+        "records_output_unit": (
+            "列 {header!r} 的单位 {unit!r} 无法换算为万元：可用的单位 {units}；"
+            '或用 --columns 指定，如 {{"{header}": "output:元"}}',
+            "column {header!r}: unit {unit!r} cannot be converted to 万元 (units: {units}); "
+            'or name it with --columns, e.g. {{"{header}": "output:元"}}',
+        ),
+        "records_columns_shape": (
+            "columns 须为 源表头 -> 字段名 的映射（JSON 对象），而不是 {kind}",
+            "columns must map source headers to field names (a JSON object), got {kind}",
+        ),
+        "records_columns_field": (
+            "columns：{header!r} -> {field!r} 不是字段名；可用的字段：{valid}",
+            "columns: {header!r} -> {field!r} is not a field; fields are {valid}",
+        ),
+        "records_columns_unit": (
+            "columns：{header!r} 的单位 {unit!r} 无效；可用的单位：{units}",
+            "columns: unit {unit!r} of {header!r} is not valid; units are {units}",
+        ),
+        "records_columns_twice": (
+            "columns：字段 {field!r} 被多个表头指定（{headers}）",
+            "columns: field {field!r} is given to several headers ({headers})",
+        ),
+        "records_columns_missing_header": (
+            "columns 中的表头 {header!r} 不在文件中；找到的列：{found}",
+            "columns names the header {header!r}, which is not in the file; columns found: {found}",
+        ),
+        "records_bad_tolerance": (
+            "county_tolerance_km={value!r} 无效：须为不小于 0 的数（公里）",
+            "county_tolerance_km={value!r} is invalid: use a number >= 0 (km)",
+        ),
+        "records_bad_chain_option": (
+            "chain={value!r} 不是产业链代码或名称；可用：{valid}",
+            "chain={value!r} is not a chain code or name; valid: {valid}",
+        ),
+        "records_values_shape": (
+            'values 须为 {{"chain": {{取值: 产业链代码}}, "node": {{产业链代码: {{取值: 环节}}}}}}',
+            'values must be {{"chain": {{value: chain code}}, "node": {{chain code: '
+            "{{value: node id}}}}}}",
+        ),
+        "records_values_target": (
+            "values：{value!r} -> {target!r} 不存在；可用：{valid}",
+            "values: {value!r} -> {target!r} does not exist; valid: {valid}",
         ),
         "records_not_a_frame": (
             "df 须为 pandas DataFrame，而不是 {kind}",

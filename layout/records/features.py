@@ -15,17 +15,21 @@ import pyproj
 import shapely
 
 from layout.records.cells import cell_text, column_text, json_dump, json_text, wkt
+from layout.records.encoding import decode_text
 from layout.records.errors import fail
+from layout.records.limits import Limits, exceeded
+from layout.records.strings import as_text
 from layout.records.table import Points, Table, shapely_points
-from layout.records.textfile import decode
 from layout.records.workbook import pick
 
 __all__ = ["frame_table", "read_geojson", "read_gpkg"]
 
 
-def read_geojson(data: bytes) -> Table:
+def read_geojson(data: bytes, limits: Limits, *, encoding: str | None = None) -> Table:
     """A GeoJSON FeatureCollection (or one Feature) of points as a :class:`Table`."""
-    text, encoding = decode(data)
+    if len(data) > limits.max_bytes:
+        exceeded("max_bytes", limits.max_bytes, f"{len(data):,} bytes")
+    text, enc_info = decode_text(data, encoding)
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -37,15 +41,10 @@ def read_geojson(data: bytes) -> Table:
         features = [obj]
     else:
         fail("records_not_features")
-    file_crs = None
-    crs_member = obj.get("crs")
-    if isinstance(crs_member, dict):  # pre-RFC 7946 GeoJSON may name its CRS
-        name = (crs_member.get("properties") or {}).get("name")
-        try:
-            file_crs = pyproj.CRS.from_user_input(name)
-        except (pyproj.exceptions.CRSError, TypeError):
-            fail("records_geojson_crs", name=name)
+    file_crs = _crs_member(obj.get("crs"))
     n = len(features)
+    if n > limits.max_rows:
+        exceeded("max_rows", limits.max_rows, f"{n:,} features")
     headers: dict[str, None] = {}
     props_list: list[dict[str, Any]] = []
     geoms: list[Any] = []
@@ -54,10 +53,12 @@ def read_geojson(data: bytes) -> Table:
         props = props if isinstance(props, dict) else {}
         for key in props:
             headers.setdefault(str(key), None)
+        if len(headers) > limits.max_columns:
+            exceeded("max_columns", limits.max_columns, f"{len(headers):,} properties")
         props_list.append(props)
         geoms.append(feat.get("geometry") if isinstance(feat, dict) else feat)
     names = list(headers)
-    cells = [np.array([json_text(p.get(h)) for p in props_list], dtype=object) for h in names]
+    cells = [as_text([json_text(p.get(h)) for p in props_list]) for h in names]
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
     missing = np.zeros(n, dtype=bool)
@@ -82,11 +83,26 @@ def read_geojson(data: bytes) -> Table:
         points=points,
         crs=file_crs,
         info={
-            "encoding": encoding,
+            **enc_info,
             "header_row": None,
             "trailing_blank_rows": 0,
         },
     )
+
+
+def _crs_member(member: Any) -> pyproj.CRS | None:
+    """The CRS a pre-RFC 7946 ``crs`` member names (``{"type": "name", "properties":
+    {"name": "EPSG:4549"}}``); None when there is none; an error for anything else."""
+    if member is None:
+        return None
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str):
+        fail("records_geojson_crs_shape", found=json_dump(member)[:200])
+    try:
+        return pyproj.CRS.from_user_input(name)
+    except pyproj.exceptions.CRSError:
+        fail("records_geojson_crs", name=name)
 
 
 def _geojson_point(g: Any) -> tuple[str, tuple[float, float]]:
@@ -113,8 +129,10 @@ def _geojson_point(g: Any) -> tuple[str, tuple[float, float]]:
         return "", (math.inf, math.inf)
 
 
-def read_gpkg(data: bytes, path: Any, layer: str | int | None) -> Table:
+def read_gpkg(data: bytes, path: Any, layer: str | int | None, limits: Limits) -> Table:
     """A GeoPackage layer (``layer``: name or index; default the first) as a :class:`Table`."""
+    if len(data) > limits.max_bytes:
+        exceeded("max_bytes", limits.max_bytes, f"{len(data):,} bytes")
     import pyogrio
     import pyogrio.errors
 
@@ -127,13 +145,18 @@ def read_gpkg(data: bytes, path: Any, layer: str | int | None) -> Table:
             if not layers:
                 fail("records_gpkg_no_layer")
             chosen = pick(layers, layer, "layer")
+            info = pyogrio.read_info(path, layer=chosen)
+            if int(info.get("features") or 0) > limits.max_rows:
+                exceeded("max_rows", limits.max_rows, f"{int(info['features']):,} features")
+            if len(info.get("fields", ())) > limits.max_columns:
+                exceeded("max_columns", limits.max_columns, f"{len(info['fields']):,} fields")
             meta, _fids, wkb, fields = pyogrio.raw.read(path, layer=chosen, datetime_as_string=True)
         except pyogrio.errors.DataSourceError as exc:
             fail("records_gpkg_unreadable", detail=str(exc))
         except (pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
             fail("records_layer_unreadable", argument="layer", layer=layer, detail=str(exc))
     names = [str(f) for f in meta["fields"]]
-    cells = [np.array([cell_text(v) for v in col], dtype=object) for col in fields]
+    cells = [as_text([cell_text(v) for v in col]) for col in fields]
     n = len(cells[0]) if cells else (0 if wkb is None else len(wkb))
     points = None
     if wkb is not None:
@@ -170,7 +193,7 @@ def frame_table(df: pd.DataFrame, first_row: int) -> Table:
             continue
         text = " ".join(map(str, label)) if isinstance(label, tuple) else str(label)
         headers.append(text)
-        cells.append(column_text(df.iloc[:, j]))
+        cells.append(as_text(column_text(df.iloc[:, j])))
     rows = np.arange(first_row, first_row + len(df), dtype=np.int64)
     return Table(
         headers,

@@ -3,92 +3,81 @@ among title rows, drop trailing blank rows, keep the source row numbers."""
 
 from __future__ import annotations
 
-from itertools import zip_longest
+from collections.abc import Callable, Sequence
 
 import numpy as np
-import pandas as pd
 
 from layout.records.columns import field_of
+from layout.records.strings import TextArray, blank
 from layout.records.table import BoolArray, Table
-from layout.records.vocabulary import REQUIRED_COLUMNS
 
 __all__ = ["find_header", "grid_table"]
 
 _HEADER_SCAN = 20
 
 
-def grid_table(records: list[list[str]], *, fmt: str, ragged_is_error: bool) -> Table:
-    """Find the header among the first rows and turn the rest into text columns."""
-    blank = [not any(c.strip() for c in rec) for rec in records]
-    end = len(records)
-    while end and blank[end - 1]:
-        end -= 1
-    trailing = len(records) - end
-    header_at = find_header(records[:end], blank)
-    if header_at is None:
-        return Table(
-            [],
-            [],
-            np.zeros(0, np.int64),
-            fmt,
-            info={
-                "header_row": None,
-                "trailing_blank_rows": trailing,
-            },
-        )
-    header = records[header_at]
-    body = records[header_at + 1 : end]
-    width = max([len(header), *map(len, body)])
+def grid_table(
+    columns: list[TextArray],
+    *,
+    fmt: str,
+    ragged_is_error: bool,
+    widths: Sequence[int] | None = None,
+    header_field: Callable[[str], str] = field_of,
+) -> Table:
+    """Find the header among the first rows and keep the rest as text columns.
+
+    ``columns`` hold every record (title rows and header included), padded with ``""``;
+    ``widths`` is the number of cells each record really had (None: all had every column);
+    ``header_field`` names the field a header gives ('' for none), for finding the header row.
+    """
+    n = len(columns[0]) if columns else 0
+    is_blank = np.ones(n, dtype=bool)
+    for col in columns:
+        is_blank &= blank(col)
+    nonblank = np.flatnonzero(~is_blank)
+    end = int(nonblank[-1]) + 1 if len(nonblank) else 0
+    trailing = n - end
+    info: dict[str, object] = {"header_row": None, "trailing_blank_rows": trailing}
+    if not len(nonblank):
+        return Table([], [], np.zeros(0, np.int64), fmt, info=info)
+    scan = nonblank[:_HEADER_SCAN]
+    head_rows = [[col[int(i)].as_py() for col in columns] for i in scan]
+    k_widths = [widths[int(i)] if widths is not None else len(columns) for i in scan]
+    trimmed = [r[:w] for r, w in zip(head_rows, k_widths, strict=True)]
+    header_at = int(scan[find_header(trimmed, header_field)])
+    header_len = widths[header_at] if widths is not None else len(columns)
+    header = [col[header_at].as_py() for col in columns[:header_len]]
+    width = header_len
+    if widths is not None and end > header_at + 1:
+        width = max(header_len, max(widths[header_at + 1 : end]))
     headers: list[str] = []
     synthetic: set[int] = set()
     for j in range(width):
-        text = header[j].strip() if j < len(header) else ""
+        text = header[j].strip() if j < header_len else ""
         if not text:
             text = f"column_{j + 1}"
             synthetic.add(j)
         headers.append(text)
-    columns: list[tuple[str, ...]] = (
-        list(zip_longest(*body, fillvalue="")) if body else [() for _ in range(width)]
-    )
-    while len(columns) < width:
-        columns.append(("",) * len(body))
-    cells = [np.array(col, dtype=object) for col in columns]
+    length = end - header_at - 1
+    cells = [col.slice(header_at + 1, length) for col in columns[:width]]
     extra: BoolArray | None = None
-    if ragged_is_error and width > len(header):
-        extra = np.zeros(len(body), dtype=bool)
-        for j in range(len(header), width):
-            extra |= pd.Series(cells[j], dtype=object).str.strip().to_numpy() != ""
-    rows = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
-    return Table(
-        headers,
-        cells,
-        rows,
-        fmt,
-        extra_cells=extra,
-        synthetic=synthetic,
-        info={
-            "header_row": header_at + 1,
-            "trailing_blank_rows": trailing,
-        },
-    )
+    if ragged_is_error and width > header_len:
+        extra = np.zeros(length, dtype=bool)
+        for j in range(header_len, width):
+            extra |= ~blank(cells[j])
+    rows = np.arange(header_at + 2, header_at + 2 + length, dtype=np.int64)
+    info["header_row"] = header_at + 1
+    return Table(headers, cells, rows, fmt, extra_cells=extra, synthetic=synthetic, info=info)
 
 
-def find_header(records: list[list[str]], blank: list[bool]) -> int | None:
-    """Index of the header row: the first naming every required field, else the one naming
-    most fields among the first 20 non-blank rows (the first non-blank row when none names any)."""
+def find_header(records: list[list[str]], header_field: Callable[[str], str] = field_of) -> int:
+    """Position (in ``records``, the first non-blank rows) of the header row: the first naming
+    the id or the name *and* a location, else the one naming most fields, else the first."""
     best: tuple[int, int] | None = None
-    seen = 0
     for i, rec in enumerate(records):
-        if blank[i]:
-            continue
-        fields = {field_of(c) for c in rec} - {""}
-        if set(REQUIRED_COLUMNS) <= fields:
+        fields = {header_field(c) for c in rec} - {""}
+        if {"firm_id", "name"} & fields and {"lon", "adcode", "county", "address"} & fields:
             return i
         if best is None or len(fields) > best[0]:
             best = (len(fields), i)
-        seen += 1
-        if seen >= _HEADER_SCAN:
-            break
-    if best is None:
-        return None
-    return best[1] if best[0] else next(i for i, b in enumerate(blank) if not b)
+    return best[1] if best is not None and best[0] else 0

@@ -9,8 +9,10 @@ from typing import Any
 import pandas as pd
 
 from geo.datum import Datum
+from layout.records.columns import header_field_with
 from layout.records.errors import fail
 from layout.records.features import frame_table
+from layout.records.limits import DEFAULT_LIMITS, Limits
 from layout.records.options import check_options
 from layout.records.readers import read_table
 from layout.records.result import ImportResult
@@ -30,6 +32,16 @@ def read_firms(
     source_name: str | None = None,
     progress: Progress | None = None,
     layer: str | int | None = None,
+    columns: Mapping[str, str | None] | None = None,
+    values: Mapping[str, Any] | None = None,
+    chain: str | None = None,
+    encoding: str | None = None,
+    county_tolerance_km: float = 2.0,
+    max_rows: int = DEFAULT_LIMITS.max_rows,
+    max_columns: int = DEFAULT_LIMITS.max_columns,
+    max_cell_chars: int = DEFAULT_LIMITS.max_cell_chars,
+    max_cells: int = DEFAULT_LIMITS.max_cells,
+    max_bytes: int = DEFAULT_LIMITS.max_bytes,
 ) -> ImportResult:
     """Read a firm table from CSV, XLSX, GeoJSON or GeoPackage and check every row.
 
@@ -51,7 +63,7 @@ def read_firms(
         not installed (``summary["boundary"]`` says which).
     chains
         Valid chain -> nodes (``Mapping[str, Collection[str]]``; a ``networkx`` graph works
-        as a collection, and its ``name_zh``/``name_en`` attributes are accepted as names).
+        as a collection, and its names, synonyms and GB/T 4754 codes are used).
         Default: ``layout.chains.load_chains()``, else ``data/chains/nodes.csv``; when neither
         exists chain and node are not checked (``summary["chains"] is None``).
     source_name
@@ -59,7 +71,26 @@ def read_firms(
     progress
         Optional ``callable(fraction)`` called with increasing values in [0, 1].
     layer
-        XLSX sheet or GeoPackage layer (name or 0-based index); default the first one.
+        XLSX sheet or GeoPackage layer (name or 0-based index); default the active sheet of a
+        workbook (the one Excel opens on) and the first layer of a GeoPackage.
+    columns
+        Source header -> field (see :data:`layout.records.vocabulary.FIELDS`; ``None`` ignores a
+        column; ``"output:元"`` names the unit), overriding the guessed mapping. The summary's
+        ``columns`` is in this form.
+    values
+        ``{"chain": {text: chain code}, "node": {chain code: {text: node id}}}``: values to map
+        before the names and synonyms are tried. The summary's ``values`` is in this form.
+    chain
+        Chain code (or name) for rows whose chain is blank, e.g. a single-chain list.
+    encoding
+        Text encoding of a CSV or GeoJSON (e.g. ``"big5"``); default: detected (UTF-16/UTF-8
+        with a BOM, UTF-8, then GB18030, with a warning when it looks like Big5).
+    county_tolerance_km
+        A point farther than this from the county its row states gets a note (the point is
+        kept).
+    max_rows, max_columns, max_cell_chars, max_cells, max_bytes
+        Caps (see :class:`layout.records.limits.Limits`); a file beyond one is refused with an
+        error naming it.
 
     Returns
     -------
@@ -69,9 +100,10 @@ def read_firms(
     Raises
     ------
     FirmImportError
-        Unreadable or undecodable file, unsupported format, missing or ambiguous required
-        columns, invalid arguments. Row problems never raise.
+        Unreadable or undecodable file, unsupported format, a file beyond a cap, missing or
+        ambiguous columns, invalid arguments. Row problems never raise.
     """
+    limits = Limits(max_rows, max_columns, max_cell_chars, max_cells, max_bytes)
     if isinstance(path_or_buffer, pd.DataFrame):
         return read_firms_frame(
             path_or_buffer,
@@ -81,10 +113,35 @@ def read_firms(
             chains=chains,
             source_name=source_name,
             progress=progress,
+            columns=columns,
+            values=values,
+            chain=chain,
+            county_tolerance_km=county_tolerance_km,
+            max_rows=max_rows,
+            max_columns=max_columns,
         )
     report(progress, 0.0)
-    options = check_options(datum, crs, boundary, chains)
-    table, name = read_table(path_or_buffer, source_name, layer, progress)
+    options = check_options(
+        datum,
+        crs,
+        boundary,
+        chains,
+        columns=columns,
+        values=values,
+        chain=chain,
+        limits=limits,
+        encoding=encoding,
+        tolerance_km=county_tolerance_km,
+    )
+    table, name = read_table(
+        path_or_buffer,
+        source_name,
+        layer,
+        limits=limits,
+        encoding=encoding,
+        header_field=header_field_with(columns),
+        progress=progress,
+    )
     report(progress, 0.4)
     return check_rows(table, options, source=name, progress=progress)
 
@@ -99,6 +156,12 @@ def read_firms_frame(
     source_name: str | None = None,
     progress: Progress | None = None,
     first_row: int = 2,
+    columns: Mapping[str, str | None] | None = None,
+    values: Mapping[str, Any] | None = None,
+    chain: str | None = None,
+    county_tolerance_km: float = 2.0,
+    max_rows: int = DEFAULT_LIMITS.max_rows,
+    max_columns: int = DEFAULT_LIMITS.max_columns,
 ) -> ImportResult:
     """Check an already-loaded DataFrame (or point GeoDataFrame) as :func:`read_firms` does.
 
@@ -109,7 +172,9 @@ def read_firms_frame(
         GeoDataFrame's active geometry gives lon/lat in its CRS (``crs=`` must agree).
     first_row
         Row number reported for the first record (default 2: header on row 1).
-    datum, crs, boundary, chains, source_name, progress
+    datum, crs, boundary, chains, source_name, progress, columns, values, chain
+        As in :func:`read_firms`.
+    county_tolerance_km, max_rows, max_columns
         As in :func:`read_firms`.
 
     Returns
@@ -117,9 +182,28 @@ def read_firms_frame(
     ImportResult
     """
     report(progress, 0.0)
-    options = check_options(datum, crs, boundary, chains)
+    limits = Limits(max_rows=max_rows, max_columns=max_columns)
+    options = check_options(
+        datum,
+        crs,
+        boundary,
+        chains,
+        columns=columns,
+        values=values,
+        chain=chain,
+        limits=limits,
+        tolerance_km=county_tolerance_km,
+    )
     if not isinstance(df, pd.DataFrame):
         fail("records_not_a_frame", argument="df", kind=type(df).__name__)
+    if len(df) > limits.max_rows:
+        from layout.records.limits import exceeded
+
+        exceeded("max_rows", limits.max_rows, f"{len(df):,} rows")
+    if df.shape[1] > limits.max_columns:
+        from layout.records.limits import exceeded
+
+        exceeded("max_columns", limits.max_columns, f"{df.shape[1]:,} columns")
     table = frame_table(df, first_row)
     report(progress, 0.4)
     return check_rows(table, options, source=source_name, progress=progress)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib
+import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -16,7 +18,10 @@ from shapely.geometry.base import BaseGeometry
 from geo.datum import STORAGE_CRS, Datum, DatumError, parse_crs, parse_datum
 from geo.problems import Problem
 from geo.registry import data_path
+from layout.records.chainmatch import Vocabulary
+from layout.records.columns import check_user_columns
 from layout.records.errors import FirmImportError, file_problem
+from layout.records.limits import Limits
 
 __all__ = ["Options", "check_options"]
 
@@ -33,9 +38,28 @@ class Options:
     boundary_label: str
     chains: Mapping[str, Collection[Any]] | None
     chains_label: str | None
+    vocabulary: Vocabulary | None = None
+    columns: Mapping[str, str | None] | None = None
+    values: Mapping[str, Any] | None = None
+    chain: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    encoding: str | None = None
+    tolerance_km: float = 2.0
 
 
-def check_options(datum: Any, crs: Any, boundary: Any, chains: Any) -> Options:
+def check_options(
+    datum: Any,
+    crs: Any,
+    boundary: Any,
+    chains: Any,
+    *,
+    columns: Any = None,
+    values: Any = None,
+    chain: Any = None,
+    limits: Limits | None = None,
+    encoding: Any = None,
+    tolerance_km: Any = 2.0,
+) -> Options:
     """Parse every option; raise one :class:`FirmImportError` listing every problem."""
     problems: list[Problem] = []
     parsed_datum = Datum.WGS84
@@ -50,9 +74,123 @@ def check_options(datum: Any, crs: Any, boundary: Any, chains: Any) -> Options:
         problems += _argument_problems(exc, "")
     geom, b_label = _resolve_boundary(boundary, problems)
     mapping, c_label = _resolve_chains(chains, problems)
+    vocab = Vocabulary.build(mapping) if mapping is not None else None
+    problems += check_user_columns(columns)
+    problems += _chain_option(chain, vocab)
+    problems += _values_option(values, vocab)
+    limits = limits if limits is not None else Limits()
+    problems += limits.problems()
+    if encoding is not None:
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            problems.append(
+                file_problem("records_unknown_encoding", argument="encoding", encoding=encoding)
+            )
+    if (
+        isinstance(tolerance_km, bool)
+        or not isinstance(tolerance_km, int | float)
+        or not math.isfinite(tolerance_km)
+        or tolerance_km < 0
+    ):
+        problems.append(
+            file_problem(
+                "records_bad_tolerance", argument="county_tolerance_km", value=tolerance_km
+            )
+        )
+        tolerance_km = 2.0
     if problems:
         raise FirmImportError(problems)
-    return Options(parsed_datum, parsed_crs, geom, b_label, mapping, c_label)
+    code = vocab.chain_of(chain) if (vocab is not None and chain) else (chain or None)
+    return Options(
+        parsed_datum,
+        parsed_crs,
+        geom,
+        b_label,
+        mapping,
+        c_label,
+        vocab,
+        columns,
+        values,
+        code,
+        limits,
+        encoding,
+        float(tolerance_km),
+    )
+
+
+def _chain_option(chain: Any, vocab: Vocabulary | None) -> list[Problem]:
+    if chain is None or chain == "":
+        return []
+    if not isinstance(chain, str):
+        return [file_problem("records_bad_chain_option", argument="chain", value=chain, valid="")]
+    if vocab is not None and vocab.chain_of(chain) is None:
+        return [
+            file_problem(
+                "records_bad_chain_option",
+                argument="chain",
+                value=chain,
+                valid=", ".join(vocab.chains),
+            )
+        ]
+    return []
+
+
+def _values_option(values: Any, vocab: Vocabulary | None) -> list[Problem]:
+    """``values``: ``{"chain": {text: code}, "node": {chain code: {text: node id}}}``."""
+    if values is None:
+        return []
+    if not isinstance(values, Mapping) or set(values) - {"chain", "node"}:
+        return [file_problem("records_values_shape", argument="values")]
+    out: list[Problem] = []
+    chains = values.get("chain") or {}
+    nodes = values.get("node") or {}
+    if not isinstance(chains, Mapping) or not isinstance(nodes, Mapping):
+        return [file_problem("records_values_shape", argument="values")]
+    valid = set(vocab.chains) if vocab is not None else None
+    for raw, code in chains.items():
+        if not isinstance(raw, str) or not isinstance(code, str):
+            out.append(file_problem("records_values_shape", argument="values"))
+        elif valid is not None and code not in valid:
+            out.append(
+                file_problem(
+                    "records_values_target",
+                    argument="values",
+                    value=raw,
+                    target=code,
+                    valid=", ".join(sorted(valid)),
+                )
+            )
+    for ch, table in nodes.items():
+        if not isinstance(table, Mapping):
+            out.append(file_problem("records_values_shape", argument="values"))
+            continue
+        if valid is not None and ch not in valid:
+            out.append(
+                file_problem(
+                    "records_values_target",
+                    argument="values",
+                    value=ch,
+                    target=ch,
+                    valid=", ".join(sorted(valid)),
+                )
+            )
+            continue
+        known = set(vocab.node_labels.get(ch, {})) if vocab is not None else None
+        for raw, node in table.items():
+            if not isinstance(raw, str) or not isinstance(node, str):
+                out.append(file_problem("records_values_shape", argument="values"))
+            elif known is not None and node not in known:
+                out.append(
+                    file_problem(
+                        "records_values_target",
+                        argument="values",
+                        value=raw,
+                        target=f"{ch}/{node}",
+                        valid=", ".join(sorted(known)),
+                    )
+                )
+    return out
 
 
 def _argument_problems(exc: DatumError, prefix: str) -> list[Problem]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from layout.records.errors import fail
 from layout.records.features import read_geojson, read_gpkg
+from layout.records.limits import Limits, exceeded
 from layout.records.table import Progress, Table, report
 from layout.records.textfile import read_csv
 from layout.records.vocabulary import SUPPORTED_FORMATS
@@ -21,11 +23,16 @@ def is_path(obj: Any) -> bool:
     return isinstance(obj, str | PathLike)
 
 
-def read_bytes(obj: Any, source_name: str | None) -> tuple[bytes, str | None]:
+def read_bytes(
+    obj: Any, source_name: str | None, max_bytes: int | None = None
+) -> tuple[bytes, str | None]:
     """The bytes of a path, a bytes object or a binary file-like object, and its name."""
     if is_path(obj):
         path = Path(obj)
         try:
+            size = path.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                exceeded("max_bytes", max_bytes, f"{size:,} bytes")
             return path.read_bytes(), source_name or str(path)
         except OSError as exc:
             fail("records_unreadable", path=str(path), detail=exc.strerror or str(exc))
@@ -79,16 +86,25 @@ def read_table(
     path_or_buffer: Any,
     source_name: str | None,
     layer: str | int | None,
+    *,
+    limits: Limits,
+    encoding: str | None = None,
+    header_field: Callable[[str], str] | None = None,
     progress: Progress | None = None,
 ) -> tuple[Table, str | None]:
     """Read a source into a :class:`Table`; return it with the source's name."""
-    data, name = read_bytes(path_or_buffer, source_name)
+    data, name = read_bytes(path_or_buffer, source_name, limits.max_bytes)
     fmt = detect_format(name, data)
     report(progress, 0.1)
     if fmt == "csv":
-        return read_csv(data), name
-    if fmt == "xlsx":
-        return read_xlsx(data, layer), name
-    if fmt == "geojson":
-        return read_geojson(data), name
-    return read_gpkg(data, path_or_buffer if is_path(path_or_buffer) else None, layer), name
+        table = read_csv(data, limits, encoding=encoding, header_field=header_field)
+    elif fmt == "xlsx":
+        table = read_xlsx(data, layer, limits, header_field)
+    elif fmt == "geojson":
+        table = read_geojson(data, limits, encoding=encoding)
+    else:
+        path = path_or_buffer if is_path(path_or_buffer) else None
+        table = read_gpkg(data, path, layer, limits)
+    if len(table.rows) > limits.max_rows:
+        exceeded("max_rows", limits.max_rows, f"{len(table.rows):,} rows")
+    return table, name

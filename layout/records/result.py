@@ -11,22 +11,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.datum import STORAGE_CRS
-from geo.export import neutralise_formula
-from layout.records.cells import cell_text
+from layout.records.flags import Flags
+from layout.records.strings import TextArray
 from layout.records.table import BoolArray, FloatArray, ObjArray, Table
-from layout.records.vocabulary import META_REJECTED, REASONS
+from layout.records.vocabulary import META_REJECTED
 
-__all__ = [
-    "ImportResult",
-    "accepted_frame",
-    "append_text",
-    "join_codes",
-    "reason_texts",
-    "rejected_frame",
-    "write_rejects",
-]
+__all__ = ["ImportResult", "accepted_frame", "rejected_frame", "write_rejects"]
+
+_FORMULA_LEAD = r"^[=+\-@\t\r]"
 
 
 @dataclass(frozen=True)
@@ -36,18 +31,26 @@ class ImportResult:
     Attributes
     ----------
     accepted
-        EPSG:4326 point GeoDataFrame: the schema columns, ``datum_in``, ``location_quality``
-        (``"exact"``), ``row``, ``notes`` (``;``-joined :data:`NOTES` codes), then the extra
-        columns ``extra_*``.
+        EPSG:4326 point GeoDataFrame: ``firm_id``, ``name``, ``lon``, ``lat``, ``chain``,
+        ``node``, ``employees``, ``output`` (万元), ``adcode`` (the current county),
+        ``year``, ``datum_in``, ``location_quality`` (``exact``, ``county`` or ``address``),
+        ``row``, ``notes`` (``;``-joined :data:`NOTES` codes), ``notes_zh`` / ``notes_en``
+        (the notes in words, with what was inferred), ``node_candidates`` (``;``-joined nodes
+        an industry code fits, when it fits several), then the extra columns ``extra_*``.
     rejected
         ``row``, ``reason_codes`` (``;``-joined :data:`REASONS` codes), ``reason_zh``,
-        ``reason_en``, ``notes``, then every original column under its original header, as text.
+        ``reason_en`` (with the offending values), ``notes``, then every original column under
+        its original header, as text.
     summary
         ``read``, ``accepted``, ``rejected``, ``by_reason`` (code -> rows with that code; a row
-        may have several), ``by_note``, ``encoding``, ``datum``, ``crs``, ``format``, ``source``,
-        ``header_row``, ``trailing_blank_rows``, ``columns`` (field -> source header),
-        ``boundary`` and ``chains`` (where the checks came from; ``chains`` is None when no
-        chain list could be found and chain/node were not checked).
+        may have several), ``by_note``, ``by_location`` (``location_quality`` -> accepted
+        rows), ``encoding`` (and ``encoding_warning`` when the text may be mis-decoded),
+        ``datum``, ``crs``, ``format``, ``source``, ``header_row``, ``trailing_blank_rows``,
+        ``columns`` (source header -> field: the mapping used, reusable as ``columns=``),
+        ``units``, ``values`` (value -> chain code / node id mappings used, reusable as
+        ``values=``), ``unknown_values``, ``extra_columns``, ``boundary`` and ``chains``
+        (where the checks came from; ``chains`` is None when no chain list could be found and
+        chain/node were not checked).
     """
 
     accepted: gpd.GeoDataFrame
@@ -74,14 +77,14 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
     pathlib.Path
     """
     frame = result.rejected
-    out = pd.DataFrame(
-        {
-            i: [neutralise_formula(cell_text(v)) for v in frame.iloc[:, i]]
-            for i in range(frame.shape[1])
-        },
-        dtype=object,
-    )
-    out.columns = [neutralise_formula(str(c)) for c in frame.columns]
+    out = pd.DataFrame(index=range(len(frame)))
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        text = column.astype("str").fillna("").reset_index(drop=True)
+        lead = text.str.match(_FORMULA_LEAD).fillna(False).to_numpy(dtype=bool)
+        out[i] = text.where(~lead, "'" + text)
+    heads = [str(c) for c in frame.columns]
+    out.columns = ["'" + h if h[:1] in "=+-@\t\r" else h for h in heads]
     target = Path(path)
     # CRLF rows: the csv writer then quotes every cell holding a bare CR or LF
     out.to_csv(
@@ -90,130 +93,75 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
     return target
 
 
-def append_text(target: ObjArray, mask: BoolArray, text: Any, sep: str) -> None:
-    """In place: ``target[mask] += sep + text`` (no separator on empty cells)."""
-    idx = np.flatnonzero(mask)
-    if idx.size:
-        current = target[idx]
-        addition = text[idx] if isinstance(text, np.ndarray) else text
-        target[idx] = np.where(current == "", addition, current + sep + addition)
-
-
-def join_codes(flags: Mapping[str, BoolArray], where: BoolArray) -> ObjArray:
-    """``;``-joined codes whose flag is set, for the rows in ``where``."""
-    out = np.full(int(where.sum()), "", dtype=object)
-    for code, m in flags.items():
-        append_text(out, m[where], code, ";")
-    return out
-
-
-def reason_texts(
-    masks: Mapping[str, BoolArray], details: Mapping[str, ObjArray], where: BoolArray
-) -> tuple[ObjArray, ObjArray]:
-    """Chinese and English reasons (with their details) of the rows in ``where``."""
-    k = int(where.sum())
-    zh = np.full(k, "", dtype=object)
-    en = np.full(k, "", dtype=object)
-    for code, (text_zh, text_en) in REASONS.items():
-        sub = masks[code][where]
-        if not sub.any():
-            continue
-        add_zh: Any = text_zh
-        add_en: Any = text_en
-        if code in details:
-            d = details[code][where]
-            has = d != ""
-            if code == "duplicate_id":
-                add_zh = np.where(has, text_zh + "（首次出现在第 " + d + " 行）", text_zh)
-                add_en = np.where(has, text_en + " (first in row " + d + ")", text_en)
-            else:
-                add_zh = np.where(has, text_zh + "：" + d, text_zh)
-                add_en = np.where(has, text_en + ": " + d, text_en)
-        append_text(zh, sub, add_zh, "；")
-        append_text(en, sub, add_en, "; ")
-    return zh, en
+def _text(values: TextArray | ObjArray, mask: BoolArray) -> pd.Series:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        picked = values.filter(pa.array(mask, type=pa.bool_()))
+        return pd.Series(picked.to_pandas(), dtype="str").reset_index(drop=True)
+    return pd.Series(np.asarray(values, dtype=object)[mask], dtype="str")
 
 
 def accepted_frame(
     acc: BoolArray,
     table: Table,
     extras: list[tuple[int, str]],
-    firm_id: pd.Series,
-    name: pd.Series,
-    lon: FloatArray,
-    lat: FloatArray,
-    chain: pd.Series,
-    node: pd.Series,
-    values: Mapping[str, FloatArray],
-    adcode: pd.Series,
-    year: pd.Series,
-    datum_in: str,
-    note_text: ObjArray,
+    columns: Mapping[str, Any],
+    notes: Flags,
 ) -> gpd.GeoDataFrame:
-    """The accepted rows as an EPSG:4326 point GeoDataFrame (schema, meta, then extras)."""
-    k = int(acc.sum())
-    data: dict[str, Any] = {
-        "firm_id": firm_id.to_numpy()[acc],
-        "name": name.to_numpy()[acc],
-        "lon": lon[acc],
-        "lat": lat[acc],
-        "chain": np.asarray(chain.to_numpy(), dtype=object)[acc],
-        "node": np.asarray(node.to_numpy(), dtype=object)[acc],
-        "employees": values["employees"][acc],
-        "output": values["output"][acc],
-        "adcode": np.asarray(adcode.to_numpy(), dtype=object)[acc],
-        "year": year[acc].reset_index(drop=True),
-        "datum_in": np.full(k, datum_in, dtype=object),
-        "location_quality": np.full(k, "exact", dtype=object),
-        "row": table.rows[acc],
-        "notes": note_text[acc],
-    }
+    """The accepted rows as an EPSG:4326 point GeoDataFrame (schema, meta, then extras).
+
+    ``columns`` holds the per-row values of every schema column (``lon``/``lat``/``employees``/
+    ``output`` float arrays, ``year`` an int array with -1 for none, the others text).
+    """
+    lon: FloatArray = columns["lon"][acc]
+    lat: FloatArray = columns["lat"][acc]
+    year = columns["year"][acc]
+    zh, en = notes.texts(acc)
+    data: dict[str, Any] = {}
+    for name in ("firm_id", "name"):
+        data[name] = _text(columns[name], acc)
+    data["lon"], data["lat"] = lon, lat
+    for name in ("chain", "node"):
+        data[name] = _text(columns[name], acc)
+    data["employees"] = columns["employees"][acc]
+    data["output"] = columns["output"][acc]
+    adcode = np.asarray(columns["adcode"], dtype=object)[acc]
+    adcode[adcode == ""] = None
+    data["adcode"] = pd.Series(adcode, dtype="str")
+    data["year"] = pd.array(np.where(year < 0, 0, year), dtype="Int64")
+    data["year"][year < 0] = pd.NA
+    data["datum_in"] = _text(columns["datum_in"], acc)
+    data["location_quality"] = _text(columns["location_quality"], acc)
+    data["row"] = table.rows[acc]
+    data["notes"] = pd.Series(notes.codes(acc), dtype="str")
+    data["notes_zh"] = pd.Series(zh, dtype="str")
+    data["notes_en"] = pd.Series(en, dtype="str")
+    data["node_candidates"] = _text(columns["node_candidates"], acc)
     for j, out_name in extras:
-        column = table.cells[j][acc]
+        column = _text(table.cells[j], acc)
         if j in table.synthetic and not (column != "").any():
             continue
         data[out_name] = column
     frame = pd.DataFrame(data)
-    for name_ in frame.columns:
-        if frame[name_].dtype != object and name_ not in (
-            "lon",
-            "lat",
-            "employees",
-            "output",
-            "year",
-            "row",
-        ):
-            frame[name_] = frame[name_].astype(object)
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon[acc], lat[acc]), crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
 
 
-def rejected_frame(
-    rej: BoolArray,
-    table: Table,
-    masks: Mapping[str, BoolArray],
-    details: Mapping[str, ObjArray],
-    note_text: ObjArray,
-) -> pd.DataFrame:
+def rejected_frame(rej: BoolArray, table: Table, reasons: Flags, notes: Flags) -> pd.DataFrame:
     """The rejected rows: row, reason codes and texts, notes, then every original cell."""
-    zh, en = reason_texts(masks, details, rej)
+    zh, en = reasons.texts(rej)
     data: dict[str, Any] = {
         "row": table.rows[rej],
-        "reason_codes": join_codes(masks, rej),
-        "reason_zh": zh,
-        "reason_en": en,
-        "notes": note_text[rej],
+        "reason_codes": pd.Series(reasons.codes(rej), dtype="str"),
+        "reason_zh": pd.Series(zh, dtype="str"),
+        "reason_en": pd.Series(en, dtype="str"),
+        "notes": pd.Series(notes.codes(rej), dtype="str"),
     }
-    originals: list[tuple[str, ObjArray]] = [
-        (header, cells[rej]) for header, cells in zip(table.headers, table.cells, strict=True)
+    originals: list[tuple[str, Any]] = [
+        (header, cells) for header, cells in zip(table.headers, table.cells, strict=True)
     ]
     if table.points is not None:
         to_text, source = table.points.to_text, table.points.source
-        originals.append(
-            (
-                "geometry",
-                np.array([to_text(source[int(i)]) for i in np.flatnonzero(rej)], dtype=np.object_),
-            )
-        )
+        geo = np.array([to_text(source[int(i)]) for i in np.flatnonzero(rej)], dtype=np.object_)
+        originals.append(("geometry", geo))
     used = set(META_REJECTED)
     for header, cells in originals:
         label = header if header not in used else f"{header} (source)"
@@ -221,9 +169,8 @@ def rejected_frame(
         while label in used:
             label, k = f"{base} ({k})", k + 1
         used.add(label)
-        data[label] = cells
-    frame = pd.DataFrame(data)
-    for column in frame.columns:
-        if column != "row":
-            frame[column] = frame[column].astype(object)
-    return frame
+        if isinstance(cells, np.ndarray) and len(cells) == int(rej.sum()):
+            data[label] = pd.Series(cells, dtype="str")
+        else:
+            data[label] = _text(cells, rej)
+    return pd.DataFrame(data)

@@ -1,27 +1,28 @@
-"""Row checks: every row of a :class:`Table` accepted or rejected, with reasons and notes."""
+"""Row checks: every row of a :class:`Table` accepted or rejected, with reasons and notes.
+
+All checks are whole-column operations (pyarrow compute, numpy); lookups (chains, places) are
+made once per distinct value. Rows read = rows accepted + rows rejected, always.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from layout.records.chainmatch import check_chains
-from layout.records.columns import map_columns
-from layout.records.locate import coordinates, table_crs, to_storage
+from layout.records.chainmatch import match_chains
+from layout.records.columns import ColumnMap, map_columns
+from layout.records.flags import Flags
+from layout.records.locate import locate
 from layout.records.options import Options
-from layout.records.result import (
-    ImportResult,
-    accepted_frame,
-    append_text,
-    join_codes,
-    rejected_frame,
-)
-from layout.records.table import BoolArray, FloatArray, ObjArray, Progress, Table, report
-from layout.records.values import parse_adcode, parse_numbers, parse_year, strip
-from layout.records.vocabulary import NOTES, REASONS
+from layout.records.result import ImportResult, accepted_frame, rejected_frame
+from layout.records.strings import TextArray, blank, bools, empty_text, strip
+from layout.records.table import BoolArray, Progress, Table, report
+from layout.records.values import parse_numbers, parse_year
+from layout.records.vocabulary import LOCATION_QUALITIES, NOTES, REASONS
 
 __all__ = ["check_rows"]
 
@@ -44,130 +45,215 @@ def check_rows(
     }
     summary.update({k: v for k, v in table.info.items() if k not in summary})
     if not table.headers and n == 0:  # empty file or empty collection: nothing to map
-        src_crs = opts.crs
-        mapping: dict[str, int] = {}
-        extras: list[tuple[int, str]] = []
+        cmap = ColumnMap({}, [], {}, {})
     else:
-        mapping, extras = map_columns(table)
-        src_crs = table_crs(table, opts)
-    summary["columns"] = {k: table.headers[j] for k, j in sorted(mapping.items())}
-    empty = np.full(n, "", dtype=object)
+        cmap = map_columns(table, opts.columns)
+    fields = cmap.fields
+    summary["columns"] = dict(cmap.used)
+    summary["units"] = cmap.units
+    empty = empty_text(n)
 
-    def col(name: str) -> ObjArray:
-        return table.cells[mapping[name]] if name in mapping else empty
+    def col(name: str) -> TextArray:
+        return table.cells[fields[name]] if name in fields else empty
 
-    masks: dict[str, BoolArray] = {code: np.zeros(n, dtype=bool) for code in REASONS}
-    details: dict[str, ObjArray] = {}
-    notes: dict[str, BoolArray] = {code: np.zeros(n, dtype=bool) for code in NOTES}
-    finite_cols: dict[str, BoolArray] = {}
+    reasons = Flags(REASONS, n)
+    notes = Flags(NOTES, n)
 
-    # identity --------------------------------------------------------------------------
-    firm_id = strip(col("firm_id"))
-    name = strip(col("name"))
-    masks["missing_id"] = (firm_id == "").to_numpy(dtype=bool)
-    masks["missing_name"] = (name == "").to_numpy(dtype=bool)
-    has_id = ~masks["missing_id"]
-    dup = firm_id.duplicated(keep="first").to_numpy(dtype=bool) & has_id
-    masks["duplicate_id"] = dup
-    if dup.any():
-        first = pd.Series(table.rows).groupby(firm_id.to_numpy()).transform("min").to_numpy()
-        details["duplicate_id"] = np.where(dup, first.astype(str), "").astype(object)
-
-    # coordinates -----------------------------------------------------------------------
-    x, y, coord_ok = coordinates(table, col, masks, details, finite_cols)
-    report(progress, 0.55)
-    located = to_storage(x, y, coord_ok, src_crs, opts, masks, notes)
-    lon, lat, datum_in = located.lon, located.lat, located.datum_in
-    summary["crs"] = None if src_crs is None else src_crs.to_string()
-    report(progress, 0.75)
-
-    # chain and node --------------------------------------------------------------------
-    chain = strip(col("chain"))
-    node = strip(col("node"))
-    masks["missing_chain"] = (chain == "").to_numpy(dtype=bool)
-    masks["missing_node"] = (node == "").to_numpy(dtype=bool)
-    if opts.chains is not None:
-        chain, node = check_chains(chain, node, opts.chains, masks, notes)
-
-    # values ----------------------------------------------------------------------------
-    values: dict[str, FloatArray] = {}
-    nn_cols: dict[str, BoolArray] = {}
-    neg_cols: dict[str, BoolArray] = {}
-    for key in ("employees", "output"):
-        v, blank, non_numeric, non_finite = parse_numbers(col(key))
-        values[key] = v
-        notes[f"missing_{key}"] = blank
-        nn_cols[key], finite_cols[key] = non_numeric, non_finite
-        neg_cols[key] = np.isfinite(v) & (v < 0)
-    _collect(masks, details, "non_numeric_value", nn_cols)
-    _collect(masks, details, "negative_value", neg_cols)
-    _collect(masks, details, "non_finite", finite_cols)
-
-    adcode, masks["invalid_adcode"] = parse_adcode(col("adcode"))
-    year, masks["invalid_year"] = parse_year(col("year"))
-    if table.extra_cells is not None:
-        masks["extra_cells"] = table.extra_cells
-
-    # blank rows carry one reason only ---------------------------------------------------
-    blank_row = masks["missing_id"] & masks["missing_name"]  # only these can be blank rows
+    # blank rows carry one reason only -------------------------------------------------------
+    blank_row = np.ones(n, dtype=bool)
     for cells in table.cells:
-        if blank_row.any():
-            blank_row[blank_row] = strip(cells[blank_row]).to_numpy() == ""
+        blank_row &= blank(cells)
     if table.points is not None:
         blank_row &= table.points.missing
-    for code in masks:
-        masks[code] = masks[code] & ~blank_row
-    for code in notes:
-        notes[code] = notes[code] & ~blank_row
-    masks["blank_row"] = blank_row
+
+    # text that cannot be stored --------------------------------------------------------------
+    nul = _columns_with(table, "\x00", n)
+    if nul is not None:
+        reasons.set("nul_character", nul[0], (nul[1], nul[1]))
+
+    # identity ------------------------------------------------------------------------------
+    firm_id = strip(col("firm_id"))
+    name = strip(col("name"))
+    id_blank, name_blank = bools(pc.equal(firm_id, "")), bools(pc.equal(name, ""))
+    both = id_blank & name_blank
+    reasons.set("missing_id", both)
+    reasons.set("missing_name", both)
+    notes.set("missing_name", name_blank & ~id_blank)
+    ids = pd.Series(firm_id.to_pandas(), dtype="str")
+    dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & ~id_blank
+    if dup.any():
+        first = pd.Series(table.rows).groupby(ids.to_numpy()).transform("min").to_numpy()
+        shown = np.where(dup, first.astype(str), "").astype(object)
+        reasons.set("duplicate_id", dup, ("首次出现在第 " + shown + " 行", "first in row " + shown))
+    ids_out = np.asarray(firm_id.to_pylist(), dtype=object) if n else np.zeros(0, dtype=object)
+    generated = id_blank & ~name_blank
+    if generated.any():
+        taken = set(ids.to_numpy()[~id_blank])
+        made = []
+        for r in table.rows[generated]:
+            cand, k = f"row-{int(r)}", 2
+            while cand in taken:
+                cand, k = f"row-{int(r)}-{k}", k + 1
+            taken.add(cand)
+            made.append(cand)
+        ids_out[generated] = made
+        notes.set("generated_id", generated)
+
+    # location ------------------------------------------------------------------------------
+    report(progress, 0.5)
+    loc = locate(table, fields, opts, col, tolerance_km=opts.tolerance_km, blank_row=blank_row)
+    for code, mask in loc.reasons.items():
+        reasons.set(code, mask, loc.details.get(code))
+    for code, mask in loc.notes.items():
+        notes.set(code, mask, loc.note_details.get(code))
+    summary["crs"] = None if loc.crs is None else loc.crs.to_string()
+    report(progress, 0.75)
+
+    # chain and node ------------------------------------------------------------------------
+    chain_raw, node_raw = strip(col("chain")), strip(col("node"))
+    candidates = np.full(n, "", dtype=object)
+    if opts.vocabulary is not None:
+        code_text = col("industry_code") if "industry_code" in fields else None
+        cm = match_chains(
+            chain_raw,
+            node_raw,
+            code_text,
+            opts.vocabulary,
+            default_chain=opts.chain,
+            user_values=opts.values,
+        )
+        chain, node, candidates = cm.chain, cm.node, cm.candidates
+        for code, mask in cm.reasons.items():
+            reasons.set(code, mask, cm.details.get(code))
+        for code, mask in cm.notes.items():
+            notes.set(code, mask, cm.note_details.get(code))
+        summary["values"] = cm.values
+        summary["unknown_values"] = cm.unknown
+    else:
+        chain = np.asarray(chain_raw.to_pylist(), dtype=object)
+        node = np.asarray(node_raw.to_pylist(), dtype=object)
+        if opts.chain:
+            chain = np.where(chain == "", opts.chain, chain).astype(object)
+        summary["values"] = {"chain": {}, "node": {}}
+        summary["unknown_values"] = {"chain": [], "node": {}}
+
+    # figures -------------------------------------------------------------------------------
+    figures: dict[str, np.ndarray] = {}
+    negative: dict[str, BoolArray] = {}
+    for key in ("employees", "output"):
+        text = col(key)
+        v, is_blank, non_numeric, non_finite = parse_numbers(text)
+        bad = non_numeric | non_finite
+        if bad.any():
+            shown = _shown(text, bad, n)
+            notes.set(
+                "figure_not_numeric",
+                bad,
+                (key + " = “" + shown + "”", key + " = " + _quoted(shown)),
+            )
+            v = np.where(bad, np.nan, v)
+        factor = float(cmap.units.get(key, {}).get("factor", 1.0))  # type: ignore[arg-type]
+        figures[key] = v * factor if factor != 1.0 else v
+        notes.set(f"missing_{key}", is_blank)
+        negative[key] = np.isfinite(v) & (v < 0)
+    neg_any = negative["employees"] | negative["output"]
+    if neg_any.any():
+        which = np.where(
+            negative["employees"] & negative["output"],
+            "employees, output",
+            np.where(negative["employees"], "employees", "output"),
+        ).astype(object)
+        reasons.set("negative_value", neg_any, (which, which))
+
+    year, invalid_year = parse_year(col("year"))
+    reasons.set("invalid_year", invalid_year)
+    if table.extra_cells is not None:
+        reasons.set("extra_cells", table.extra_cells)
+    _formulas(table, cmap, reasons, notes)
+
+    # blank rows: one reason only ------------------------------------------------------------
+    reasons.clear(blank_row)
+    notes.clear(blank_row)
+    reasons.set("blank_row", blank_row)
     report(progress, 0.9)
 
-    rejected_mask = np.zeros(n, dtype=bool)
-    for m in masks.values():
-        rejected_mask |= m
-    note_text = join_codes(notes, np.ones(n, dtype=bool))
+    rejected_mask = reasons.any()
     acc = ~rejected_mask
-
-    accepted = accepted_frame(
-        acc,
-        table,
-        extras,
-        firm_id,
-        name,
-        lon,
-        lat,
-        chain,
-        node,
-        values,
-        adcode,
-        year,
-        datum_in,
-        note_text,
-    )
-    rejected = rejected_frame(rejected_mask, table, masks, details, note_text)
+    columns = {
+        "firm_id": ids_out,
+        "name": name,
+        "lon": loc.lon,
+        "lat": loc.lat,
+        "chain": chain,
+        "node": node,
+        "employees": figures["employees"],
+        "output": figures["output"],
+        "adcode": loc.adcode,
+        "year": year,
+        "datum_in": loc.datum_in,
+        "location_quality": loc.quality,
+        "node_candidates": candidates,
+    }
+    accepted = accepted_frame(acc, table, cmap.extras, columns, notes)
+    rejected = rejected_frame(rejected_mask, table, reasons, notes)
+    quality = loc.quality[acc]
     summary.update(
         {
             "read": n,
             "accepted": int(acc.sum()),
             "rejected": int(rejected_mask.sum()),
-            "by_reason": {c: int(m.sum()) for c, m in masks.items() if m.any()},
-            "by_note": {c: int((m & acc).sum()) for c, m in notes.items() if (m & acc).any()},
-            "extra_columns": [nm for _, nm in extras],
+            "by_reason": reasons.counts(),
+            "by_note": notes.counts(acc),
+            "by_location": {
+                q: int((quality == q).sum()) for q in LOCATION_QUALITIES if (quality == q).any()
+            },
+            "extra_columns": [nm for _, nm in cmap.extras if nm in accepted.columns],
         }
     )
     report(progress, 1.0)
     return ImportResult(accepted=accepted, rejected=rejected, summary=summary)
 
 
-def _collect(
-    masks: dict[str, BoolArray],
-    details: dict[str, ObjArray],
-    code: str,
-    per_column: Mapping[str, BoolArray],
-) -> None:
-    """OR column masks into ``masks[code]`` and list the offending columns per row."""
-    detail = np.full(len(masks[code]), "", dtype=object)
-    for column, m in per_column.items():
-        masks[code] = masks[code] | m
-        append_text(detail, m, column, ", ")
-    details[code] = detail
+def _shown(text: TextArray, mask: BoolArray, n: int) -> np.ndarray:
+    out = np.full(n, "", dtype=object)
+    out[mask] = [v.strip()[:80] for v in text.filter(pa.array(mask)).to_pylist()]
+    return out
+
+
+def _quoted(values: np.ndarray) -> np.ndarray:
+    return np.asarray([repr(v) if v else "" for v in values], dtype=object)
+
+
+def _columns_with(table: Table, needle: str, n: int) -> tuple[BoolArray, np.ndarray] | None:
+    """Rows with ``needle`` in any cell, and the headers of those cells."""
+    rows = np.zeros(n, dtype=bool)
+    where = np.full(n, "", dtype=object)
+    for header, cells in zip(table.headers, table.cells, strict=True):
+        hit = bools(pc.match_substring(cells, needle))
+        if hit.any():
+            rows |= hit
+            label = header.replace("\x00", "\\0")
+            where[hit] = np.where(where[hit] == "", label, where[hit] + ", " + label)
+    return (rows, where) if rows.any() else None
+
+
+_BLANK_BECAUSE = {
+    "lon": ("missing_coordinates",),
+    "lat": ("missing_coordinates",),
+    "firm_id": ("missing_id",),
+    "name": ("missing_name",),
+}
+
+
+def _formulas(table: Table, cmap: ColumnMap, reasons: Flags, notes: Flags) -> None:
+    """Formula cells without a saved value: a reason in a mapped column (instead of the blank
+    cell's own reason, which would mislead), a note in an extra column."""
+    field_of = {j: f for f, j in cmap.fields.items()}
+    for j, mask in table.formula_cells.items():
+        label = np.full(len(mask), table.headers[j], dtype=object)
+        if j in field_of:
+            for code in _BLANK_BECAUSE.get(field_of[j], ()):
+                reasons.masks[code] &= ~mask
+            reasons.set("formula_without_value", mask, (label, label))
+        else:
+            notes.set("formula_without_value", mask, (label, label))

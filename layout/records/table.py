@@ -46,7 +46,7 @@ class Table:
     """A file or frame reduced to text cells, source row numbers and optional points."""
 
     headers: list[str]
-    cells: list[ObjArray]
+    cells: list[Any]  # pyarrow string arrays without nulls (see layout.records.strings)
     rows: npt.NDArray[np.int64]
     fmt: str
     points: Points | None = None
@@ -54,6 +54,8 @@ class Table:
     extra_cells: BoolArray | None = None
     synthetic: set[int] = field(default_factory=set)
     info: dict[str, Any] = field(default_factory=dict)
+    formula_cells: dict[int, BoolArray] = field(default_factory=dict)
+    """Column -> rows whose cell holds a formula without a saved value (workbooks only)."""
 
 
 _GEOM_NAMES = {

@@ -1,71 +1,87 @@
-"""Cell text to values: numbers (full-width digits, thousands separators), adcodes, years."""
+"""Cell text to values, vectorised: numbers (full-width digits, thousands separators, no other
+separators), adcodes and years."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from layout.records.table import BoolArray, FloatArray, ObjArray
+from layout.records.strings import TextArray, bools, nfkc, strip
+from layout.records.table import BoolArray, FloatArray
 
-__all__ = ["parse_adcode", "parse_numbers", "parse_year", "strip"]
+__all__ = ["NUMBER", "parse_adcode", "parse_numbers", "parse_year"]
 
-_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+"""A decimal number as the importer reads it: optional sign, digits with one optional point,
+optional exponent. No underscores, no inner spaces, no separators but the thousands form."""
+_THOUSANDS = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_NON_FINITE = r"^[+-]?(?:nan|inf|infinity)$"
 
 
-def strip(values: ObjArray) -> pd.Series:
-    """The cells without surrounding white space, as an object Series."""
-    return pd.Series(values, dtype=object).str.strip()
-
-
-def parse_numbers(values: ObjArray) -> tuple[FloatArray, BoolArray, BoolArray, BoolArray]:
+def parse_numbers(values: TextArray) -> tuple[FloatArray, BoolArray, BoolArray, BoolArray]:
     """Parse text cells to float: (values, blank, non_numeric, non_finite).
 
-    A cell is a number if Python's ``float`` reads it after stripping spaces, or after NFKC
-    normalisation (full-width digits and points) and removing thousands separators
-    (``1,234.5``). ``nan``/``inf`` text and overflowing literals (``1e400``) are non-finite.
-    One pass in Python: pandas' object-dtype string methods loop in Python as well.
+    A cell is a number when, stripped and NFKC-normalised (full-width digits and points), it is
+    a plain decimal (:data:`NUMBER`) or a thousands form (``1,234.5``). ``11_7.0009`` (Python's
+    ``float`` would read 117.0009), ``1,2,3`` and ``12 34`` are not numbers; ``nan``/``inf``
+    text and overflowing literals (``1e400``) are non-finite.
+
+    >>> v, b, nn, nf = parse_numbers(pa.array(["１２.5", "1,234", "11_7.0", "", "inf"]))
+    >>> v[:2].tolist(), b.tolist(), nn.tolist(), nf.tolist()
+    ([12.5, 1234.0], [False, False, False, True, False], [False, False, True, False, False], [False, False, False, False, True])
     """
-    n = len(values)
+    text = strip(values)
+    n = len(text)
+    blank = bools(pc.equal(text, ""))
+    plain = bools(pc.match_substring_regex(text, NUMBER))
     out = np.full(n, np.nan)
-    blank = np.zeros(n, dtype=bool)
+    if plain.any():
+        out[plain] = _cast(text.filter(pa.array(plain)))
+    rest = ~plain & ~blank
     non_numeric = np.zeros(n, dtype=bool)
-    for i, cell in enumerate(values):
-        text = cell.strip()
-        if not text:
-            blank[i] = True
-            continue
-        try:
-            out[i] = float(text)
-        except ValueError:
-            text = unicodedata.normalize("NFKC", text).strip()
-            if _THOUSANDS.fullmatch(text):
-                text = text.replace(",", "")
-            try:
-                out[i] = float(text)
-            except ValueError:
-                non_numeric[i] = True
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        sub = pc.utf8_trim_whitespace(nfkc(text.filter(pa.array(rest))))
+        thousands = bools(pc.match_substring_regex(sub, _THOUSANDS))
+        sub = pc.if_else(pa.array(thousands), pc.replace_substring(sub, ",", ""), sub)
+        good = bools(pc.match_substring_regex(sub, NUMBER))
+        if good.any():
+            out[idx[good]] = _cast(sub.filter(pa.array(good)))
+        words = bools(pc.match_substring_regex(sub, _NON_FINITE, ignore_case=True))
+        if words.any():
+            lowered = [w.lower().lstrip("+") for w in sub.filter(pa.array(words)).to_pylist()]
+            out[idx[words]] = [
+                np.nan if "nan" in w else (-np.inf if w[0] == "-" else np.inf) for w in lowered
+            ]
+        non_numeric[idx[~good & ~words]] = True
     non_finite = ~blank & ~non_numeric & ~np.isfinite(out)
     return out, blank, non_numeric, non_finite
 
 
-def parse_adcode(values: ObjArray) -> tuple[pd.Series, BoolArray]:
-    """6-digit adcodes (``370102``, ``370102.0``, ``370102000000``) and the invalid cells."""
-    text = pd.Series(values, dtype=object).str.normalize("NFKC").str.strip()
-    blank = (text == "").to_numpy(dtype=bool)
-    six = text.str.extract(r"^([0-9]{6})(?:\.0+|0{6})?$", expand=False)
-    invalid = ~blank & six.isna().to_numpy(dtype=bool)
-    return six.astype(object).where(six.notna(), None), invalid
+def _cast(text: pa.Array) -> FloatArray:
+    return np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
 
 
-def parse_year(values: ObjArray) -> tuple[pd.Series, BoolArray]:
-    """Years 1900-2100 (``2023``, ``2023.0``) as Int64 and the invalid cells."""
-    text = pd.Series(values, dtype=object).str.normalize("NFKC").str.strip()
-    blank = (text == "").to_numpy(dtype=bool)
-    digits = text.str.extract(r"^([0-9]{4})(?:\.0+)?$", expand=False)
-    year = pd.to_numeric(digits, errors="coerce").astype("Int64")
-    good = year.notna() & (year >= 1900) & (year <= 2100)
-    good_arr = good.to_numpy(dtype=bool, na_value=False)
-    return year.where(good_arr, pd.NA), ~blank & ~good_arr
+def parse_adcode(values: TextArray) -> tuple[TextArray, BoolArray, BoolArray]:
+    """6-digit adcodes (``370102``, ``370102.0``, ``370102000000``): (codes, blank, invalid).
+
+    ``codes`` is ``""`` where a cell is blank or invalid.
+    """
+    text = pc.utf8_trim_whitespace(nfkc(values))
+    blank = bools(pc.equal(text, ""))
+    found = pc.extract_regex(text, r"^(?P<code>[0-9]{6})(?:\.0+|0{6})?$")
+    code = pc.fill_null(pc.struct_field(found, "code"), "")
+    invalid = ~blank & bools(pc.equal(code, ""))
+    return code, blank, invalid
+
+
+def parse_year(values: TextArray) -> tuple[np.ndarray, BoolArray]:
+    """Years 1900-2100 (``2023``, ``2023.0``) as a nullable integer array, and invalid cells."""
+    text = pc.utf8_trim_whitespace(nfkc(values))
+    blank = bools(pc.equal(text, ""))
+    found = pc.struct_field(pc.extract_regex(text, r"^(?P<y>[0-9]{4})(?:\.0+)?$"), "y")
+    year = pc.cast(found, pa.int64())
+    good = bools(pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2100)))
+    values_out = np.asarray(pc.fill_null(year, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.where(good, values_out, -1), ~blank & ~good

@@ -46,6 +46,15 @@ HEAD_EN = ["firm_id", "name", "lon", "lat", "chain", "node", "employees", "outpu
 WGS = np.array([[117.0009, 36.6758], [120.3826, 36.0671], [121.4479, 37.4638], [118.3564, 35.1045]])
 
 
+def true_counties(coords: np.ndarray) -> list[str]:
+    """County of each point by geopandas' own point-in-polygon join (independent of ours)."""
+    from geo.boundaries import load_counties
+
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(coords[:, 0], coords[:, 1]), crs=4326)
+    joined = gpd.sjoin(pts, load_counties()[["adcode", "geometry"]], predicate="within")
+    return joined.sort_index()["adcode"].tolist()
+
+
 def check(res: ImportResult, expected_rows: list[int] | None = None) -> dict[int, str]:
     """Assert the accounting invariants; return row -> reason codes of rejected rows."""
     s = res.summary
@@ -112,20 +121,23 @@ def good_rows(coords: np.ndarray, prefix: str = "F") -> list[list[object]]:
 
 def test_gbk_csv_with_chinese_headers(tmp_path):
     header = [*HEAD_ZH, "行政区划代码", "年份", "备注"]
-    rows = [[*r, "370102", "2023", "龙头企业"] for r in good_rows(WGS)]
+    counties = true_counties(WGS)  # ['370105', '370202', '370613', '371302']
+    rows = [[*r, c, "2023", "龙头企业"] for r, c in zip(good_rows(WGS), counties, strict=True)]
     path = write(tmp_path, "firms_gbk.csv", csv_bytes(rows, header, encoding="gbk"))
     res = read_firms(path, **OPTS)
     assert check(res, [2, 3, 4, 5]) == {}
     assert res.summary["encoding"] == "gb18030"
     acc = res.accepted
     assert acc["name"].tolist() == ["企业0", "企业1", "企业2", "企业3"]
-    assert acc["adcode"].tolist() == ["370102"] * 4
+    assert acc["adcode"].tolist() == counties
+    assert acc["notes"].tolist() == [""] * 4  # each point lies in the county its row states
     assert acc["year"].tolist() == [2023] * 4
     assert acc["extra_备注"].tolist() == ["龙头企业"] * 4
     np.testing.assert_allclose(acc[["lon", "lat"]].to_numpy(), WGS, atol=1e-12)
     assert acc["employees"].tolist() == [10.0, 11.0, 12.0, 13.0]
     assert (acc["datum_in"] == "wgs84").all() and (acc["location_quality"] == "exact").all()
-    assert res.summary["columns"]["output"] == "产值（万元）"
+    assert res.summary["columns"]["产值（万元）"] == "output"
+    assert res.summary["by_location"] == {"exact": 4}
 
 
 def test_utf8_bom_csv_with_alias_headers_and_stray_spaces(tmp_path):
@@ -146,9 +158,16 @@ def test_utf8_bom_csv_with_alias_headers_and_stray_spaces(tmp_path):
     res = read_firms(write(tmp_path, "bom.csv", data), **OPTS)
     assert check(res, [2, 3]) == {}
     assert res.summary["encoding"] == "utf-8-sig"
-    assert res.summary["columns"]["firm_id"] == "统一社会信用代码"
-    assert res.summary["columns"]["output"] == "产值 (万元)"
-    assert res.accepted["adcode"].tolist() == ["370102", "370102"]
+    assert res.summary["columns"]["统一社会信用代码"] == "firm_id"
+    assert res.summary["columns"]["产值 (万元)"] == "output"
+    assert res.summary["units"]["output"]["unit"] == "万元"
+    # the stated 370102 (历下区) borders the Jinan point's 天桥区 (within the 2 km tolerance)
+    # and is far from the Qingdao point: the point decides the county, the far one gets a note
+    assert res.accepted["adcode"].tolist() == true_counties(WGS[:2])
+    assert res.accepted["notes"].tolist() == ["", "point_outside_stated_county"]
+    assert "370102" in res.accepted["notes_en"].iloc[1]
+    strict = read_firms(write(tmp_path, "bom.csv", data), county_tolerance_km=0.0, **OPTS)
+    assert strict.accepted["notes"].tolist() == ["point_outside_stated_county"] * 2
     assert res.accepted["year"].tolist() == [2022, 2022]
 
 
@@ -186,26 +205,36 @@ def test_header_alias_priority_and_unknown_columns_kept(tmp_path):
 
 def test_extra_columns_are_kept_in_rejects_under_original_headers(tmp_path):
     header = [*HEAD_ZH, "row", "备注"]
-    rows = [["A1", "", "117", "36.6", "LED", "epi", "1", "2", "r1", '=HYPERLINK("x")']]
+    rows = [["", "", "117", "36.6", "LED", "epi", "1", "2", "r1", '=HYPERLINK("x")']]
     res = read_firms(write(tmp_path, "a.csv", csv_bytes(rows, header)), **OPTS)
-    assert check(res, [2]) == {2: "missing_name"}
+    assert check(res, [2]) == {2: "missing_id;missing_name"}
     rej = res.rejected.iloc[0]
     assert rej["row (source)"] == "r1"
     assert rej["备注"] == '=HYPERLINK("x")'
     assert rej["经度"] == "117" and rej["企业名称"] == ""
-    assert rej["reason_zh"] == "缺少企业名称" and rej["reason_en"] == "missing name"
+    assert rej["reason_zh"] == "缺少企业编号；缺少企业名称"
+    assert rej["reason_en"] == "missing firm_id; missing name"
 
 
 def test_ambiguous_and_missing_columns_raise_with_details(tmp_path):
     header = ["企业编号", "经度", "经度", "纬度", "产业链"]
     with pytest.raises(FirmImportError) as err:
         read_firms(write(tmp_path, "a.csv", csv_bytes([["1", "2", "3", "4", "5"]], header)), **OPTS)
+    assert [p.code for p in err.value.problems] == ["records_ambiguous_column"]
+    assert "lon is given by several columns ['经度', '经度']" in str(err.value)
+    # neither an id nor a name, and no location: both problems at once, with the headers to use
+    with pytest.raises(FirmImportError) as err:
+        read_firms(write(tmp_path, "b.csv", csv_bytes([["1", "2"]], ["产业链", "备注"])), **OPTS)
+    codes = [p.code for p in err.value.problems]
+    assert codes == ["records_missing_columns", "records_missing_columns"]
     msg = str(err.value)
-    for missing in ("name", "node", "employees", "output"):
-        assert missing in msg
-    assert "企业名称" in msg and "从业人数" in msg and "产值(万元)" in msg  # aliases listed
-    assert "lon is given by several columns" in msg
+    assert "企业名称" in msg and "统一社会信用代码" in msg and "注册地址" in msg  # aliases listed
     assert "columns found" in msg and "产业链" in msg
+    zh = err.value.text("zh")
+    assert "缺少必需的列" in zh and "找到的列" in zh
+    # lon without lat
+    with pytest.raises(FirmImportError, match="a lon column but no lat column"):
+        read_firms(write(tmp_path, "c.csv", csv_bytes([["1", "2"]], ["企业名称", "经度"])), **OPTS)
 
 
 def test_title_rows_above_header_are_skipped_and_rows_keep_sheet_numbers(tmp_path):
@@ -367,20 +396,22 @@ def test_malformed_rows_get_every_reason(tmp_path):
         3: "duplicate_id",
         4: "blank_row",
         5: "blank_row",
-        6: "missing_coordinates;non_numeric_coordinates;negative_value;non_finite",
-        7: "missing_name;unknown_node;non_numeric_value;non_finite",
-        8: "missing_id;missing_chain;missing_node",
+        6: "missing_coordinates;non_numeric_coordinates;negative_value",
+        7: "unknown_node;non_finite",
         9: "unknown_chain;negative_value",
         10: "non_finite",
         12: "duplicate_id;extra_cells",
     }
     rej = res.rejected.set_index("row")
-    assert rej.loc[3, "reason_en"] == "duplicate firm_id (first in row 2)"
-    assert rej.loc[3, "reason_zh"] == "企业编号重复（首次出现在第 2 行）"
-    assert rej.loc[7, "reason_en"] == (
-        "missing name; node not in this chain; value is not a number: employees; "
-        "value is NaN or infinite: lon, output"
+    assert rej.loc[3, "reason_en"] == "duplicate firm_id: first in row 2"
+    assert rej.loc[3, "reason_zh"] == "企业编号重复：首次出现在第 2 行"
+    assert rej.loc[6, "reason_en"].startswith(
+        "missing coordinates; coordinates are not numbers: lon = 'abc'; negative value: employees"
     )
+    assert rej.loc[7, "reason_en"].startswith("node not in this chain: 'epi' is not a node of NEV")
+    assert "valid nodes: battery, motor, vehicle" in rej.loc[7, "reason_en"]
+    assert rej.loc[7, "reason_en"].endswith("value is NaN or infinite: lon")
+    assert "“PU”" in rej.loc[9, "reason_zh"] and "可用的产业链：LED、NEV" in rej.loc[9, "reason_zh"]
     assert rej.loc[10, "reason_en"] == "value is NaN or infinite: lon, lat"
     assert rej.loc[6, "经度"] == "abc" and rej.loc[6, "产值（万元）"] == "nan"  # text kept
     assert rej.loc[12, "column_9"] == "spill"
@@ -388,23 +419,38 @@ def test_malformed_rows_get_every_reason(tmp_path):
     assert acc.loc[11, "lon"] == 117.0 and acc.loc[11, "lat"] == 36.6
     assert acc.loc[11, "chain"] == "LED" and acc.loc[11, "employees"] == 12.0
     assert acc.loc[2, "notes"] == ""
+    # row 8: no firm_id but a name, no chain: kept, with a made-up id and notes saying so
+    assert acc.loc[8, "firm_id"] == "row-8"
+    assert acc.loc[8, "notes"] == "missing_chain;generated_id"
+    assert acc.loc[8, "chain"] == "" and acc.loc[8, "node"] == ""
     assert res.summary["by_reason"]["duplicate_id"] == 2
 
 
 def test_blank_values_are_accepted_with_notes_and_invalid_optional_fields_rejected(tmp_path):
     header = [*HEAD_ZH, "adcode", "year"]
+    here = true_counties(np.array([[117.0, 36.6]]))[0]  # 市中区 of Jinan
     rows = [
         ["A1", "甲", "117", "36.6", "LED", "epi", "", "", "", ""],
         ["A2", "乙", "117", "36.6", "LED", "epi", "1", "1", "3701", "23"],
         ["A3", "丙", "117", "36.6", "LED", "epi", "1", "1", "370102000000", "1800"],
-        ["A4", "丁", "117", "36.6", "LED", "epi", "1", "1", "370102", "2024"],
+        ["A4", "丁", "117", "36.6", "LED", "epi", "1", "1", here, "2024"],
+        ["A5", "戊", "117", "36.6", "LED", "epi", "约200人", "不详", here, ""],
     ]
     res = read_firms(write(tmp_path, "v.csv", csv_bytes(rows, header)), **OPTS)
-    assert check(res, [2, 3, 4, 5]) == {3: "invalid_adcode;invalid_year", 4: "invalid_year"}
+    assert check(res, [2, 3, 4, 5, 6]) == {3: "invalid_adcode;invalid_year", 4: "invalid_year"}
     acc = res.accepted.set_index("row")
     assert acc.loc[2, "notes"] == "missing_employees;missing_output"
-    assert math.isnan(acc.loc[2, "employees"]) and pd.isna(acc.loc[2, "adcode"])
-    assert acc.loc[5, "adcode"] == "370102" and acc.loc[5, "year"] == 2024
+    assert math.isnan(acc.loc[2, "employees"])
+    assert acc.loc[2, "adcode"] == here  # the county of the point, though the row states none
+    assert acc.loc[5, "adcode"] == here and acc.loc[5, "year"] == 2024
+    # figures that are not numbers keep the firm, blank, with a note naming the value
+    assert acc.loc[6, "notes"] == "figure_not_numeric"
+    assert math.isnan(acc.loc[6, "employees"]) and math.isnan(acc.loc[6, "output"])
+    assert (
+        "employees = '约200人'" in acc.loc[6, "notes_en"]
+        and "output = '不详'" in acc.loc[6, "notes_en"]
+    )
+    assert "数值不是数字，已留空：employees = “约200人”" in acc.loc[6, "notes_zh"]
 
 
 def test_chain_graph_names_resolve_to_ids(tmp_path):
@@ -483,7 +529,7 @@ def test_xlsx_with_title_row_numbers_and_sheets(tmp_path):
     assert codes == {
         4: "blank_row",
         5: "non_numeric_coordinates;negative_value",
-        7: "missing_id;missing_name;missing_coordinates;missing_chain;missing_node",
+        7: "missing_id;missing_name;missing_coordinates",
     }
     assert res.summary["header_row"] == 2 and res.summary["sheet"] == "企业"
     acc = res.accepted.set_index("row")
@@ -651,10 +697,11 @@ def test_read_firms_frame_does_not_mutate_and_treats_nan_as_blank():
     before = df.copy()
     res = read_firms_frame(df, **OPTS)
     pd.testing.assert_frame_equal(df, before)
-    assert check(res, [2, 3, 4]) == {3: "missing_coordinates", 4: "missing_id;non_finite"}
+    # row 4 has no firm_id (its name is enough) but an infinite lon
+    assert check(res, [2, 3, 4]) == {3: "missing_coordinates", 4: "non_finite"}
     assert res.accepted["extra_extra"].tolist() == ["1"]
     shifted = read_firms_frame(df, first_row=10, **OPTS)
-    assert check(shifted, [10, 11, 12]) == {11: "missing_coordinates", 12: "missing_id;non_finite"}
+    assert check(shifted, [10, 11, 12]) == {11: "missing_coordinates", 12: "non_finite"}
     # read_firms passes DataFrames on
     assert check(read_firms(df, **OPTS), [2, 3, 4]) == check(res)
 
@@ -745,16 +792,13 @@ def test_buffer_format_sniffing_and_progress():
 
 def test_write_rejects_neutralises_formulas(tmp_path):
     rows = [
-        ["=1+1", "", "117", "36.6", "LED", "epi", "1", "1"],
+        ["=1+1", "", "117", "-36.6", "LED", "epi", "1", "1"],
         ["+A1", "@SUM(A1)", "-117", "36.6", "LED", "epi", "\tx", "\rx"],
     ]
     header = [*HEAD_ZH, "-备注"]
     rows = [[*r, "=cmd|' /C calc'!A0"] for r in rows]
     res = read_firms(write(tmp_path, "r.csv", csv_bytes(rows, header)), **OPTS)
-    assert check(res, [2, 3]) == {
-        2: "missing_name",
-        3: "outside_shandong;non_numeric_value",
-    }
+    assert check(res, [2, 3]) == {2: "outside_shandong", 3: "outside_shandong"}
     out = write_rejects(res, tmp_path / "rejects.csv")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
@@ -769,5 +813,6 @@ def test_write_rejects_neutralises_formulas(tmp_path):
 
 
 def test_header_aliases_are_documented_for_every_field():
-    assert set(HEADER_ALIASES) == {*HEAD_EN, "adcode", "year"}
-    assert "产值（万元）" in HEADER_ALIASES["output"]
+    assert set(HEADER_ALIASES) == {*HEAD_EN, "adcode", "year", "county", "city", "address",
+                                   "industry_code"}  # fmt: skip
+    assert "产值" in HEADER_ALIASES["output"]  # "产值（万元）" is 产值 with its unit

@@ -1,0 +1,99 @@
+"""Per-row flags (reject reasons or notes) with optional details in Chinese and English."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from layout.records.table import BoolArray, ObjArray
+
+__all__ = ["Flags", "append_text"]
+
+
+def append_text(target: ObjArray, mask: BoolArray, text: ObjArray | str, sep: str) -> None:
+    """In place: ``target[mask] += sep + text`` (no separator on empty cells)."""
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        current = target[idx]
+        addition = text[idx] if isinstance(text, np.ndarray) else text
+        target[idx] = np.where(current == "", addition, current + sep + addition)
+
+
+@dataclass
+class Flags:
+    """Codes set per row, in the order of a vocabulary, each with an optional detail."""
+
+    vocabulary: Mapping[str, tuple[str, str]]
+    n: int
+    masks: dict[str, BoolArray] = field(default_factory=dict)
+    details: dict[str, tuple[ObjArray, ObjArray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for code in self.vocabulary:
+            self.masks[code] = np.zeros(self.n, dtype=bool)
+
+    def set(
+        self,
+        code: str,
+        mask: BoolArray,
+        detail: tuple[Any, Any] | None = None,
+    ) -> None:
+        """OR ``mask`` into ``code`` (a vocabulary code); add its per-row detail."""
+        self.masks[code] = self.masks[code] | mask
+        if detail is not None:
+            mine = self.details.setdefault(
+                code, (np.full(self.n, "", dtype=object), np.full(self.n, "", dtype=object))
+            )
+            for arr, add, sep in ((mine[0], detail[0], "；"), (mine[1], detail[1], "; ")):
+                has = mask & (np.asarray(add, dtype=object) != "")
+                append_text(arr, has, np.asarray(add, dtype=object), sep)
+
+    def clear(self, where: BoolArray) -> None:
+        """Unset every code on the rows in ``where``."""
+        for code in self.masks:
+            self.masks[code] = self.masks[code] & ~where
+
+    def any(self) -> BoolArray:
+        """Rows with at least one code set."""
+        out = np.zeros(self.n, dtype=bool)
+        for m in self.masks.values():
+            out |= m
+        return out
+
+    def codes(self, where: BoolArray) -> ObjArray:
+        """``;``-joined codes of the rows in ``where``."""
+        out = np.full(int(where.sum()), "", dtype=object)
+        for code, m in self.masks.items():
+            append_text(out, m[where], code, ";")
+        return out
+
+    def texts(self, where: BoolArray) -> tuple[ObjArray, ObjArray]:
+        """Chinese and English texts (with details) of the rows in ``where``."""
+        k = int(where.sum())
+        zh = np.full(k, "", dtype=object)
+        en = np.full(k, "", dtype=object)
+        for code, (text_zh, text_en) in self.vocabulary.items():
+            sub = self.masks[code][where]
+            if not sub.any():
+                continue
+            add_zh: ObjArray | str = text_zh
+            add_en: ObjArray | str = text_en
+            if code in self.details:
+                d_zh, d_en = self.details[code][0][where], self.details[code][1][where]
+                add_zh = np.where(d_zh != "", text_zh + "：" + d_zh, text_zh).astype(object)
+                add_en = np.where(d_en != "", text_en + ": " + d_en, text_en).astype(object)
+            append_text(zh, sub, add_zh, "；")
+            append_text(en, sub, add_en, "; ")
+        return zh, en
+
+    def counts(self, where: BoolArray | None = None) -> dict[str, int]:
+        """Code -> number of rows (in ``where``) with it, for the codes that occur."""
+        out = {}
+        for code, m in self.masks.items():
+            k = int((m if where is None else m & where).sum())
+            if k:
+                out[code] = k
+        return out
