@@ -242,6 +242,9 @@ def _stated(
         _set(tried, miss, what[0] + zh, what[1] + en)
 
     city = strip(col("city")) if "city" in fields else None
+    if "address" in fields and "county" in fields:  # the address's city names a county's city
+        found_city = pl.in_addresses(strip(col("address")))[1]
+        city = found_city if city is None else pc.if_else(pc.equal(city, ""), found_city, city)
     if "adcode" in fields:
         code, is_blank, invalid = parse_adcode(col("adcode"))
         reasons["invalid_adcode"] = invalid

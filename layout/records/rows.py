@@ -78,7 +78,8 @@ def check_rows(
     both = id_blank & name_blank
     reasons.set("missing_id", both)
     reasons.set("missing_name", both)
-    notes.set("missing_name", name_blank & ~id_blank)
+    if "name" in fields:
+        notes.set("missing_name", name_blank & ~id_blank)
     ids = pd.Series(firm_id.to_pandas(), dtype="str")
     dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & ~id_blank
     if dup.any():
@@ -87,6 +88,7 @@ def check_rows(
         reasons.set("duplicate_id", dup, ("首次出现在第 " + shown + " 行", "first in row " + shown))
     ids_out = np.asarray(firm_id.to_pylist(), dtype=object) if n else np.zeros(0, dtype=object)
     generated = id_blank & ~name_blank
+    summary["generated_ids"] = int(generated.sum())
     if generated.any():
         taken = set(ids.to_numpy()[~id_blank])
         made = []
@@ -97,7 +99,8 @@ def check_rows(
             taken.add(cand)
             made.append(cand)
         ids_out[generated] = made
-        notes.set("generated_id", generated)
+        if "firm_id" in fields:  # without the column, every row would say so: the summary does
+            notes.set("generated_id", generated)
 
     # location ------------------------------------------------------------------------------
     report(progress, 0.5)
@@ -127,6 +130,10 @@ def check_rows(
             reasons.set(code, mask, cm.details.get(code))
         for code, mask in cm.notes.items():
             notes.set(code, mask, cm.note_details.get(code))
+        coded = "industry_code" in fields
+        for code in ("chain", "node"):  # only a column the file has is noted as blank
+            if code not in fields and not coded:
+                notes.masks[f"missing_{code}"] &= False
         summary["values"] = cm.values
         summary["unknown_values"] = cm.unknown
     else:
@@ -154,7 +161,8 @@ def check_rows(
             v = np.where(bad, np.nan, v)
         factor = float(cmap.units.get(key, {}).get("factor", 1.0))  # type: ignore[arg-type]
         figures[key] = v * factor if factor != 1.0 else v
-        notes.set(f"missing_{key}", is_blank)
+        if key in fields:
+            notes.set(f"missing_{key}", is_blank)
         negative[key] = np.isfinite(v) & (v < 0)
     neg_any = negative["employees"] | negative["output"]
     if neg_any.any():

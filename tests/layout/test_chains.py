@@ -251,3 +251,47 @@ def test_unreadable_files_are_problems(tmp_path: Path) -> None:
         load_chains(npath, tmp_path / "missing.csv")
     messages = sorted(p.message for p in info.value.problems)
     assert messages[0] == "file not found" and messages[1].startswith("not UTF-8")
+
+
+# --------------------------------------------------------------------------- synonyms
+
+
+def test_synonyms_load_from_nodes_and_industries(tmp_path: Path) -> None:
+    npath, epath = _write(tmp_path, GOOD_NODES, GOOD_EDGES)
+    nodes = pd.read_csv(npath, dtype=str, keep_default_na=False)
+    nodes["synonyms"] = ["甲料;A material", "", "丙品"]
+    nodes.to_csv(npath, index=False)
+    ipath = tmp_path / "industries.csv"
+    ipath.write_text("chain,name_zh,name_en,synonyms\nT,测试链,Test chain,试验链;trial\n")
+    graph = load_chain("T", npath, epath, industries_path=ipath)
+    assert graph.graph["synonyms"] == ["试验链", "trial"]
+    assert graph.nodes["a"]["synonyms"] == ["甲料", "A material"]
+    assert graph.nodes["b"]["synonyms"] == []
+
+
+def test_a_synonym_naming_two_nodes_or_chains_is_a_problem(tmp_path: Path) -> None:
+    npath, epath = _write(tmp_path, GOOD_NODES, GOOD_EDGES)
+    nodes = pd.read_csv(npath, dtype=str, keep_default_na=False)
+    nodes["synonyms"] = ["共用", "共用;ｂ", ""]  # full-width ｂ is node b's own id
+    nodes.to_csv(npath, index=False)
+    ipath = tmp_path / "industries.csv"
+    ipath.write_text("chain,name_zh,name_en,synonyms\nT,测试链,Test chain,T\n")
+    with pytest.raises(ChainTemplateError) as err:
+        load_chains(npath, epath, industries_path=ipath)
+    messages = [p.message for p in err.value.problems]
+    assert messages == ["synonym of node T/b already names node T/a"]
+
+
+def test_shipped_synonyms_are_what_the_build_script_makes() -> None:
+    spec = importlib.util.spec_from_file_location("build_chains", ROOT / "scripts/build_chains.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    nodes = pd.read_csv(DEFAULT_NODES, dtype=str, keep_default_na=False)
+    industries = pd.read_csv(DEFAULT_INDUSTRIES, dtype=str, keep_default_na=False)
+    assert mod.node_synonyms(nodes) == nodes["synonyms"].tolist()
+    assert mod.chain_synonyms(list(industries["chain"])) == industries["synonyms"].tolist()
+    led = load_chain("LED")
+    assert "半导体照明" in led.graph["synonyms"]
+    assert "封装" in led.nodes["package"]["synonyms"]
+    assert {"荧光粉", "封装材料"} <= set(led.nodes["phosphor"]["synonyms"])  # parts of its name
