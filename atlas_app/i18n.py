@@ -200,8 +200,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Upload a firm file (CSV / XLSX / GeoJSON / GeoPackage)",
     ),
     "upload_help": (
-        "必需列: firm_id, name, lon, lat, chain, node, employees, output；可选 adcode, year。",
-        "Required columns: firm_id, name, lon, lat, chain, node, employees, output; optional adcode, year.",
+        "中文或英文表头均可（如 企业名称、统一社会信用代码、经度/纬度、所属区县、注册地址、所属产业链、产业链环节、"
+        "从业人员、营业收入(万元)、国民经济行业代码）。需要企业名称或编号，以及坐标、区划代码、区县或地址之一。",
+        "Chinese or English headers (e.g. 企业名称, 统一社会信用代码, lon/lat, 所属区县, 注册地址, 所属产业链, "
+        "产业链环节, 从业人员, 营业收入(万元), 国民经济行业代码). A firm name or id is needed, and "
+        "coordinates, an adcode, a county or an address.",
     ),
     "datum": ("坐标基准", "Coordinate datum"),
     "datum_wgs84": ("WGS-84 (GPS)", "WGS-84 (GPS)"),
@@ -268,11 +271,12 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> None:
         LABELS.update(table)
 
 
+from atlas_app.labels_import import LABELS as _IMPORT  # noqa: E402
 from atlas_app.labels_monitor import LABELS as _MONITOR  # noqa: E402
 from atlas_app.labels_planning import LABELS as _PLANNING  # noqa: E402
 from atlas_app.labels_scenario import LABELS as _SCENARIO  # noqa: E402
 
-_merge(_SCENARIO, _PLANNING, _MONITOR)
+_merge(_SCENARIO, _PLANNING, _MONITOR, _IMPORT)
 
 
 def t(key: str, lang: str = "zh", **fields: Any) -> str:

@@ -172,6 +172,36 @@ def _app_rows(app: dict[str, Any]) -> list[str]:
     return rows or [f"| app | {json.dumps(res)[:200]} | — | — | — | — |"]
 
 
+def _import_rows(find: Any, checks: list[str]) -> list[str]:
+    """Rows of the firm-import comparison (ours vs plain geopandas on the same CSV)."""
+    peer = find(case="import", method="peer")
+    rows = []
+    for method, what in (
+        ("ours", "`read_firms` (read, check every row, locate in counties)"),
+        ("ours-write", "the same + write the GeoPackage and the rejects CSV (`import-firms`)"),
+    ):
+        ours = find(case="import", method=method)
+        if ours is None or peer is None:
+            continue
+        n = ours["spec"]["n"]
+        ratio = peer["seconds"] / ours["seconds"]
+        bad = _mismatches(ours["codes"], peer["codes"])
+        rows.append(
+            f"| import {n / 1e6:g} M firms from CSV ({ours['bytes'] / 1e6:.0f} MB): {what} vs "
+            "geopandas read_csv + points_from_xy + sjoin + to_file(GPKG) (rows/s) | "
+            f"{_s(ours['seconds'])} ({ours['rows_per_s'] / 1e6:.2f} M/s) | "
+            f"{_s(peer['seconds'])} ({peer['rows_per_s'] / 1e6:.2f} M/s) | **{ratio:.1f}×** | "
+            f"{'yes' if bad == 0 else f'NO: {bad} rows differ'} (county of every row) | "
+            f"{_gb(ours['peak_rss_bytes'])} / {_gb(peer['peak_rss_bytes'])} |"
+        )
+        if method == "ours":
+            checks.append(
+                f"import {n / 1e6:g} M rows ≥ 3× the geopandas pipeline: "
+                f"{'PASS' if ratio >= 3 else 'FAIL'} ({ratio:.1f}×)"
+            )
+    return rows
+
+
 def _mismatches(a: str, b: str) -> int:
     x, y = np.load(a), np.load(b)
     return int(len(x) != len(y)) * max(len(x), len(y)) or int((x != y).sum())
@@ -208,6 +238,11 @@ def plan(quick: bool, sizes: list[int] | None, analysis: bool) -> list[dict[str,
     cases += [
         {"case": "core", "engine": "pandas", "n": n_firms},
         {"case": "core", "engine": "dask", "n": n_firms},
+    ]
+    n_import = 100_000 if quick else 1_000_000
+    cases += [
+        {"case": "import", "method": m, "n": n_import, "repeat": 1 if quick else 2}
+        for m in ("ours", "ours-write", "peer")
     ]
     cases += [
         {"case": "scenario", "n": 0, "repeat": 3},
@@ -364,6 +399,7 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
                 f"{_s(v['full_s'])} | **{v['full_s'] / v['incremental_s']:.1f}×** | "
                 f"{'yes' if v['identical'] else 'NO'} | {_gb(sc['peak_rss_bytes'])} |"
             )
+    rows += _import_rows(find, checks)
     rows += _app_rows(app)
     failed = [r for r in results if "error" in r]
     m = info
@@ -410,6 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         help="join sizes, e.g. 1e6,1e7",
     )
     parser.add_argument("--no-analysis", action="store_true", help="skip the full analysis")
+    parser.add_argument(
+        "--only",
+        type=lambda s: set(s.split(",")),
+        help="run only these cases (e.g. import,join; the baseline always runs)",
+    )
     parser.add_argument("--no-app", action="store_true", help="skip bench/bench_app.py")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per case")
@@ -421,11 +462,15 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         for i, spec in enumerate(plan(args.quick, args.sizes, not args.no_analysis)):
+            if args.only and spec["case"] not in args.only | {"baseline"}:
+                continue
             spec = dict(spec)
+            if spec["case"] == "import":  # one file shared by every import case
+                spec["csv"] = str(Path(tmp) / f"firms-{spec['n']}.csv")
             spec["codes"] = str(Path(tmp) / f"codes-{i}.npy")
             spec["result"] = str(Path(tmp) / f"result-{i}.parquet")
             print(
-                f"[bench] {json.dumps({k: v for k, v in spec.items() if k not in ('codes', 'result')})}",
+                f"[bench] {json.dumps({k: v for k, v in spec.items() if k not in ('codes', 'result', 'csv')})}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -440,8 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         r.pop("codes", None)
         r.pop("result", None)
-        r.get("spec", {}).pop("codes", None)
-        r.get("spec", {}).pop("result", None)
+        for key in ("codes", "result", "csv"):
+            r.get("spec", {}).pop(key, None)
     payload = {"machine": info, "cases": results, "app": app}
     (args.out / "results.json").write_text(
         json.dumps(payload, indent=2, default=str), encoding="utf-8"

@@ -44,11 +44,14 @@ Examples
 """
 
 from layout.records.errors import FirmImportError
-from layout.records.importer import read_firms, read_firms_frame
+from layout.records.importer import ColumnGuess, guess_columns, read_firms, read_firms_frame
+from layout.records.limits import DEFAULT_LIMITS, Limits
 from layout.records.result import ImportResult, write_rejects
 from layout.records.vocabulary import (
+    FIELDS,
     FIRM_COLUMNS,
     HEADER_ALIASES,
+    LOCATION_QUALITIES,
     NOTES,
     OPTIONAL_COLUMNS,
     REASONS,
@@ -57,15 +60,21 @@ from layout.records.vocabulary import (
 )
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "FIELDS",
     "FIRM_COLUMNS",
     "HEADER_ALIASES",
+    "LOCATION_QUALITIES",
     "NOTES",
     "OPTIONAL_COLUMNS",
     "REASONS",
     "REQUIRED_COLUMNS",
     "SUPPORTED_FORMATS",
+    "ColumnGuess",
     "FirmImportError",
     "ImportResult",
+    "Limits",
+    "guess_columns",
     "read_firms",
     "read_firms_frame",
     "write_rejects",

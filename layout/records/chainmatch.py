@@ -134,9 +134,9 @@ def _digits(code: str) -> str:
 class ChainMatch:
     """Per-row outcome of chain and node matching."""
 
-    chain: np.ndarray
-    node: np.ndarray
-    candidates: np.ndarray
+    chain: Any  # pyarrow string arrays
+    node: Any
+    candidates: Any
     reasons: dict[str, BoolArray]
     details: dict[str, tuple[np.ndarray, np.ndarray]]
     notes: dict[str, BoolArray]
@@ -219,10 +219,17 @@ def match_chains(
         "chain": list(unknown_chain)[:_MAX_LISTED],
         "node": {k: list(v)[:_MAX_LISTED] for k, v in unknown_node.items()},
     }
+
+    def text(values: list[str]) -> pa.Array:
+        if not n:
+            return pa.array([], pa.string())
+        dictionary = pa.array(values, pa.string())
+        return pa.DictionaryArray.from_arrays(encoded.indices, dictionary).dictionary_decode()
+
     return ChainMatch(
-        spread([o.chain for o in outcomes]),
-        spread([o.node for o in outcomes]),
-        spread([o.candidates for o in outcomes]),
+        text([o.chain for o in outcomes]),
+        text([o.node for o in outcomes]),
+        text([o.candidates for o in outcomes]),
         reasons,
         details,
         notes,

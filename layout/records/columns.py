@@ -32,6 +32,7 @@ __all__ = [
     "ColumnMap",
     "check_user_columns",
     "field_of",
+    "guess_fields",
     "header_field_with",
     "header_key",
     "map_columns",
@@ -274,6 +275,24 @@ def map_columns(table: Table, user: Mapping[str, str | None] | None = None) -> C
         raise FirmImportError(problems)
     used = {table.headers[j]: name for name, j in sorted(fields.items(), key=lambda kv: kv[1])}
     return ColumnMap(fields, _extra_names(table, extras), used, units)
+
+
+def guess_fields(table: Table) -> dict[int, str]:
+    """Column index -> the field its header names (the best of several per field; never raises).
+
+    What :func:`map_columns` would choose without a user's mapping, for showing the guess.
+    """
+    geometry = table.points is not None
+    best: dict[str, tuple[int, int]] = {}
+    for j, header in enumerate(table.headers):
+        if j in table.synthetic:
+            continue
+        name, priority, _ = split_unit(header)
+        if not name or (geometry and name in ("lon", "lat")):
+            continue
+        if name not in best or priority < best[name][0]:
+            best[name] = (priority, j)
+    return {j: name for name, (_, j) in best.items()}
 
 
 def _requirement_problems(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from layout.records.table import BoolArray, ObjArray
 
@@ -63,15 +65,54 @@ class Flags:
             out |= m
         return out
 
-    def codes(self, where: BoolArray) -> ObjArray:
-        """``;``-joined codes of the rows in ``where``."""
-        out = np.full(int(where.sum()), "", dtype=object)
-        for code, m in self.masks.items():
-            append_text(out, m[where], code, ";")
+    def _keys(self, where: BoolArray) -> np.ndarray:
+        """Per row (in ``where``) an integer whose bits are the codes set (vocabulary order)."""
+        key = np.zeros(int(where.sum()), dtype=np.int64)
+        for bit, code in enumerate(self.vocabulary):
+            m = self.masks[code][where]
+            if m.any():
+                key |= m.astype(np.int64) << bit
+        return key
+
+    def _detailed(self, where: BoolArray) -> BoolArray:
+        """Rows (in ``where``) with a detail for a code they have."""
+        out = np.zeros(int(where.sum()), dtype=bool)
+        for code, (d_zh, _) in self.details.items():
+            out |= self.masks[code][where] & (d_zh[where] != "")
         return out
 
-    def texts(self, where: BoolArray) -> tuple[ObjArray, ObjArray]:
-        """Chinese and English texts (with details) of the rows in ``where``."""
+    def codes(self, where: BoolArray) -> pa.Array:
+        """``;``-joined codes of the rows in ``where`` (a pyarrow string array)."""
+        codes = list(self.vocabulary)
+        return _by_key(self._keys(where), lambda k: ";".join(c for b, c in enumerate(codes)
+                                                             if k >> b & 1))  # fmt: skip
+
+    def texts(self, where: BoolArray) -> tuple[pa.Array, pa.Array]:
+        """Chinese and English texts (with details) of the rows in ``where`` (pyarrow arrays).
+
+        Rows without details share their text with every row of the same codes (built once per
+        combination); rows with details are written out one by one.
+        """
+        items = list(self.vocabulary.items())
+        keys = self._keys(where)
+        zh = _by_key(
+            keys, lambda k: "；".join(t[0] for b, (_, t) in enumerate(items) if k >> b & 1)
+        )
+        en = _by_key(
+            keys, lambda k: "; ".join(t[1] for b, (_, t) in enumerate(items) if k >> b & 1)
+        )
+        detailed = self._detailed(where)
+        if not detailed.any():
+            return zh, en
+        rows = np.flatnonzero(where)[detailed]
+        one = np.zeros(self.n, dtype=bool)
+        one[rows] = True
+        d_zh, d_en = self._texts_slow(one)
+        mask = pa.array(detailed)
+        return (pc.replace_with_mask(zh, mask, pa.array(d_zh, pa.string())),
+                pc.replace_with_mask(en, mask, pa.array(d_en, pa.string())))  # fmt: skip
+
+    def _texts_slow(self, where: BoolArray) -> tuple[ObjArray, ObjArray]:
         k = int(where.sum())
         zh = np.full(k, "", dtype=object)
         en = np.full(k, "", dtype=object)
@@ -97,3 +138,17 @@ class Flags:
             if k:
                 out[code] = k
         return out
+
+
+def _by_key(keys: np.ndarray, text: Callable[[int], str]) -> pa.Array:
+    """``[text(k) for k in keys]`` as a pyarrow string array, ``text`` called once per value."""
+    if not len(keys):
+        return pa.array([], pa.string())
+    if not keys.any():  # no code on any row: one value, no sort
+        value = pa.array([text(0)], pa.string())
+        indices = pa.array(np.zeros(len(keys), dtype=np.int32))
+        return pa.DictionaryArray.from_arrays(indices, value).dictionary_decode()
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    dictionary = pa.array([text(int(k)) for k in uniq], pa.string())
+    indices = pa.array(inverse.astype(np.int32))
+    return pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from os import PathLike
 from typing import Any
 
 import pandas as pd
 
 from geo.datum import Datum
-from layout.records.columns import header_field_with
+from layout.records.columns import guess_fields, header_field_with
 from layout.records.errors import fail
 from layout.records.features import frame_table
 from layout.records.limits import DEFAULT_LIMITS, Limits
@@ -19,7 +20,34 @@ from layout.records.result import ImportResult
 from layout.records.rows import check_rows
 from layout.records.table import Progress, report
 
-__all__ = ["read_firms", "read_firms_frame"]
+__all__ = ["ColumnGuess", "guess_columns", "read_firms", "read_firms_frame"]
+
+
+@dataclass(frozen=True)
+class ColumnGuess:
+    """What the importer would do with a file's columns, before importing it.
+
+    Attributes
+    ----------
+    headers
+        The source headers, in file order (``column_<n>`` for a blank one).
+    guess
+        Header -> the field it would be mapped to, or None (kept as an extra column).
+    header_row
+        Row of the header (CSV/XLSX; title rows above it are skipped).
+    sheets, sheet
+        A workbook's sheets and the one read (the active one unless ``layer`` names another);
+        a GeoPackage's layer; None for other formats.
+    rows
+        Data rows below the header.
+    """
+
+    headers: list[str]
+    guess: dict[str, str | None]
+    header_row: int | None
+    sheets: list[str] | None
+    sheet: str | None
+    rows: int
 
 
 def read_firms(
@@ -207,3 +235,34 @@ def read_firms_frame(
     table = frame_table(df, first_row)
     report(progress, 0.4)
     return check_rows(table, options, source=source_name, progress=progress)
+
+
+def guess_columns(
+    path_or_buffer: str | PathLike[str] | Any,
+    *,
+    source_name: str | None = None,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    columns: Mapping[str, str | None] | None = None,
+) -> ColumnGuess:
+    r"""Read a file and say how its columns would be mapped (for a mapping step before import).
+
+    ``columns`` (a user's mapping) only helps to find the header row; the guess shown is the
+    importer's own. Raises :class:`FirmImportError` as :func:`read_firms` does for a file it
+    cannot read.
+
+    Examples
+    --------
+    >>> data = "title\n企业名称,营业收入(万元),备注\n甲,1,x\n".encode()
+    >>> g = guess_columns(data, source_name="a.csv")
+    >>> g.guess, g.header_row
+    ({'企业名称': 'name', '营业收入(万元)': 'output', '备注': None}, 2)
+    """
+    table, _ = read_table(path_or_buffer, source_name, layer, limits=Limits(),
+                          encoding=encoding, header_field=header_field_with(columns))  # fmt: skip
+    fields = guess_fields(table)
+    guess = {h: fields.get(j) for j, h in enumerate(table.headers)}
+    sheets = table.info.get("sheets") or ([table.info["layer"]] if "layer" in table.info else None)
+    sheet = table.info.get("sheet") or table.info.get("layer")
+    return ColumnGuess(list(table.headers), guess, table.info.get("header_row"), sheets, sheet,
+                       len(table.rows))  # fmt: skip

@@ -151,7 +151,17 @@ def locate(
 
     # exact points --------------------------------------------------------------------------
     src = table_crs(table, opts) if has_xy else opts.crs
-    result = import_lonlat(x, y, usable=ok, crs=src, datum=opts.datum, boundary=opts.boundary)
+    inside = None
+    if opts.boundary_label == "geo.boundaries.shandong_outline":
+        # the outline is the union of the counties: the (fast) county join is the same test
+        from geo.joins import join_lonlat
+
+        def inside(lo: FloatArray, la: FloatArray) -> BoolArray:
+            return join_lonlat(lo, la).notna().to_numpy(dtype=bool)
+
+    result = import_lonlat(
+        x, y, usable=ok, crs=src, datum=opts.datum, boundary=opts.boundary, inside=inside
+    )
     lon, lat = result.lon, result.lat
     notes["swapped_lon_lat"] = result.swapped
     reasons["coordinates_out_of_range"] = result.out_of_range
@@ -166,9 +176,9 @@ def locate(
     _compare(exact, adcode, stated, lon, lat, tolerance_km, notes, note_details, n)
     notes["old_unit_resolved"] &= ~exact  # the point decides, not the stated unit
     notes["county_of_former_city"] &= ~exact
-    unknown = exact & ~has_stated & (tried[0] != "")
-    notes["stated_county_unknown"] = unknown
-    note_details["stated_county_unknown"] = tried
+    if loc_fields:
+        notes["stated_county_unknown"] = exact & ~has_stated & (tried[0] != "")
+        note_details["stated_county_unknown"] = tried
 
     # county points -------------------------------------------------------------------------
     quality = np.full(n, "", dtype=object)
@@ -299,6 +309,9 @@ def _compare(
     """Note points that lie outside the county their row states, beyond the tolerance."""
     differ = exact & (stated != "") & (adcode != stated)
     far = np.zeros(n, dtype=bool)
+    if not differ.any():
+        notes["point_outside_stated_county"] = far
+        return
     texts = _texts(n)
     if differ.any():
         _, shapes = _county_geometry()

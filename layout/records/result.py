@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -93,11 +94,13 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
     return target
 
 
-def _text(values: TextArray | ObjArray, mask: BoolArray) -> pd.Series:
+def _text(values: TextArray | ObjArray, mask: BoolArray | None = None) -> pd.Series:
+    """The cells (where ``mask``) as a ``str`` Series; pyarrow arrays convert without copying."""
     if isinstance(values, pa.Array | pa.ChunkedArray):
-        picked = values.filter(pa.array(mask, type=pa.bool_()))
+        picked = values if mask is None else values.filter(pa.array(mask, type=pa.bool_()))
         return pd.Series(picked.to_pandas(), dtype="str").reset_index(drop=True)
-    return pd.Series(np.asarray(values, dtype=object)[mask], dtype="str")
+    arr = np.asarray(values, dtype=object)
+    return pd.Series(arr if mask is None else arr[mask], dtype="str")
 
 
 def accepted_frame(
@@ -114,6 +117,23 @@ def accepted_frame(
     """
     lon: FloatArray = columns["lon"][acc]
     lat: FloatArray = columns["lat"][acc]
+    # GEOS builds the points without the GIL: let it run while the columns are assembled
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        points = pool.submit(gpd.points_from_xy, lon, lat)
+        frame = _accepted_columns(acc, table, extras, columns, notes, lon, lat)
+        geometry = points.result()
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
+
+
+def _accepted_columns(
+    acc: BoolArray,
+    table: Table,
+    extras: list[tuple[int, str]],
+    columns: Mapping[str, Any],
+    notes: Flags,
+    lon: FloatArray,
+    lat: FloatArray,
+) -> pd.DataFrame:
     year = columns["year"][acc]
     zh, en = notes.texts(acc)
     data: dict[str, Any] = {}
@@ -124,25 +144,29 @@ def accepted_frame(
         data[name] = _text(columns[name], acc)
     data["employees"] = columns["employees"][acc]
     data["output"] = columns["output"][acc]
-    adcode = np.asarray(columns["adcode"], dtype=object)[acc]
-    adcode[adcode == ""] = None
-    data["adcode"] = pd.Series(adcode, dtype="str")
+    adcode = columns["adcode"]
+    if isinstance(adcode, pa.Array):
+        data["adcode"] = _text(adcode, acc)
+    else:
+        picked = np.asarray(adcode, dtype=object)[acc]
+        picked[picked == ""] = None
+        data["adcode"] = pd.Series(pa.array(picked, pa.string(), from_pandas=True).to_pandas(),
+                                   dtype="str")  # fmt: skip
     data["year"] = pd.array(np.where(year < 0, 0, year), dtype="Int64")
     data["year"][year < 0] = pd.NA
     data["datum_in"] = _text(columns["datum_in"], acc)
     data["location_quality"] = _text(columns["location_quality"], acc)
     data["row"] = table.rows[acc]
-    data["notes"] = pd.Series(notes.codes(acc), dtype="str")
-    data["notes_zh"] = pd.Series(zh, dtype="str")
-    data["notes_en"] = pd.Series(en, dtype="str")
+    data["notes"] = _text(notes.codes(acc))
+    data["notes_zh"] = _text(zh)
+    data["notes_en"] = _text(en)
     data["node_candidates"] = _text(columns["node_candidates"], acc)
     for j, out_name in extras:
         column = _text(table.cells[j], acc)
         if j in table.synthetic and not (column != "").any():
             continue
         data[out_name] = column
-    frame = pd.DataFrame(data)
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
+    return pd.DataFrame(data)
 
 
 def rejected_frame(rej: BoolArray, table: Table, reasons: Flags, notes: Flags) -> pd.DataFrame:
@@ -150,10 +174,10 @@ def rejected_frame(rej: BoolArray, table: Table, reasons: Flags, notes: Flags) -
     zh, en = reasons.texts(rej)
     data: dict[str, Any] = {
         "row": table.rows[rej],
-        "reason_codes": pd.Series(reasons.codes(rej), dtype="str"),
-        "reason_zh": pd.Series(zh, dtype="str"),
-        "reason_en": pd.Series(en, dtype="str"),
-        "notes": pd.Series(notes.codes(rej), dtype="str"),
+        "reason_codes": _text(reasons.codes(rej)),
+        "reason_zh": _text(zh),
+        "reason_en": _text(en),
+        "notes": _text(notes.codes(rej)),
     }
     originals: list[tuple[str, Any]] = [
         (header, cells) for header, cells in zip(table.headers, table.cells, strict=True)

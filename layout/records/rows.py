@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,7 +18,7 @@ from layout.records.flags import Flags
 from layout.records.locate import locate
 from layout.records.options import Options
 from layout.records.result import ImportResult, accepted_frame, rejected_frame
-from layout.records.strings import TextArray, blank, bools, empty_text, strip
+from layout.records.strings import TextArray, bools, empty_text, strip
 from layout.records.table import BoolArray, Progress, Table, report
 from layout.records.values import parse_numbers, parse_year
 from layout.records.vocabulary import LOCATION_QUALITIES, NOTES, REASONS
@@ -52,45 +51,59 @@ def check_rows(
     summary["columns"] = dict(cmap.used)
     summary["units"] = cmap.units
     empty = empty_text(n)
+    stripped: dict[int, TextArray] = {}
+
+    def scol(j: int) -> TextArray:
+        if j not in stripped:
+            stripped[j] = strip(table.cells[j])
+        return stripped[j]
 
     def col(name: str) -> TextArray:
-        return table.cells[fields[name]] if name in fields else empty
+        """The cells of a field, stripped of surrounding white space (blank when absent)."""
+        return scol(fields[name]) if name in fields else empty
 
     reasons = Flags(REASONS, n)
     notes = Flags(NOTES, n)
 
     # blank rows carry one reason only -------------------------------------------------------
     blank_row = np.ones(n, dtype=bool)
-    for cells in table.cells:
-        blank_row &= blank(cells)
+    for j in range(len(table.cells)):
+        if blank_row.any():
+            blank_row &= bools(pc.equal(scol(j), ""))
     if table.points is not None:
         blank_row &= table.points.missing
 
     # text that cannot be stored --------------------------------------------------------------
-    nul = _columns_with(table, "\x00", n)
+    nul = _columns_with(table, "\x00", n) if table.may_have_nul else None
     if nul is not None:
         reasons.set("nul_character", nul[0], (nul[1], nul[1]))
 
     # identity ------------------------------------------------------------------------------
-    firm_id = strip(col("firm_id"))
-    name = strip(col("name"))
+    firm_id = col("firm_id")
+    name = col("name")
     id_blank, name_blank = bools(pc.equal(firm_id, "")), bools(pc.equal(name, ""))
     both = id_blank & name_blank
     reasons.set("missing_id", both)
     reasons.set("missing_name", both)
     if "name" in fields:
         notes.set("missing_name", name_blank & ~id_blank)
-    ids = pd.Series(firm_id.to_pandas(), dtype="str")
-    dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & ~id_blank
-    if dup.any():
-        first = pd.Series(table.rows).groupby(ids.to_numpy()).transform("min").to_numpy()
-        shown = np.where(dup, first.astype(str), "").astype(object)
+    given = ~id_blank
+    encoded = firm_id.dictionary_encode()  # one hash pass: repeated ids share an index
+    if len(encoded.dictionary) - int(id_blank.any()) < int(given.sum()):
+        index = encoded.indices.to_numpy(zero_copy_only=False)
+        order = np.argsort(index, kind="stable")
+        first_pos = np.empty(len(encoded.dictionary), dtype=np.int64)
+        starts = np.r_[True, index[order][1:] != index[order][:-1]]
+        first_pos[index[order][starts]] = order[starts]
+        first = first_pos[index]
+        dup = (first != np.arange(n)) & given
+        shown = np.where(dup, table.rows[first].astype(str), "").astype(object)
         reasons.set("duplicate_id", dup, ("首次出现在第 " + shown + " 行", "first in row " + shown))
-    ids_out = np.asarray(firm_id.to_pylist(), dtype=object) if n else np.zeros(0, dtype=object)
+    ids_out = firm_id
     generated = id_blank & ~name_blank
     summary["generated_ids"] = int(generated.sum())
     if generated.any():
-        taken = set(ids.to_numpy()[~id_blank])
+        taken = set(firm_id.filter(pa.array(given)).to_pylist())
         made = []
         for r in table.rows[generated]:
             cand, k = f"row-{int(r)}", 2
@@ -98,7 +111,7 @@ def check_rows(
                 cand, k = f"row-{int(r)}-{k}", k + 1
             taken.add(cand)
             made.append(cand)
-        ids_out[generated] = made
+        ids_out = pc.replace_with_mask(firm_id, pa.array(generated), pa.array(made, pa.string()))
         if "firm_id" in fields:  # without the column, every row would say so: the summary does
             notes.set("generated_id", generated)
 
@@ -113,8 +126,8 @@ def check_rows(
     report(progress, 0.75)
 
     # chain and node ------------------------------------------------------------------------
-    chain_raw, node_raw = strip(col("chain")), strip(col("node"))
-    candidates = np.full(n, "", dtype=object)
+    chain_raw, node_raw = col("chain"), col("node")
+    candidates: Any = empty
     if opts.vocabulary is not None:
         code_text = col("industry_code") if "industry_code" in fields else None
         cm = match_chains(
@@ -137,10 +150,9 @@ def check_rows(
         summary["values"] = cm.values
         summary["unknown_values"] = cm.unknown
     else:
-        chain = np.asarray(chain_raw.to_pylist(), dtype=object)
-        node = np.asarray(node_raw.to_pylist(), dtype=object)
+        chain, node = chain_raw, node_raw
         if opts.chain:
-            chain = np.where(chain == "", opts.chain, chain).astype(object)
+            chain = pc.if_else(pc.equal(chain, ""), opts.chain, chain)
         summary["values"] = {"chain": {}, "node": {}}
         summary["unknown_values"] = {"chain": [], "node": {}}
 

@@ -56,6 +56,8 @@ class Table:
     info: dict[str, Any] = field(default_factory=dict)
     formula_cells: dict[int, BoolArray] = field(default_factory=dict)
     """Column -> rows whose cell holds a formula without a saved value (workbooks only)."""
+    may_have_nul: bool = True
+    """False when the reader knows no cell holds a NUL character."""
 
 
 _GEOM_NAMES = {

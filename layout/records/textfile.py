@@ -52,38 +52,71 @@ def read_csv(
     """
     if len(data) > limits.max_bytes:
         exceeded("max_bytes", limits.max_bytes, f"{len(data):,} bytes")
-    text, info = decode_text(data, encoding)
-    first_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
-    counts = {d: first_line.count(d) for d in _DELIMITERS}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
-    columns = None
-    if engine in ("auto", "arrow"):
-        columns = _arrow_columns(text, data, info, delimiter, limits)
-        if columns is None and engine == "arrow":
-            raise ValueError("the arrow parser cannot read this file")
     field = header_field or field_of
+    columns = None
+    text: str | None = None
+    info: dict[str, object] = {}
+    utf8 = _looks_utf8(data) if encoding is None else None
+    if utf8 is not None and engine in ("auto", "arrow"):
+        # UTF-8 (the common case): pyarrow parses the bytes as they are and checks the UTF-8;
+        # the whole text is decoded only if it refuses the file
+        info = {"encoding": utf8}
+        delimiter = _delimiter(data[:65536].decode("utf-8", errors="ignore"))
+        raw = data[3:] if utf8 == "utf-8-sig" else data
+        columns = _arrow_columns(raw, delimiter, limits)
+    if columns is None:
+        text, decoded = decode_text(data, encoding)
+        info = dict(decoded)
+        delimiter = _delimiter(text)
+        if engine in ("auto", "arrow") and utf8 is None:
+            columns = _arrow_columns(text.encode("utf-8"), delimiter, limits)
+    if columns is None and engine == "arrow":
+        raise ValueError("the arrow parser cannot read this file")
     if columns is not None:
         table = grid_table(columns, fmt="csv", ragged_is_error=True, header_field=field)
     else:
+        assert text is not None
         records = _python_records(text, delimiter, limits)
         widths = [len(r) for r in records]
         table = grid_table(
             _transpose(records), fmt="csv", ragged_is_error=True, widths=widths, header_field=field
         )
-    _check_quotes(table, delimiter)
+    if b'"' in data or (text is not None and '"' in text):  # without quotes, no cell spans lines
+        _check_quotes(table, delimiter)
     table.info.update(info)
     table.info["delimiter"] = delimiter
+    if not str(info.get("encoding", "")).startswith("utf-16"):
+        table.may_have_nul = b"\x00" in data  # one C scan instead of one per column
     return table
 
 
-def _arrow_columns(
-    text: str, data: bytes, info: dict[str, object], delimiter: str, limits: Limits
-) -> list[TextArray] | None:
-    """Columns parsed by pyarrow, or None when the file is not regular (the caller falls back)."""
+def _looks_utf8(data: bytes) -> str | None:
+    """``utf-8``/``utf-8-sig`` when the start of ``data`` is UTF-8 (None: decide by decoding)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    head = data[:65536]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the sample's end
+            return None
+    return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+
+
+def _delimiter(text: str) -> str:
+    first_line = next((ln for ln in io.StringIO(text) if ln.strip()), "")
+    counts = {d: first_line.count(d) for d in _DELIMITERS}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _arrow_columns(raw: bytes, delimiter: str, limits: Limits) -> list[TextArray] | None:
+    """Columns parsed by pyarrow from UTF-8 ``raw``, or None when the file is not regular or
+    not valid UTF-8 (the caller falls back)."""
     import pyarrow.csv as pacsv
 
+    head = raw[: 1 << 20].decode("utf-8", errors="ignore")
     try:
-        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
+        first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
     except csv.Error:
         return None
     if not first:
@@ -91,15 +124,14 @@ def _arrow_columns(
     k = len(first)
     if k > limits.max_columns:
         exceeded("max_columns", limits.max_columns, f"{k:,} columns")
-    enc = info["encoding"]
-    raw = data[3:] if enc == "utf-8-sig" else data if enc == "utf-8" else text.encode("utf-8")
     names = [f"c{j}" for j in range(k)]
+    quoted = b'"' in raw  # without quotes no cell can hold a line break: parse in parallel
     try:
         table = pacsv.read_csv(
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+                delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
