@@ -951,11 +951,13 @@ def build_map(
         geom_types = set(gdf.geometry.dropna().geom_type)
         is_points = geom_types <= {"Point", "MultiPoint"} and bool(geom_types)
         if name == "firms" and is_points:
-            _add_firms(group, gdf, props, firms_mode, marker_limit)
+            rings = _add_firms(group, gdf, props, firms_mode, marker_limit, lang=lang)
             legend.append(
                 f'<div><i style="background:#1f78b4;border-radius:50%"></i>'
                 f"{_title(name, lang, titles)}</div>"
             )
+            if rings:
+                legend.append(rings)
             group.add_to(m)
             continue
         doc = _feature_collection(gdf, props)
@@ -1122,32 +1124,90 @@ def _choropleth_legend(ch: Choropleth, lang: str) -> str:
     return "".join(rows)
 
 
+_COUNTY_FIRMS = {
+    "zh": (
+        "{n} 家企业按区县定位（无精确坐标，画在区县代表点）",
+        "按区县定位的企业（圆圈，无精确坐标）",
+    ),
+    "en": (
+        "{n} firm(s) placed at the county (no exact point; drawn at the county's point)",
+        "Firms placed at their county (ring, no exact point)",
+    ),
+}
+
+
 def _add_firms(
-    group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, props: pd.DataFrame, mode: str, limit: int
-) -> None:
+    group: folium.FeatureGroup,
+    gdf: gpd.GeoDataFrame,
+    props: pd.DataFrame,
+    mode: str,
+    limit: int,
+    *,
+    lang: str = "zh",
+) -> str:
+    """Firms with exact points as markers (or a heat map); firms placed at their county
+    (``location_quality`` ``county`` or ``address``) as one ring per county, never as a pin.
+
+    Returns the legend entry of the rings ('' when there are none).
+    """
     pts = gdf.geometry
-    ok = pts.notna() & ~pts.is_empty
-    lat = pts[ok].y.round(DISPLAY_PRECISION).to_numpy()
-    lon = pts[ok].x.round(DISPLAY_PRECISION).to_numpy()
-    use_heat = mode == "heat" or (mode == "auto" and int(ok.sum()) > limit)
+    ok = (pts.notna() & ~pts.is_empty).to_numpy()
+    quality = gdf.get("location_quality", None)
+    at_county = (
+        quality.isin(["county", "address"]).to_numpy() & ok
+        if quality is not None
+        else np.zeros(len(gdf), dtype=bool)
+    )
+    exact = ok & ~at_county
+    lat = pts[exact].y.round(DISPLAY_PRECISION).to_numpy()
+    lon = pts[exact].x.round(DISPLAY_PRECISION).to_numpy()
+    use_heat = mode == "heat" or (mode == "auto" and int(exact.sum()) > limit)
     if use_heat:
         folium.plugins.HeatMap(
             np.column_stack([lat, lon]).tolist(), radius=14, blur=18, min_opacity=0.35
         ).add_to(group)
-        return
-    labels = (props.loc[ok, "name"] + "<br>" + props.loc[ok, "detail"]).tolist()
-    data = [[float(a), float(b), t] for a, b, t in zip(lat, lon, labels, strict=True)]
-    # Labels are escaped above; bindTooltip with a string sets innerHTML, which turns the
-    # entities back into text.
-    callback = (
-        "function (row) {"
-        "var m = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 5, color: '#333',"
-        " weight: 1, fillColor: '#1f78b4', fillOpacity: 0.85, className: 'atlas-firm'});"
-        "m.bindTooltip(row[2]); return m;}"
+    elif exact.any():
+        labels = (props.loc[exact, "name"] + "<br>" + props.loc[exact, "detail"]).tolist()
+        data = [[float(a), float(b), t] for a, b, t in zip(lat, lon, labels, strict=True)]
+        # Labels are escaped above; bindTooltip with a string sets innerHTML, which turns the
+        # entities back into text.
+        callback = (
+            "function (row) {"
+            "var m = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 5, color: '#333',"
+            " weight: 1, fillColor: '#1f78b4', fillOpacity: 0.85, className: 'atlas-firm'});"
+            "m.bindTooltip(row[2]); return m;}"
+        )
+        folium.plugins.FastMarkerCluster(
+            data, callback=callback, options={"maxClusterRadius": 40, "chunkedLoading": True}
+        ).add_to(group)
+    if not at_county.any():
+        return ""
+    head, legend = _COUNTY_FIRMS["zh" if lang == "zh" else "en"]
+    sub = pd.DataFrame(
+        {
+            "x": pts[at_county].x.round(DISPLAY_PRECISION).to_numpy(),
+            "y": pts[at_county].y.round(DISPLAY_PRECISION).to_numpy(),
+            "name": props.loc[at_county, "name"].to_numpy(),
+        }
     )
-    folium.plugins.FastMarkerCluster(
-        data, callback=callback, options={"maxClusterRadius": 40, "chunkedLoading": True}
-    ).add_to(group)
+    for (x, y), names in sub.groupby(["x", "y"], sort=True)["name"]:
+        n = len(names)
+        shown = "<br>".join(names.head(10)) + ("<br>…" if n > 10 else "")
+        folium.CircleMarker(
+            location=[float(y), float(x)],
+            radius=7 + 2 * math.log2(n),
+            color="#1f78b4",
+            weight=2,
+            fill=True,
+            fill_opacity=0.08,
+            dash_array="4 3",
+            class_name="atlas-firm-county",
+            tooltip=folium.Tooltip(f"<b>{esc(head.format(n=n))}</b><br>{shown}"),
+        ).add_to(group)
+    return (
+        '<div><i style="border:2px dashed #1f78b4;border-radius:50%;background:none"></i>'
+        f"{esc(legend)}</div>"
+    )
 
 
 def _add_lines(
