@@ -435,6 +435,7 @@ def import_lonlat(
     crs: pyproj.CRS | None,
     datum: str | Datum,
     boundary: Any,
+    inside: Any = None,
 ) -> LonLat:
     """Bring imported coordinates to WGS-84: swap, transform, datum-shift, test the boundary.
 
@@ -452,6 +453,9 @@ def import_lonlat(
         A (prepared) shapely geometry in WGS-84: points outside it are flagged ``outside``; for
         projected input a point outside it that falls inside once its axes are swapped (the
         surveying convention X = northing) is swapped.
+    inside
+        Optional ``callable(lon, lat) -> bool array`` used instead of testing ``boundary``
+        (e.g. a county join when the boundary is the union of the counties).
 
     Returns
     -------
@@ -489,20 +493,26 @@ def import_lonlat(
         shift = in_range & (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
         if shift.any():
             lon[shift], lat[shift] = to_wgs84(lon[shift], lat[shift], d)
-    inside = np.zeros(len(lon), dtype=bool)
-    inside[in_range] = shapely.intersects_xy(boundary, lon[in_range], lat[in_range])
+
+    def test(lo: Any, la: Any) -> Any:
+        if inside is not None:
+            return np.asarray(inside(lo, la), dtype=bool)
+        return shapely.intersects_xy(boundary, lo, la)
+
+    within = np.zeros(len(lon), dtype=bool)
+    within[in_range] = test(lon[in_range], lat[in_range])
     if not geographic:
         assert crs is not None
-        retry = (in_range & ~inside) | (ok & ~in_range)
+        retry = (in_range & ~within) | (ok & ~in_range)
         if retry.any():
             sx, sy = _transformer(crs).transform(y_a[retry], x_a[retry])
             fine = np.isfinite(sx) & np.isfinite(sy) & (np.abs(sx) <= 180) & (np.abs(sy) <= 90)
             hit = np.zeros(len(sx), dtype=bool)
-            hit[fine] = shapely.intersects_xy(boundary, sx[fine], sy[fine])
+            hit[fine] = test(sx[fine], sy[fine])
             idx = np.flatnonzero(retry)[hit]
             lon[idx], lat[idx] = sx[hit], sy[hit]
-            in_range[idx] = inside[idx] = True
+            in_range[idx] = within[idx] = True
             swapped = np.zeros(len(lon), dtype=bool)
             swapped[idx] = True
     datum_in = d.value if is_wgs84(crs) else crs.to_string()  # type: ignore[union-attr]
-    return LonLat(lon, lat, swapped, ok & ~in_range, in_range & ~inside, datum_in)
+    return LonLat(lon, lat, swapped, ok & ~in_range, in_range & ~within, datum_in)
