@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from geo.datum import STORAGE_CRS
+from geo.export import neutralise_formula
 from layout.records.flags import Flags
 from layout.records.strings import TextArray
 from layout.records.table import BoolArray, FloatArray, ObjArray, Table
@@ -22,7 +23,8 @@ from layout.records.vocabulary import META_REJECTED
 
 __all__ = ["ImportResult", "accepted_frame", "rejected_frame", "write_rejects"]
 
-_FORMULA_LEAD = r"^[=+\-@\t\r]"
+_FORMULA_LEAD = r"^[=+\-@\t\r]"  # the rule of geo.export.neutralise_formula
+_LONE_SIGNS = ("+", "-")
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,10 @@ def write_rejects(result: ImportResult, path: str | PathLike[str]) -> Path:
         column = frame.iloc[:, i]
         text = column.astype("str").fillna("").reset_index(drop=True)
         lead = text.str.match(_FORMULA_LEAD).fillna(False).to_numpy(dtype=bool)
+        lead = lead & ~text.isin(_LONE_SIGNS).to_numpy(dtype=bool)  # a lone sign is no formula
         out[i] = text.where(~lead, "'" + text)
     heads = [str(c) for c in frame.columns]
-    out.columns = ["'" + h if h[:1] in "=+-@\t\r" else h for h in heads]
+    out.columns = [neutralise_formula(h) for h in heads]
     target = Path(path)
     # CRLF rows: the csv writer then quotes every cell holding a bare CR or LF
     out.to_csv(
