@@ -372,6 +372,13 @@ def _located(firms: gpd.GeoDataFrame) -> npt.NDArray[np.bool_]:
     return (g.notna() & ~g.is_empty).to_numpy()
 
 
+def _at_county_point(firms: gpd.GeoDataFrame) -> np.ndarray:
+    """True for firms located at their county's point (imported without coordinates)."""
+    if "location_quality" not in firms:
+        return np.zeros(len(firms), dtype=bool)
+    return firms["location_quality"].isin(["county", "address"]).to_numpy(dtype=bool)
+
+
 def _nearest_km(lon: np.ndarray, lat: np.ndarray, firms: gpd.GeoDataFrame) -> np.ndarray:
     """Geodesic km from each point to the nearest firm of ``firms`` (NaN if there is none)."""
     firms = firms[_located(firms)]
@@ -581,7 +588,9 @@ class SiteResult:
 
     ``sites``: rank, adcode, name_zh, name_en, lon, lat, n_demand, demand_weight, covered_weight,
     mean_km (weighted mean km of the demand it serves). ``demand``: one row per demand firm with
-    firm_id, name, node, weight, lon, lat, site (adcode), distance_km, covered.
+    firm_id, name, node, weight, lon, lat, site (adcode), distance_km, covered,
+    at_county_point (the firm was imported without coordinates: its distance is from its
+    county's point; ``notes`` then says how many such firms there are).
     """
 
     method: str
@@ -716,8 +725,15 @@ def site_k(
             "site": [cands[j] if j >= 0 else None for j in sol.assignment],
             "distance_km": np.where(sol.assignment >= 0, dist, np.nan).round(1),
             "covered": sol.covered,
+            "at_county_point": _at_county_point(mine),
         }
     )
+    n_county = int(demand["at_county_point"].sum())
+    if n_county:
+        notes.append(
+            f"{n_county} of {len(demand)} demand firms were imported without coordinates and "
+            "sit at their county's point: their distances are from that point"
+        )
     rows = []
     for rank, j in enumerate(sol.selected, start=1):
         mask = sol.assignment == j

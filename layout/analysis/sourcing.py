@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.measure import geodesic_distance_km
 
-__all__ = ["nearest", "nearest_brute", "nearest_sources"]
+__all__ = ["at_county_point", "nearest", "nearest_brute", "nearest_sources"]
 
 _BRUTE_PAIRS = 250_000  # below this many gap × target pairs, all distances are computed
 _SPHERE_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -84,6 +84,10 @@ def nearest_sources(
     ``mine`` the chain's firm links (:func:`layout.analysis.aggregate.aggregate_chain`), ``rt``
     the level's region table with representative points. ``only``: the nodes to compute
     (default all); ``mine`` must hold their firm links.
+
+    ``target_at_county_point`` says when a firm's distance rests on its county's point, not
+    on the firm's own: firms imported without coordinates (``location_quality`` ``county`` or
+    ``address``; see :mod:`layout.records`). Region targets are always representative points.
     """
     cols = [
         "region",
@@ -96,6 +100,7 @@ def nearest_sources(
         "distance_km",
         "lon",
         "lat",
+        "target_at_county_point",
     ]
     pts = rt.set_index("region")
     gaps = table[
@@ -131,6 +136,7 @@ def nearest_sources(
                             "distance_km": dist[:, j][ok].round(1),
                             "lon": dlon[pick][ok],
                             "lat": dlat[pick][ok],
+                            "target_at_county_point": False,
                         }
                     )
                 )
@@ -155,6 +161,7 @@ def nearest_sources(
                             "distance_km": dist[:, j].round(1),
                             "lon": flon[order[:, j]],
                             "lat": flat[order[:, j]],
+                            "target_at_county_point": at_county_point(firms, pick),
                         }
                     )
                 )
@@ -164,6 +171,14 @@ def nearest_sources(
     out = out.sort_values(["region", "node", "kind", "rank"], kind="stable")
     out = out.groupby(["region", "node", "kind"], sort=False).head(k)
     return out[cols].reset_index(drop=True)
+
+
+def at_county_point(firms: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
+    """True for the firms (positions ``rows``) located at their county's point, not their own."""
+    if "location_quality" not in firms:
+        return np.zeros(len(rows), dtype=bool)
+    quality = firms["location_quality"].iloc[rows]
+    return quality.isin(["county", "address"]).to_numpy(dtype=bool)
 
 
 def _target_info(firms: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
