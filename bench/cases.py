@@ -322,6 +322,14 @@ def case_import(spec: dict[str, Any]) -> dict[str, Any]:
         codes = np.full(n, -1, dtype=np.int16)
         rows = res.accepted["row"].to_numpy() - 2
         codes[rows] = positions(res.accepted["adcode"].to_numpy(dtype=object, na_value=None))
+        # the same points under sjoin's rule for points on a shared edge (outside the timing)
+        from geo.joins import join_lonlat
+
+        within = join_lonlat(res.accepted["lon"], res.accepted["lat"], boundary="none")
+        same_rule = np.full(n, -1, dtype=np.int16)
+        same_rule[rows] = positions(within.to_numpy(dtype=object, na_value=None))
+        np.save(spec["codes"] + ".within.npy", same_rule)
+        out["codes_within"] = spec["codes"] + ".within.npy"
         out.update(read=res.summary["read"], accepted=res.summary["accepted"],
                    by_reason=res.summary["by_reason"])  # fmt: skip
     else:

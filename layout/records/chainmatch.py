@@ -22,14 +22,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from layout.records.strings import TextArray, strip
+from layout.records.strings import TEXT, TextArray, empty_text, strip
 from layout.records.table import BoolArray
 
 __all__ = ["ChainMatch", "Vocabulary", "match_chains", "value_key"]
 
-_SEP = "\x1f"
 _CODE = re.compile(r"(?:^|[^A-Za-z0-9])([A-Ta-t])?\s*([0-9]{2,4})(?![0-9])")
 _MAX_LISTED = 200
 
@@ -173,17 +171,15 @@ def match_chains(
     """
     n = len(chain_text)
     c_raw, n_raw = strip(chain_text), strip(node_text)
-    i_raw = strip(code_text) if code_text is not None else pa.array([""] * n, pa.string())
-    combined = pc.binary_join_element_wise(c_raw, n_raw, i_raw, _SEP)
-    encoded = combined.dictionary_encode()
+    i_raw = strip(code_text) if code_text is not None else empty_text(n)
+    combos, idx = _combinations([c_raw, n_raw, i_raw])
     user = _user_values(user_values)
     used_chain: dict[str, str] = {}
     used_node: dict[str, dict[str, str]] = {}
     unknown_chain: dict[str, None] = {}
     unknown_node: dict[str, dict[str, None]] = {}
     outcomes = []
-    for combo in encoded.dictionary.to_pylist():
-        c, nd, code = combo.split(_SEP)
+    for c, nd, code in combos:
         out = _decide(c, nd, code, vocab, default_chain, user)
         outcomes.append(out)
         if c and out.chain and c != out.chain:
@@ -194,7 +190,6 @@ def match_chains(
             unknown_chain.setdefault(c, None)
         if "unknown_node" in out.reasons:
             unknown_node.setdefault(out.chain, {}).setdefault(nd, None)
-    idx = encoded.indices.to_numpy(zero_copy_only=False) if n else np.zeros(0, np.int64)
 
     def spread(values: list[Any]) -> np.ndarray:
         arr = np.empty(len(values), dtype=object)
@@ -222,9 +217,10 @@ def match_chains(
 
     def text(values: list[str]) -> pa.Array:
         if not n:
-            return pa.array([], pa.string())
-        dictionary = pa.array(values, pa.string())
-        return pa.DictionaryArray.from_arrays(encoded.indices, dictionary).dictionary_decode()
+            return pa.array([], TEXT)
+        dictionary = pa.array(values, TEXT)
+        indices = pa.array(idx.astype(np.int32))
+        return pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
 
     return ChainMatch(
         text([o.chain for o in outcomes]),
@@ -237,6 +233,37 @@ def match_chains(
         values,
         unknown,
     )
+
+
+def _combinations(columns: list[TextArray]) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """The distinct combinations of the columns' values and, per row, its combination's index.
+
+    Each column is dictionary-encoded on its own (few distinct values: fast), and the codes are
+    combined as integers, so no per-row strings are joined or hashed.
+    """
+    n = len(columns[0])
+    if not n:
+        return [], np.zeros(0, dtype=np.int64)
+    key = np.zeros(n, dtype=np.int64)
+    size = 1  # number of key values so far
+    seen: list[np.ndarray] = []  # per row, the index into each dictionary
+    dictionaries = []
+    for col in columns:
+        enc = col.dictionary_encode()
+        dictionaries.append(enc.dictionary.to_pylist())
+        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        seen.append(codes)
+        if size * len(dictionaries[-1]) >= 1 << 62:  # keep the key small: renumber first
+            _, key = np.unique(key, return_inverse=True)
+            size = int(key.max()) + 1
+        key = key * len(dictionaries[-1]) + codes
+        size *= len(dictionaries[-1])
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    combos = [
+        tuple(values[int(codes[i])] for values, codes in zip(dictionaries, seen, strict=True))
+        for i in first
+    ]
+    return combos, inverse
 
 
 def _user_values(values: Mapping[str, Any] | None) -> dict[str, Any]:

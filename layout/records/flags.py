@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from layout.records.strings import TEXT
 from layout.records.table import BoolArray, ObjArray
 
 __all__ = ["Flags", "append_text"]
@@ -109,8 +110,8 @@ class Flags:
         one[rows] = True
         d_zh, d_en = self._texts_slow(one)
         mask = pa.array(detailed)
-        return (pc.replace_with_mask(zh, mask, pa.array(d_zh, pa.string())),
-                pc.replace_with_mask(en, mask, pa.array(d_en, pa.string())))  # fmt: skip
+        return (pc.replace_with_mask(zh, mask, pa.array(d_zh, TEXT)),
+                pc.replace_with_mask(en, mask, pa.array(d_en, TEXT)))  # fmt: skip
 
     def _texts_slow(self, where: BoolArray) -> tuple[ObjArray, ObjArray]:
         k = int(where.sum())
@@ -143,12 +144,12 @@ class Flags:
 def _by_key(keys: np.ndarray, text: Callable[[int], str]) -> pa.Array:
     """``[text(k) for k in keys]`` as a pyarrow string array, ``text`` called once per value."""
     if not len(keys):
-        return pa.array([], pa.string())
+        return pa.array([], TEXT)
     if not keys.any():  # no code on any row: one value, no sort
-        value = pa.array([text(0)], pa.string())
+        value = pa.array([text(0)], TEXT)
         indices = pa.array(np.zeros(len(keys), dtype=np.int32))
         return pa.DictionaryArray.from_arrays(indices, value).dictionary_decode()
     uniq, inverse = np.unique(keys, return_inverse=True)
-    dictionary = pa.array([text(int(k)) for k in uniq], pa.string())
+    dictionary = pa.array([text(int(k)) for k in uniq], TEXT)
     indices = pa.array(inverse.astype(np.int32))
     return pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pyarrow.compute as pc
 
 from layout.records.columns import field_of
-from layout.records.strings import TextArray, blank
+from layout.records.strings import TextArray, blank, bools, strip
 from layout.records.table import BoolArray, Table
 
 __all__ = ["find_header", "grid_table"]
@@ -32,8 +33,9 @@ def grid_table(
     """
     n = len(columns[0]) if columns else 0
     is_blank = np.ones(n, dtype=bool)
-    for col in columns:
-        is_blank &= blank(col)
+    stripped = [strip(col) for col in columns]
+    for col in stripped:
+        is_blank &= bools(pc.equal(col, ""))
     nonblank = np.flatnonzero(~is_blank)
     end = int(nonblank[-1]) + 1 if len(nonblank) else 0
     trailing = n - end
@@ -67,7 +69,9 @@ def grid_table(
             extra |= ~blank(cells[j])
     rows = np.arange(header_at + 2, header_at + 2 + length, dtype=np.int64)
     info["header_row"] = header_at + 1
-    return Table(headers, cells, rows, fmt, extra_cells=extra, synthetic=synthetic, info=info)
+    table = Table(headers, cells, rows, fmt, extra_cells=extra, synthetic=synthetic, info=info)
+    table.stripped = {j: col.slice(header_at + 1, length) for j, col in enumerate(stripped[:width])}
+    return table
 
 
 def find_header(records: list[list[str]], header_field: Callable[[str], str] = field_of) -> int:

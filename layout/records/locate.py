@@ -26,7 +26,7 @@ from geo.datum import DatumError, import_lonlat, source_crs
 from layout.records.errors import FirmImportError
 from layout.records.options import Options
 from layout.records.places import Place, places, resolve_addresses
-from layout.records.strings import TextArray, blank, distinct, strip
+from layout.records.strings import TEXT, TextArray, blank, distinct, strip
 from layout.records.table import BoolArray, FloatArray, ObjArray, Table
 from layout.records.values import parse_adcode, parse_numbers
 
@@ -152,12 +152,16 @@ def locate(
     # exact points --------------------------------------------------------------------------
     src = table_crs(table, opts) if has_xy else opts.crs
     inside = None
+    calls: list[ObjArray] = []
     if opts.boundary_label == "geo.boundaries.shandong_outline":
-        # the outline is the union of the counties: the (fast) county join is the same test
+        # the outline is the union of the counties: the (fast) county join is the same test,
+        # and its answer is each exact point's county
         from geo.joins import join_lonlat
 
         def inside(lo: FloatArray, la: FloatArray) -> BoolArray:
-            return join_lonlat(lo, la).notna().to_numpy(dtype=bool)
+            codes = join_lonlat(lo, la).to_numpy(dtype=object, na_value=None)
+            calls.append(codes)
+            return np.not_equal(codes, None)
 
     result = import_lonlat(
         x, y, usable=ok, crs=src, datum=opts.datum, boundary=opts.boundary, inside=inside
@@ -168,7 +172,11 @@ def locate(
     reasons["outside_shandong"] = result.outside
     exact = ok & ~result.out_of_range & ~result.outside
     adcode = np.full(n, None, dtype=object)
-    if exact.any():
+    if exact.any() and len(calls) == 1:  # no axis retry: the boundary test gave the counties
+        in_range = ok & ~result.out_of_range
+        adcode[in_range] = calls[0]
+        adcode[~exact] = None
+    elif exact.any():
         from geo.joins import join_lonlat
 
         joined = join_lonlat(lon[exact], lat[exact]).to_numpy(dtype=object, na_value=None)
@@ -265,7 +273,11 @@ def _stated(
     if "county" in fields:
         county = strip(col("county"))
         present = ~blank(county)
-        combo = county if city is None else pc.binary_join_element_wise(county, city, "\x1f")
+        combo = (
+            county
+            if city is None
+            else pc.binary_join_element_wise(county, city, pa.scalar("\x1f", TEXT))
+        )
         values, idx = distinct(combo)
         per = _per_row(
             [pl.by_name(*v.split("\x1f")) if v.split("\x1f")[0] else None for v in values], idx

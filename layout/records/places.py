@@ -190,7 +190,9 @@ def resolve_addresses(
     county, city = pl.in_addresses(addresses)
     if cities is not None:
         city = pc.if_else(pc.equal(city, ""), cities, city)
-    combo = pc.binary_join_element_wise(county, city, "\x1f").dictionary_encode()
+    combo = pc.binary_join_element_wise(
+        county, city, pa.scalar("\x1f", pa.large_string())
+    ).dictionary_encode()
     decided: list[Place | None] = []
     for text in combo.dictionary.to_pylist():
         c, ct = text.split("\x1f")

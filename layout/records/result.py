@@ -13,11 +13,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import shapely
 
 from geo.datum import STORAGE_CRS
 from geo.export import neutralise_formula
 from layout.records.flags import Flags
-from layout.records.strings import TextArray
+from layout.records.strings import TEXT, TextArray
 from layout.records.table import BoolArray, FloatArray, ObjArray, Table
 from layout.records.vocabulary import META_REJECTED
 
@@ -122,9 +123,9 @@ def accepted_frame(
     lat: FloatArray = columns["lat"][acc]
     # GEOS builds the points without the GIL: let it run while the columns are assembled
     with ThreadPoolExecutor(max_workers=1) as pool:
-        points = pool.submit(gpd.points_from_xy, lon, lat)
+        points = pool.submit(shapely.points, lon, lat)
         frame = _accepted_columns(acc, table, extras, columns, notes, lon, lat)
-        geometry = points.result()
+        geometry = gpd.GeoSeries(points.result(), crs=STORAGE_CRS)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
 
 
@@ -153,7 +154,7 @@ def _accepted_columns(
     else:
         picked = np.asarray(adcode, dtype=object)[acc]
         picked[picked == ""] = None
-        data["adcode"] = pd.Series(pa.array(picked, pa.string(), from_pandas=True).to_pandas(),
+        data["adcode"] = pd.Series(pa.array(picked, TEXT, from_pandas=True).to_pandas(),
                                    dtype="str")  # fmt: skip
     data["year"] = pd.array(np.where(year < 0, 0, year), dtype="Int64")
     data["year"][year < 0] = pd.NA

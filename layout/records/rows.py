@@ -18,7 +18,7 @@ from layout.records.flags import Flags
 from layout.records.locate import locate
 from layout.records.options import Options
 from layout.records.result import ImportResult, accepted_frame, rejected_frame
-from layout.records.strings import TextArray, bools, empty_text, strip
+from layout.records.strings import TEXT, TextArray, bools, empty_text, strip
 from layout.records.table import BoolArray, Progress, Table, report
 from layout.records.values import parse_numbers, parse_year
 from layout.records.vocabulary import LOCATION_QUALITIES, NOTES, REASONS
@@ -51,7 +51,7 @@ def check_rows(
     summary["columns"] = dict(cmap.used)
     summary["units"] = cmap.units
     empty = empty_text(n)
-    stripped: dict[int, TextArray] = {}
+    stripped: dict[int, TextArray] = dict(table.stripped)
 
     def scol(j: int) -> TextArray:
         if j not in stripped:
@@ -111,7 +111,7 @@ def check_rows(
                 cand, k = f"row-{int(r)}-{k}", k + 1
             taken.add(cand)
             made.append(cand)
-        ids_out = pc.replace_with_mask(firm_id, pa.array(generated), pa.array(made, pa.string()))
+        ids_out = pc.replace_with_mask(firm_id, pa.array(generated), pa.array(made, TEXT))
         if "firm_id" in fields:  # without the column, every row would say so: the summary does
             notes.set("generated_id", generated)
 
@@ -152,7 +152,7 @@ def check_rows(
     else:
         chain, node = chain_raw, node_raw
         if opts.chain:
-            chain = pc.if_else(pc.equal(chain, ""), opts.chain, chain)
+            chain = pc.if_else(pc.equal(chain, ""), pa.scalar(opts.chain, TEXT), chain)
         summary["values"] = {"chain": {}, "node": {}}
         summary["unknown_values"] = {"chain": [], "node": {}}
 

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from layout.records.table import BoolArray
 
 __all__ = [
+    "TEXT",
     "TextArray",
     "as_text",
     "blank",
@@ -32,7 +33,11 @@ __all__ = [
 ]
 
 TextArray: TypeAlias = Any
-"""A pyarrow ``string`` array (``pa.Array``) without nulls (a blank cell is ``""``)."""
+"""A pyarrow ``large_string`` array (``pa.Array``) without nulls (a blank cell is ``""``)."""
+
+TEXT = pa.large_string()
+"""The type of every text column: pandas' ``str`` dtype holds large strings, so columns of this
+type become Series without a copy."""
 
 
 def as_text(values: Iterable[Any] | pa.Array | pa.ChunkedArray) -> TextArray:
@@ -41,10 +46,10 @@ def as_text(values: Iterable[Any] | pa.Array | pa.ChunkedArray) -> TextArray:
         values = values.combine_chunks()
     if not isinstance(values, pa.Array):
         values = pa.array(
-            values if isinstance(values, Sequence | np.ndarray) else list(values), type=pa.string()
+            values if isinstance(values, Sequence | np.ndarray) else list(values), type=TEXT
         )
-    if values.type != pa.string():
-        values = values.cast(pa.string())
+    if values.type != TEXT:
+        values = values.cast(TEXT)
     if values.null_count:
         values = pc.fill_null(values, "")
     return values
@@ -53,9 +58,9 @@ def as_text(values: Iterable[Any] | pa.Array | pa.ChunkedArray) -> TextArray:
 def empty_text(n: int) -> TextArray:
     """``n`` blank cells."""
     return (
-        pa.array([""] * n, type=pa.string())
+        pa.array([""] * n, type=TEXT)
         if n < 1024
-        else pc.cast(pa.nulls(n, pa.string()).fill_null(""), pa.string())
+        else pc.cast(pa.nulls(n, TEXT).fill_null(""), TEXT)
     )
 
 

@@ -58,6 +58,8 @@ class Table:
     """Column -> rows whose cell holds a formula without a saved value (workbooks only)."""
     may_have_nul: bool = True
     """False when the reader knows no cell holds a NUL character."""
+    stripped: dict[int, Any] = field(default_factory=dict)
+    """Column -> its cells without surrounding white space, when the reader made them."""
 
 
 _GEOM_NAMES = {

@@ -28,7 +28,7 @@ from layout.records.encoding import decode_text
 from layout.records.errors import fail
 from layout.records.grid import grid_table
 from layout.records.limits import Limits, exceeded
-from layout.records.strings import TextArray, as_text, bools
+from layout.records.strings import TEXT, TextArray, as_text, bools
 from layout.records.table import Table
 
 __all__ = ["read_csv"]
@@ -134,7 +134,7 @@ def _arrow_columns(raw: bytes, delimiter: str, limits: Limits) -> list[TextArray
                 delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, TEXT),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
