@@ -282,7 +282,7 @@ def _unknown_values(result: Any, lang: str) -> dict[str, Any] | None:
             f"{kind}:{chain}:{value}",
             ["", *targets],
             key=f"unk_{i}",
-            format_func=lambda x, lab=label: lab.get(x, t("imp_leave", lang)),
+            format_func=_leave_or(label, lang),
             label_visibility="collapsed",
         )
         if chosen and kind == "chain":
@@ -290,6 +290,11 @@ def _unknown_values(result: Any, lang: str) -> dict[str, Any] | None:
         elif chosen:
             mapping["node"].setdefault(chain, {})[value] = chosen
     return mapping
+
+
+def _leave_or(labels: Mapping[str, str], lang: str) -> Callable[[Any], str]:
+    """Label of a target, or "leave rejected" for the blank choice."""
+    return lambda x: labels.get(x, t("imp_leave", lang))
 
 
 def _merge_values(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any]:

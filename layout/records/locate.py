@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyproj
@@ -161,7 +162,7 @@ def locate(
         def inside(lo: FloatArray, la: FloatArray) -> BoolArray:
             codes = join_lonlat(lo, la).to_numpy(dtype=object, na_value=None)
             calls.append(codes)
-            return np.not_equal(codes, None)
+            return np.asarray(pd.notna(codes), dtype=bool)
 
     result = import_lonlat(
         x, y, usable=ok, crs=src, datum=opts.datum, boundary=opts.boundary, inside=inside
