@@ -424,24 +424,38 @@ _HEAD = "企业名称,经度,纬度,产业链,环节,从业人数,产值(万元)
 _ROW = "甲,119.16,36.71,LED,epi,10,100,F1"
 
 
-@pytest.mark.parametrize(
-    ("extra_head", "extra_row"),
-    [
-        (",Note,note", ",a,b"),  # case duplicates
-        (",a\x00b", ",a"),  # NUL in a header
-        ("," + ",".join(f"c{i}" for i in range(5000)), "," + ",".join("1" * 5000)),
-    ],
-    ids=["case-duplicate", "nul", "5000-columns"],
-)
 def test_extra_columns_a_geopackage_cannot_hold(
-    tmp_path: Path, capsys: pytest.CaptureFixture, extra_head: str, extra_row: str
+    tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    """Whatever the reader lets through, writing refuses with one line and writes nothing."""
+    """5,000 columns: refused with one line (the importer's max_columns), nothing written."""
+    extra_head = "," + ",".join(f"c{i}" for i in range(5000))
+    extra_row = "," + ",".join("1" * 5000)
     src = tmp_path / "in.csv"
     src.write_text(f"{_HEAD}{extra_head}\n{_ROW}{extra_row}\n", encoding="utf-8")
     before = _snapshot(tmp_path)
     _refused(_import(src, tmp_path / "ok.gpkg", tmp_path / "rej.csv"), capsys)
     assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("extra_head", "extra_row", "names"),
+    [
+        (",Note,note", ",a,b", ["extra_Note", "extra_note_2"]),  # case duplicates
+        (",a\x00b", ",a", ["extra_a b"]),  # NUL in a header
+    ],
+    ids=["case-duplicate", "nul"],
+)
+def test_extra_columns_are_given_names_a_geopackage_holds(
+    tmp_path: Path, extra_head: str, extra_row: str, names: list[str]
+) -> None:
+    """The importer names such extra columns safely (issue #11): the GeoPackage holds them."""
+    import geopandas as gpd
+
+    src = tmp_path / "in.csv"
+    src.write_text(f"{_HEAD}{extra_head}\n{_ROW}{extra_row}\n", encoding="utf-8")
+    assert main(_import(src, tmp_path / "ok.gpkg", tmp_path / "rej.csv")) == 0
+    back = gpd.read_file(tmp_path / "ok.gpkg", layer="firms")
+    assert [c for c in back.columns if c.startswith("extra_")] == names
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
