@@ -16,7 +16,7 @@ from layout.records.limits import Limits
 
 
 def test_the_cli_caps_are_the_importer_defaults() -> None:
-    assert import_firms._LIMITS == dataclasses.asdict(Limits())
+    assert dataclasses.asdict(Limits()) == import_firms._LIMITS
 
 
 def _registry(path: Path) -> Path:
