@@ -4,8 +4,9 @@ Headers are compared after :func:`header_key` (NFKC, case folded, without spaces
 ``*`` and zero-width marks). A unit in brackets or after a slash (``营业收入(万元)``,
 ``产值（亿元）``, ``主营业务收入/元``, ``从业人员(人)``) is read off the header: output is converted to
 万元 with :data:`OUTPUT_UNITS`; other bracketed notes (``经度(WGS84)``) are ignored. A user's
-mapping (``columns=``: source header -> field, ``None`` to ignore a column) overrides the guesses;
-``"output:元"`` also names the unit of a header that has none.
+mapping (``columns=``: source header -> field, ``None`` to ignore a column; or the summary's
+field -> header) overrides the guesses; ``"output:元"`` also names the unit of a header that
+has none.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from geo.problems import Problem
 from layout.records.errors import FirmImportError, file_problem
@@ -30,6 +32,7 @@ from layout.records.vocabulary import (
 __all__ = [
     "ALIAS_INDEX",
     "ColumnMap",
+    "as_header_map",
     "check_user_columns",
     "field_of",
     "guess_fields",
@@ -98,9 +101,32 @@ class ColumnMap:
     extras: list[tuple[int, str]]
     """(column index, output name) of every other column."""
     used: dict[str, str]
-    """Source header -> field (the ``columns`` of the summary; reusable as ``columns=``)."""
+    """Field -> source header (the ``columns`` of the summary; ``columns=`` takes it back)."""
     units: dict[str, dict[str, object]] = field(default_factory=dict)
     """Field -> ``{"header", "unit", "factor", "assumed"}`` for output and employees."""
+
+
+def as_header_map(user: Mapping[str, Any] | None) -> dict[str, str | None] | None:
+    """A user's mapping in the header -> field form.
+
+    Two forms are accepted: header -> field (``{"企业名称": "name"}``, ``None`` to ignore a
+    column) and the summary's own field -> header (``{"name": "企业名称"}``), recognised when every
+    key is a field name and no value is one.
+
+    >>> as_header_map({"name": "企业名称", "adcode": "区划码"})
+    {'企业名称': 'name', '区划码': 'adcode'}
+    >>> as_header_map({"企业名称": "name", "备注": None})
+    {'企业名称': 'name', '备注': None}
+    """
+    if not user or not isinstance(user, Mapping):
+        return user  # type: ignore[return-value]  # None, or a shape check_user_columns refuses
+    keys_are_fields = all(isinstance(k, str) and k.partition(":")[0] in FIELDS for k in user)
+    values_are_fields = any(
+        isinstance(v, str) and v.partition(":")[0] in FIELDS for v in user.values()
+    )
+    if keys_are_fields and not values_are_fields and all(isinstance(v, str) for v in user.values()):
+        return {str(header): field for field, header in user.items()}
+    return dict(user)
 
 
 def _user_lookup(user: Mapping[str, str | None] | None) -> dict[str, str | None]:
@@ -273,7 +299,7 @@ def map_columns(table: Table, user: Mapping[str, str | None] | None = None) -> C
     problems += _requirement_problems(fields, geometry, table.headers)
     if problems:
         raise FirmImportError(problems)
-    used = {table.headers[j]: name for name, j in sorted(fields.items(), key=lambda kv: kv[1])}
+    used = {name: table.headers[j] for name, j in sorted(fields.items(), key=lambda kv: kv[1])}
     return ColumnMap(fields, _extra_names(table, extras), used, units)
 
 

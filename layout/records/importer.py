@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from geo.datum import Datum
-from layout.records.columns import guess_fields, header_field_with
+from layout.records.columns import as_header_map, guess_fields, header_field_with
 from layout.records.errors import fail
 from layout.records.features import frame_table
 from layout.records.limits import DEFAULT_LIMITS, Limits
@@ -103,8 +103,8 @@ def read_firms(
         workbook (the one Excel opens on) and the first layer of a GeoPackage.
     columns
         Source header -> field (see :data:`layout.records.vocabulary.FIELDS`; ``None`` ignores a
-        column; ``"output:元"`` names the unit), overriding the guessed mapping. The summary's
-        ``columns`` is in this form.
+        column; ``"output:元"`` names the unit), overriding the guessed mapping; the summary's
+        ``columns`` (field -> header) is accepted as it is.
     values
         ``{"chain": {text: chain code}, "node": {chain code: {text: node id}}}``: values to map
         before the names and synonyms are tried. The summary's ``values`` is in this form.
@@ -132,6 +132,7 @@ def read_firms(
         ambiguous columns, invalid arguments. Row problems never raise.
     """
     limits = Limits(max_rows, max_columns, max_cell_chars, max_cells, max_bytes)
+    columns = as_header_map(columns)
     if isinstance(path_or_buffer, pd.DataFrame):
         return read_firms_frame(
             path_or_buffer,
@@ -211,6 +212,7 @@ def read_firms_frame(
     """
     report(progress, 0.0)
     limits = Limits(max_rows=max_rows, max_columns=max_columns)
+    columns = as_header_map(columns)
     options = check_options(
         datum,
         crs,

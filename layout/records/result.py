@@ -50,7 +50,7 @@ class ImportResult:
         may have several), ``by_note``, ``by_location`` (``location_quality`` -> accepted
         rows), ``encoding`` (and ``encoding_warning`` when the text may be mis-decoded),
         ``datum``, ``crs``, ``format``, ``source``, ``header_row``, ``trailing_blank_rows``,
-        ``columns`` (source header -> field: the mapping used, reusable as ``columns=``),
+        ``columns`` (field -> source header: the mapping used; ``columns=`` takes it back),
         ``units``, ``values`` (value -> chain code / node id mappings used, reusable as
         ``values=``), ``unknown_values``, ``extra_columns``, ``boundary`` and ``chains``
         (where the checks came from; ``chains`` is None when no chain list could be found and

@@ -56,7 +56,7 @@ def test_mapping_step_unknown_values_and_reimport() -> None:
     _ok(at)
     assert {m.label: m.value for m in at.metric}[t("accepted", "zh")] == "3"
     result = at.session_state["last_import"]["result"]
-    assert result.summary["columns"]["员工数"] == "employees"
+    assert result.summary["columns"]["employees"] == "员工数"
     assert result.summary["values"]["node"]["LED"]["封裝"] == "package"
     assert result.accepted["employees"].sum() == 180
     assert result.accepted["adcode"].tolist() == ["370783", "370783", "370102"]

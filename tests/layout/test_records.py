@@ -136,7 +136,7 @@ def test_gbk_csv_with_chinese_headers(tmp_path):
     np.testing.assert_allclose(acc[["lon", "lat"]].to_numpy(), WGS, atol=1e-12)
     assert acc["employees"].tolist() == [10.0, 11.0, 12.0, 13.0]
     assert (acc["datum_in"] == "wgs84").all() and (acc["location_quality"] == "exact").all()
-    assert res.summary["columns"]["产值（万元）"] == "output"
+    assert res.summary["columns"]["output"] == "产值（万元）"
     assert res.summary["by_location"] == {"exact": 4}
 
 
@@ -158,8 +158,8 @@ def test_utf8_bom_csv_with_alias_headers_and_stray_spaces(tmp_path):
     res = read_firms(write(tmp_path, "bom.csv", data), **OPTS)
     assert check(res, [2, 3]) == {}
     assert res.summary["encoding"] == "utf-8-sig"
-    assert res.summary["columns"]["统一社会信用代码"] == "firm_id"
-    assert res.summary["columns"]["产值 (万元)"] == "output"
+    assert res.summary["columns"]["firm_id"] == "统一社会信用代码"
+    assert res.summary["columns"]["output"] == "产值 (万元)"
     assert res.summary["units"]["output"]["unit"] == "万元"
     # the stated 370102 (历下区) borders the Jinan point's 天桥区 (within the 2 km tolerance)
     # and is far from the Qingdao point: the point decides the county, the far one gets a note

@@ -43,7 +43,7 @@ def test_columns_values_and_chain_from_the_command_line(
     assert (summary["read"], summary["accepted"], summary["rejected"]) == (3, 1, 2)
     assert summary["by_reason"] == {"unlocatable": 1, "unknown_node": 1}
     assert summary["by_location"] == {"county": 1}
-    assert summary["columns"] == {"单位": "name", "区划码": "adcode", "环节": "node"}
+    assert summary["columns"] == {"name": "单位", "adcode": "区划码", "node": "环节"}
     assert summary["values"] == {"chain": {}, "node": {"LED": {"外延片": "epi", "芯片": "chip"}}}
     assert summary["unknown_values"]["node"] == {"LED": ["封裝"]}
     # the user maps the unknown value and runs again with the summary's own mapping files

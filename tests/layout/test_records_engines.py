@@ -16,7 +16,9 @@ from layout.records.textfile import read_csv
 
 CELL = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
-    st.sampled_from(["", " ", '"', '""', "a,b", "x\ny", "x\r\ny", "117.0", "企业", "=1+1", "  36 "]),
+    st.sampled_from(
+        ["", " ", '"', '""', "a,b", "x\ny", "x\r\ny", "117.0", "企业", "=1+1", "  36 "]
+    ),
 )
 HEADER = ["企业编号", "企业名称", "经度", "纬度", "产业链", "环节"]
 
