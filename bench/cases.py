@@ -8,6 +8,7 @@ positions as int16, ``-1`` for none) for the runner to compare engines row by ro
 
 from __future__ import annotations
 
+import functools
 import json
 import resource
 import sys
@@ -258,8 +259,15 @@ def case_scenario(spec: dict[str, Any]) -> dict[str, Any]:
         res = {}
         for key, inc in (("full", False), ("incremental", True)):
             (_, result, d), times = _best(
-                lambda inc=inc, b=baseline, o=opts: run_scenario(
-                    None, scenario, firms, chain, baseline=b, incremental=inc, **o
+                functools.partial(
+                    run_scenario,
+                    None,
+                    scenario,
+                    firms,
+                    chain,
+                    baseline=baseline,
+                    incremental=inc,
+                    **opts,
                 ),
                 repeat,
             )

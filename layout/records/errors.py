@@ -159,6 +159,14 @@ register_messages(
             "county_tolerance_km={value!r} 无效：须为不小于 0 的数（公里）",
             "county_tolerance_km={value!r} is invalid: use a number >= 0 (km)",
         ),
+        "records_bad_id_scope": (
+            "id_scope={value!r} 无效：须为 'table' 或 'year'",
+            "id_scope={value!r} is invalid: use 'table' or 'year'",
+        ),
+        "records_bad_year": (
+            "year={value!r} 无效：须为 1900 至 2100 的整数，或不给",
+            "year={value!r} is invalid: use a whole number from 1900 to 2100, or None",
+        ),
         "records_bad_chain_option": (
             "chain={value!r} 不是产业链代码或名称；可用：{valid}",
             "chain={value!r} is not a chain code or name; valid: {valid}",

@@ -65,6 +65,8 @@ def read_firms(
     chain: str | None = None,
     encoding: str | None = None,
     county_tolerance_km: float = 2.0,
+    id_scope: str = "table",
+    year: int | None = None,
     max_rows: int = DEFAULT_LIMITS.max_rows,
     max_columns: int = DEFAULT_LIMITS.max_columns,
     max_cell_chars: int = DEFAULT_LIMITS.max_cell_chars,
@@ -116,6 +118,14 @@ def read_firms(
     county_tolerance_km
         A point farther than this from the county its row states gets a note (the point is
         kept).
+    id_scope
+        ``"table"`` (default: ``firm_id`` is unique in the file, a repeat is ``duplicate_id``)
+        or ``"year"`` for a multi-year panel (one row per firm and year: the key is ``firm_id``
+        + ``year``, a repeat is ``duplicate_firm_year`` and a row without a year is
+        ``missing_year``). See :mod:`layout.monitoring.panel`.
+    year
+        Year given to rows whose ``year`` cell is blank (e.g. a file holding one year); an
+        invalid year cell is still rejected.
     max_rows, max_columns, max_cell_chars, max_cells, max_bytes
         Caps (see :class:`layout.records.limits.Limits`); a file beyond one is refused with an
         error naming it.
@@ -146,6 +156,8 @@ def read_firms(
             values=values,
             chain=chain,
             county_tolerance_km=county_tolerance_km,
+            id_scope=id_scope,
+            year=year,
             max_rows=max_rows,
             max_columns=max_columns,
         )
@@ -161,6 +173,8 @@ def read_firms(
         limits=limits,
         encoding=encoding,
         tolerance_km=county_tolerance_km,
+        id_scope=id_scope,
+        year=year,
     )
     table, name = read_table(
         path_or_buffer,
@@ -189,6 +203,8 @@ def read_firms_frame(
     values: Mapping[str, Any] | None = None,
     chain: str | None = None,
     county_tolerance_km: float = 2.0,
+    id_scope: str = "table",
+    year: int | None = None,
     max_rows: int = DEFAULT_LIMITS.max_rows,
     max_columns: int = DEFAULT_LIMITS.max_columns,
 ) -> ImportResult:
@@ -203,7 +219,7 @@ def read_firms_frame(
         Row number reported for the first record (default 2: header on row 1).
     datum, crs, boundary, chains, source_name, progress, columns, values, chain
         As in :func:`read_firms`.
-    county_tolerance_km, max_rows, max_columns
+    county_tolerance_km, id_scope, year, max_rows, max_columns
         As in :func:`read_firms`.
 
     Returns
@@ -223,6 +239,8 @@ def read_firms_frame(
         chain=chain,
         limits=limits,
         tolerance_km=county_tolerance_km,
+        id_scope=id_scope,
+        year=year,
     )
     if not isinstance(df, pd.DataFrame):
         fail("records_not_a_frame", argument="df", kind=type(df).__name__)

@@ -6,6 +6,7 @@ import codecs
 import csv
 import importlib
 import math
+import numbers
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,8 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     encoding: str | None = None
     tolerance_km: float = 2.0
+    id_scope: str = "table"
+    year: int | None = None
 
 
 def check_options(
@@ -59,6 +62,8 @@ def check_options(
     limits: Limits | None = None,
     encoding: Any = None,
     tolerance_km: Any = 2.0,
+    id_scope: Any = "table",
+    year: Any = None,
 ) -> Options:
     """Parse every option; raise one :class:`FirmImportError` listing every problem."""
     problems: list[Problem] = []
@@ -99,6 +104,16 @@ def check_options(
             )
         )
         tolerance_km = 2.0
+    if id_scope not in ("table", "year"):
+        problems.append(file_problem("records_bad_id_scope", argument="id_scope", value=id_scope))
+        id_scope = "table"
+    if year is not None and not (
+        isinstance(year, numbers.Integral)
+        and not isinstance(year, bool)
+        and 1900 <= int(year) <= 2100
+    ):
+        problems.append(file_problem("records_bad_year", argument="year", value=year))
+        year = None
     if problems:
         raise FirmImportError(problems)
     code = vocab.chain_of(chain) if (vocab is not None and chain) else (chain or None)
@@ -116,6 +131,8 @@ def check_options(
         limits,
         encoding,
         float(tolerance_km),
+        str(id_scope),
+        None if year is None else int(year),
     )
 
 

@@ -87,9 +87,26 @@ def check_rows(
     reasons.set("missing_name", both)
     if "name" in fields:
         notes.set("missing_name", name_blank & ~id_blank)
+    year, invalid_year = parse_year(col("year"))
+    if opts.year is not None:
+        year = np.where((year < 0) & ~invalid_year, opts.year, year)
+    reasons.set("invalid_year", invalid_year)
     given = ~id_blank
-    encoded = firm_id.dictionary_encode()  # one hash pass: repeated ids share an index
-    if len(encoded.dictionary) - int(id_blank.any()) < int(given.sum()):
+    key = firm_id
+    dup_code = "duplicate_id"
+    if opts.id_scope == "year":  # a panel: one row per firm and year
+        reasons.set("missing_year", (year < 0) & ~invalid_year)
+        given &= year >= 0
+        sep = pa.scalar("\x1f", TEXT)
+        key = pc.binary_join_element_wise(firm_id, pa.array(year.astype(str), TEXT), sep)
+        dup_code = "duplicate_firm_year"
+    encoded = key.dictionary_encode()  # one hash pass: repeated ids share an index
+    if opts.id_scope == "year":  # rows without a year have keys of their own: count the given
+        index = encoded.indices.to_numpy(zero_copy_only=False)
+        repeated = len(np.unique(index[given])) < int(given.sum())
+    else:
+        repeated = len(encoded.dictionary) - int(id_blank.any()) < int(given.sum())
+    if repeated:
         index = encoded.indices.to_numpy(zero_copy_only=False)
         order = np.argsort(index, kind="stable")
         first_pos = np.empty(len(encoded.dictionary), dtype=np.int64)
@@ -98,7 +115,7 @@ def check_rows(
         first = first_pos[index]
         dup = (first != np.arange(n)) & given
         shown = np.where(dup, table.rows[first].astype(str), "").astype(object)
-        reasons.set("duplicate_id", dup, ("首次出现在第 " + shown + " 行", "first in row " + shown))
+        reasons.set(dup_code, dup, ("首次出现在第 " + shown + " 行", "first in row " + shown))
     ids_out = firm_id
     generated = id_blank & ~name_blank
     summary["generated_ids"] = int(generated.sum())
@@ -185,8 +202,6 @@ def check_rows(
         ).astype(object)
         reasons.set("negative_value", neg_any, (which, which))
 
-    year, invalid_year = parse_year(col("year"))
-    reasons.set("invalid_year", invalid_year)
     if table.extra_cells is not None:
         reasons.set("extra_cells", table.extra_cells)
     _formulas(table, cmap, reasons, notes)

@@ -199,6 +199,7 @@ REASONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "blank_row": ("空行", "blank row"),
         "missing_id": ("缺少企业编号", "missing firm_id"),
         "duplicate_id": ("企业编号重复", "duplicate firm_id"),
+        "duplicate_firm_year": ("同一企业同一年份重复", "duplicate firm_id in the same year"),
         "missing_name": ("缺少企业名称", "missing name"),
         "missing_coordinates": ("缺少坐标", "missing coordinates"),
         "non_numeric_coordinates": ("坐标不是数字", "coordinates are not numbers"),
@@ -225,6 +226,10 @@ REASONS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "invalid adcode (must be 6 digits)",
         ),
         "invalid_year": ("年份无效（须为 1900–2100 的整数）", "invalid year (integer 1900-2100)"),
+        "missing_year": (
+            "缺少年份（多年面板的每一行都须有年份）",
+            "missing year (every row of a multi-year panel needs one)",
+        ),
         "nul_character": (
             "含有 NUL 控制字符（文件可能已损坏或不是文本）",
             "contains a NUL character (the file may be damaged or not text)",
