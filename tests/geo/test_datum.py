@@ -62,10 +62,19 @@ def test_bd09_round_trip_and_independent_forward() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["wgs84", "WGS-84", "cgcs2000", "GCJ-02", "gcj02", "bd09", "EPSG:4326"]
+    ("name", "expected"),
+    [
+        ("wgs84", datum.Datum.WGS84),
+        ("WGS-84", datum.Datum.WGS84),
+        ("EPSG:4326", datum.Datum.WGS84),
+        ("cgcs2000", datum.Datum.CGCS2000),
+        ("GCJ-02", datum.Datum.GCJ02),
+        ("gcj02", datum.Datum.GCJ02),
+        ("bd09", datum.Datum.BD09),
+    ],
 )
-def test_parse_datum_accepts_common_spellings(name: str) -> None:
-    assert isinstance(datum.parse_datum(name), datum.Datum)
+def test_parse_datum_accepts_common_spellings(name: str, expected: datum.Datum) -> None:
+    assert datum.parse_datum(name) is expected
 
 
 def test_parse_datum_error_lists_valid_names() -> None:
