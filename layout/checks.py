@@ -24,16 +24,26 @@ from geo.problems import Problem, problem, register_messages
 
 __all__ = [
     "BASES",
+    "FRAME_CODES",
+    "LEVELS",
     "base_problems",
     "chain_problems",
     "frame_problems",
     "level_problems",
     "quantile_problems",
     "region_problems",
+    "shipped_chain_codes",
 ]
 
 BASES: tuple[str, ...] = ("employees", "output", "firms")
 """What a region's value of a node is: employees, output (万元) or the number of firms."""
+
+LEVELS: tuple[str, ...] = ("county", "city", "zone", "province")
+"""Region levels (the same as :data:`layout.regions.LEVELS`; kept here so a check needs no
+geopandas import — the CLI answers an argument error before any heavy import)."""
+
+FRAME_CODES: tuple[str, ...] = ("2013", "2020")
+"""Plan frames (the keys of :data:`geo.frames.FRAMES`; a test keeps the two equal)."""
 
 register_messages(
     {
@@ -76,13 +86,25 @@ def chain_problems(
     if chain is None:
         return []
     if valid is None:
-        from layout.chains import chain_codes
-
-        valid = chain_codes()
+        valid = shipped_chain_codes()
     codes = list(valid)
     if chain in codes:
         return []
     return [problem("unknown_chain", argument=argument, value=chain, valid=_join(codes))]
+
+
+def shipped_chain_codes() -> tuple[str, ...]:
+    """The chain codes of the shipped templates, in file order, read with the csv module only.
+
+    The same codes as :func:`layout.chains.chain_codes` for the shipped files (a test keeps
+    them equal) without importing pandas or networkx, so an argument check stays instant.
+    """
+    import csv
+
+    from geo.registry import data_path
+
+    with open(data_path("chain_nodes"), encoding="utf-8", newline="") as fh:
+        return tuple(dict.fromkeys(row["chain"] for row in csv.DictReader(fh) if row["chain"]))
 
 
 def base_problems(base: Any, *, argument: str = "base") -> list[Problem]:
@@ -94,8 +116,6 @@ def base_problems(base: Any, *, argument: str = "base") -> list[Problem]:
 
 def level_problems(level: Any, *, argument: str = "level") -> list[Problem]:
     """Problems with a region level (county, city, zone, province)."""
-    from layout.regions import LEVELS
-
     if level is None or level in LEVELS:
         return []
     return [problem("unknown_level", argument=argument, value=level, valid=_join(LEVELS))]
@@ -103,11 +123,9 @@ def level_problems(level: Any, *, argument: str = "level") -> list[Problem]:
 
 def frame_problems(frame: Any, *, argument: str = "frame") -> list[Problem]:
     """Problems with a plan frame (2013 or 2020)."""
-    from geo.frames import FRAMES
-
-    if frame is None or str(frame) in FRAMES:
+    if frame is None or str(frame) in FRAME_CODES:
         return []
-    return [problem("unknown_frame", argument=argument, value=frame, valid=_join(FRAMES))]
+    return [problem("unknown_frame", argument=argument, value=frame, valid=_join(FRAME_CODES))]
 
 
 def region_problems(region: Any, *, argument: str = "region") -> list[Problem]:

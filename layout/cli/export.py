@@ -12,6 +12,21 @@ __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "export a layer (or 'all' as one GeoPackage)"
 
+LAYERS: tuple[str, ...] = (
+    "province",
+    "cities",
+    "counties",
+    "zones",
+    "zones-2020",
+    "htz",
+    "clusters",
+)
+"""The layer names of :data:`geo.layers.LAYER_NAMES` (a test keeps them equal), so an unknown
+layer is refused before geopandas is imported."""
+
+FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx")
+"""The formats of :data:`geo.export.FORMATS` (a test keeps them equal)."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``export``."""
@@ -26,8 +41,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _infer_format(path: str, given: str | None) -> str:
-    from geo.export import FORMATS
-
     if given is not None:
         if given not in FORMATS:
             raise CliError(f"unknown format {given!r}: valid formats are {', '.join(FORMATS)}")
@@ -49,15 +62,16 @@ def _infer_format(path: str, given: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Write the layer; ``--json``: ``{"layer", "format", "path", "features"}``."""
+    valid = (*LAYERS, "all")
+    if args.layer not in valid:
+        raise CliError(f"unknown layer {args.layer!r}: valid layers are {', '.join(valid)}")
+    fmt = _infer_format(args.output, args.format)
+
     from geo import export
     from geo.layers import LAYER_NAMES, load_layer
     from layout.cli.common import check_outputs
 
-    valid = (*LAYER_NAMES, "all")
-    if args.layer not in valid:
-        raise CliError(f"unknown layer {args.layer!r}: valid layers are {', '.join(valid)}")
     final = check_outputs({"-o": args.output})["-o"]
-    fmt = _infer_format(args.output, args.format)
     if fmt == "gpkg":  # a new file with these layers replaces the old one: never drop others
         writes = list(LAYER_NAMES) if args.layer == "all" else [args.layer]
         stale = export.replace_problems(final, writes, argument="-o")
