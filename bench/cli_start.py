@@ -29,7 +29,7 @@ COMMANDS: dict[str, list[str]] = {
     "python -c pass": [sys.executable, "-c", "pass"],
     "cluster-atlas --help": [sys.executable, "-m", "layout.cli", "--help"],
     "cluster-atlas analyze --help": [sys.executable, "-m", "layout.cli", "analyze", "--help"],
-    "cluster-atlas analyze --base profit (argument error, exit 2)": [
+    "cluster-atlas analyze --chain LED --base profit (argument error, exit 2)": [
         sys.executable,
         "-m",
         "layout.cli",
@@ -38,6 +38,28 @@ COMMANDS: dict[str, list[str]] = {
         "LED",
         "--base",
         "profit",
+    ],
+    "cluster-atlas export roads -o x.geojson (argument error, exit 2)": [
+        sys.executable,
+        "-m",
+        "layout.cli",
+        "export",
+        "roads",
+        "-o",
+        "x.geojson",
+    ],
+    "cluster-atlas import-firms f.csv -o x.gpkg --rejects r.csv --datum utm (argument error)": [
+        sys.executable,
+        "-m",
+        "layout.cli",
+        "import-firms",
+        "f.csv",
+        "-o",
+        "x.gpkg",
+        "--rejects",
+        "r.csv",
+        "--datum",
+        "utm",
     ],
 }
 """Label -> command line; the first is the peer."""

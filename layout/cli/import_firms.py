@@ -112,14 +112,15 @@ def run(args: argparse.Namespace) -> int:
     ``firms`` layer — so the file the summary names is this run's result, never an older one.
     """
     from geo.datum import DatumError, parse_datum
-    from geo.export import OutputError, atomic_paths, replace_problems, to_gpkg
-    from layout.cli.common import check_input, check_outputs
-    from layout.records import FirmImportError, read_firms, write_rejects
 
-    try:
+    try:  # the cheapest check first: a wrong --datum is answered before the heavy imports
         datum = parse_datum(args.datum).value
     except DatumError as exc:
         raise CliError(str(exc)) from exc
+
+    from geo.export import OutputError, atomic_paths, replace_problems, to_gpkg
+    from layout.cli.common import check_input, check_outputs
+    from layout.records import FirmImportError, read_firms, write_rejects
     check_input(args.path, "PATH")
     finals = check_outputs({"-o": args.output, "--rejects": args.rejects}, {"PATH": args.path})
     stale = replace_problems(finals["-o"], ["firms"], argument="-o")
