@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from geo.export import OutputError, atomic_paths, replace_problems, to_gpkg
     from layout.cli.common import check_input, check_outputs
     from layout.records import FirmImportError, read_firms, write_rejects
+
     check_input(args.path, "PATH")
     finals = check_outputs({"-o": args.output, "--rejects": args.rejects}, {"PATH": args.path})
     stale = replace_problems(finals["-o"], ["firms"], argument="-o")
