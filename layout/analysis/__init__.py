@@ -14,6 +14,8 @@ province as the benchmark.
 The package, one concern per module (they import each other directly, never through this
 ``__init__``):
 
+* :mod:`~layout.analysis.shared` — :class:`FirmTable`: the firm table prepared once (one
+  county join, one region assignment, one set of aggregates per level) for many analyses;
 * :mod:`~layout.analysis.aggregate` — firms → region links → region × node matrices;
 * :mod:`~layout.analysis.status` — strength classes, node status and reasons;
 * :mod:`~layout.analysis.bottlenecks` — single-firm and critical nodes, stress test;
@@ -21,6 +23,8 @@ The package, one concern per module (they import each other directly, never thro
 * :mod:`~layout.analysis.concentration` — HHI, EG γ, Gini, Theil and the spatial statistics;
 * :mod:`~layout.analysis.assemble` — the result from the matrices;
 * :mod:`~layout.analysis.core` — :func:`analyze_chain`;
+* :mod:`~layout.analysis.run` — :class:`AnalysisRun` and :func:`analyze_all` (every chain at
+  every level in one run, sharing the firm table and the permutation tests of each chain);
 * :mod:`~layout.analysis.update` — :func:`update_chain` (incremental);
 * :mod:`~layout.analysis.result` — :class:`ChainAnalysis` and its JSON shape;
 * :mod:`~layout.analysis.errors` — :class:`AnalysisError`.
@@ -32,13 +36,19 @@ from layout.analysis.aggregate import node_values
 from layout.analysis.core import analyze_chain
 from layout.analysis.errors import AnalysisError
 from layout.analysis.result import ChainAnalysis
+from layout.analysis.run import ALL_LEVELS, AnalysisRun, analyze_all
+from layout.analysis.shared import FirmTable
 from layout.analysis.update import update_chain
 from layout.checks import BASES
 
 __all__ = [
+    "ALL_LEVELS",
     "BASES",
     "AnalysisError",
+    "AnalysisRun",
     "ChainAnalysis",
+    "FirmTable",
+    "analyze_all",
     "analyze_chain",
     "node_values",
     "update_chain",

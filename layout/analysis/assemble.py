@@ -7,24 +7,20 @@ result).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
-import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from layout import metrics
-from layout.analysis.aggregate import (
-    chain_mask,
-    membership_pairs,
-    province_benchmark,
-    region_links,
-    take_rows,
-)
+from layout.analysis.aggregate import membership_pairs
 from layout.analysis.bottlenecks import region_bottlenecks
 from layout.analysis.concentration import chain_concentration
 from layout.analysis.result import ChainAnalysis, json_number
+from layout.analysis.shared import FirmTable, level_key
 from layout.analysis.sourcing import nearest_sources
 from layout.analysis.status import node_table, strength
 from layout.gaps import completeness, critical_nodes
@@ -35,9 +31,7 @@ __all__ = ["assemble", "splice"]
 
 
 def assemble(
-    firms: gpd.GeoDataFrame,
-    codes: pd.Series,
-    values: np.ndarray,
+    ft: FirmTable,
     g: nx.DiGraph,
     opts: dict[str, Any],
     membership: pd.DataFrame | None,
@@ -47,18 +41,21 @@ def assemble(
     ce: pd.DataFrame,
     ctotals: pd.Series,
     *,
-    mine: pd.DataFrame | None = None,
     previous: ChainAnalysis | None = None,
     touched: set[str] | None = None,
     edited_nodes: set[str] | None = None,
     membership_changed: bool = False,
+    concentration: Callable[[], tuple[dict[str, Any], Any]] | None = None,
 ) -> ChainAnalysis:
     """Statuses, reasons, completeness, bottlenecks, sourcing and concentration from the matrices.
 
-    ``e``/``n``/``totals`` are the level's region × node matrices and all-chain totals,
-    ``ce``/``ctotals`` the same over counties (concentration is measured there), ``codes``
-    the firms' county adcodes, ``values`` their values on the base and ``opts`` the resolved
-    options (chain, region, level, frame, base, k_nearest, permutations, seed).
+    ``ft`` is the firm table (:class:`~layout.analysis.shared.FirmTable`: county codes,
+    values on the base, the chain's firms), ``e``/``n``/``totals`` the level's region × node
+    matrices and all-chain totals, ``ce``/``ctotals`` the same over counties (concentration is
+    measured there) and ``opts`` the resolved options (chain, region, level, frame, base,
+    k_nearest, permutations, seed). ``concentration``, when given, returns the chain's
+    concentration and permutation state (a run shares them across the levels of a chain:
+    they are measured over counties and do not depend on the level).
 
     With ``previous`` (from :func:`layout.analysis.update_chain`), bottlenecks of regions outside ``touched`` and
     sourcing of untouched nodes are taken from it, and so are the permutation statistics when the
@@ -67,23 +64,24 @@ def assemble(
     chain, region, level, frame, base = (
         opts[k] for k in ("chain", "region", "level", "frame", "base")
     )
+    key = level_key(level, frame, membership)
+    targets_of = functools.partial(ft.node_firms, chain, key=key)
     rt = region_table(level, frame=frame)
     all_regions, nodes = list(e.index), list(e.columns)
     edited = membership is not None and membership_pairs(membership, frame) != membership_pairs(
         None, frame
     )
-    lq = metrics.location_quotient(
-        e, region_totals=totals, benchmark=province_benchmark(firms, codes, values, chain, nodes)
-    )
+    bench = ft.benchmark(chain, nodes)
+    lq = metrics.location_quotient(e, region_totals=totals, benchmark=bench)
+    county = None
+    if level == "province":
+        county = (ce, metrics.location_quotient(ce, region_totals=ctotals, benchmark=bench))
     classes, cutoffs, notes = strength(
-        firms,
-        chain,
-        level,
-        frame,
-        base,
         e,
         lq,
         nodes,
+        level=level,
+        county=county,
         rule=opts.get("strength_rule", "present"),
         min_present=opts.get("min_present", MIN_PRESENT),
     )
@@ -101,7 +99,7 @@ def assemble(
     st_prev = previous._state if previous is not None else None
     if previous is None or st_prev is None:
         bottle = region_bottlenecks(g, n, e, wanted, crit)
-        sourcing = nearest_sources(table, firms, mine, rt, wanted, opts["k_nearest"])
+        sourcing = nearest_sources(table, ft.firms, targets_of, rt, wanted, opts["k_nearest"])
         spatial = None
     else:
         redo = [r for r in wanted if r in (touched or set())]
@@ -114,37 +112,31 @@ def assemble(
         old_t = st_prev["table"]
         moved = set(table.loc[table["status"].to_numpy() != old_t["status"].to_numpy(), "node"])
         redo_nodes = set(nodes) if membership_changed else moved | (edited_nodes or set())
-        rows = np.flatnonzero(
-            chain_mask(firms, chain)
-            & firms["node"].isin(redo_nodes).to_numpy(dtype=bool, na_value=False)
-        )
-        mine = region_links(firms, level, frame, membership, rows).assign(
-            node=lambda x: take_rows(firms["node"], x["row"].to_numpy())
-        )
         old_s = previous.sourcing
         sourcing = splice(
             old_s[~old_s["node"].isin(redo_nodes)],
-            nearest_sources(table, firms, mine, rt, wanted, opts["k_nearest"], only=redo_nodes),
+            nearest_sources(
+                table, ft.firms, targets_of, rt, wanted, opts["k_nearest"], only=redo_nodes
+            ),
         )
         sourcing = sourcing.sort_values(["region", "node", "kind"], kind="stable").reset_index(
             drop=True
         )
         spatial = st_prev["spatial"]
-    conc, spatial = chain_concentration(
-        firms,
-        values,
-        chain,
-        nodes,
-        ce,
-        ctotals,
-        permutations=opts["permutations"],
-        seed=opts["seed"],
-        previous=spatial,
-    )
+    if concentration is not None:
+        conc, spatial = concentration()
+    else:
+        conc, spatial = chain_concentration(
+            ft,
+            chain,
+            nodes,
+            ce,
+            ctotals,
+            permutations=opts["permutations"],
+            seed=opts["seed"],
+            previous=spatial,
+        )
     keep = table["region"].isin(wanted)
-    synthetic = (
-        bool(firms["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in firms else False
-    )
     out = ChainAnalysis(
         chain=chain,
         name_zh=str(g.graph.get("name_zh", chain)),
@@ -168,9 +160,9 @@ def assemble(
             "strength": _strength_summary(cutoffs, opts),
         },
         data={
-            "firms": len(firms),
-            "chain_firms": int((firms["chain"] == chain).sum()),
-            "synthetic_in_use": synthetic,
+            "firms": ft.n_firms,
+            "chain_firms": ft.chain_firms(chain),
+            "synthetic_in_use": ft.synthetic,
         }
         | ({"membership": "edited" if edited else "shipped"} if level == "zone" else {}),
     )

@@ -8,25 +8,25 @@ Getis–Ord Gi*) — formulas and citations in :mod:`layout.metrics`.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.frames import membership as frame_membership
 from layout import metrics
-from layout.analysis.aggregate import chain_mask, region_links, take_rows
 from layout.analysis.result import json_number
 from layout.metrics.inference import NOT_TESTABLE, TIE_RTOL
 from layout.regions import region_table
+
+if TYPE_CHECKING:
+    from layout.analysis.shared import FirmTable
 
 __all__ = ["chain_concentration", "spatial_statistics"]
 
 
 def chain_concentration(
-    firms: gpd.GeoDataFrame,
-    values: np.ndarray,
+    ft: FirmTable,
     chain: str,
     nodes: list[str],
     e: pd.DataFrame,
@@ -38,7 +38,8 @@ def chain_concentration(
 ) -> tuple[dict[str, Any], tuple[np.ndarray, dict[str, Any]] | None]:
     """Province-wide concentration of the chain, measured over counties (a partition).
 
-    ``e``/``totals`` are the county × node matrix and all-chain county totals. ``previous`` is
+    ``ft`` is the firm table (the chain's firms with a county enter the HHI),
+    ``e``/``totals`` the county × node matrix and all-chain county totals. ``previous`` is
     ``(county chain totals, permutation statistics)`` of an earlier analysis: when the totals
     are unchanged, its spatial Gini, Moran's I, LISA and Gi* results are reused (same seed,
     same numbers). Returns the concentration dict and that pair for the next update.
@@ -46,10 +47,10 @@ def chain_concentration(
     counties = region_table("county")["region"].tolist()
     e = e.reindex(index=counties, columns=nodes, fill_value=0.0)
     chain_total = e.sum(axis=1)
-    rows = np.flatnonzero(chain_mask(firms, chain))
-    located = region_links(firms, "county", "2013", None, rows)["row"].to_numpy()
+    rows = ft.chain_rows(chain)
+    keep = ft.located[rows]  # the chain's firms with a county, in firm order
     firm_vals = pd.DataFrame(
-        {"industry": take_rows(firms["node"], located), "value": values[located]}
+        {"industry": ft.chain_nodes(chain)[keep], "value": ft.values[rows[keep]]}
     )
     out: dict[str, Any] = {
         "measured_over": "county",

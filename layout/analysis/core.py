@@ -7,15 +7,11 @@ import networkx as nx
 import pandas as pd
 
 from geo.problems import Problem, problem, register_messages
-from layout.analysis.aggregate import aggregate_chain, node_values, region_links
-from layout.analysis.assemble import assemble
 from layout.analysis.errors import AnalysisError
 from layout.analysis.result import ChainAnalysis
-from layout.analysis.status import node_order
-from layout.chains import load_chain
+from layout.analysis.run import AnalysisRun
 from layout.metrics.specialisation import MIN_PRESENT, strength_problems
 from layout.options import DEFAULT_SEED, AnalysisOptions
-from layout.regions import ensure_adcode, region_table
 
 __all__ = ["analyze_chain", "resolve_options"]
 
@@ -144,36 +140,15 @@ def analyze_chain(
         permutations=permutations,
         seed=seed,
     )
-    level = o.level or "county"
-    firms = ensure_adcode(firms)  # join once; every region assignment below reuses the codes
-    membership = membership if level == "zone" else None
-    g = graph if graph is not None else load_chain(chain)
-    opts = {
-        "chain": chain,
-        "region": o.region,
-        "level": level,
-        "frame": o.frame,
-        "base": o.base,
-        "k_nearest": o.k_nearest,
-        "permutations": o.permutations,
-        "seed": o.seed,
-        "strength_rule": strength_rule,
-        "min_present": min_present,
-    }
-    all_regions = region_table(level, frame=o.frame)["region"].tolist()
-    nodes = node_order(g)
-    values = node_values(firms, base=o.base).to_numpy()
-    e, n, totals, mine = aggregate_chain(
-        firms, region_links(firms, level, o.frame, membership), values, chain, all_regions, nodes
+    run = AnalysisRun(
+        firms,
+        base=o.base,
+        k_nearest=o.k_nearest,
+        permutations=o.permutations,
+        seed=o.seed,
+        strength_rule=strength_rule,
+        min_present=min_present,
     )
-    if level == "county":
-        ce, ctotals = e, totals
-    else:
-        counties = region_table("county")["region"].tolist()
-        ce, _, ctotals, _ = aggregate_chain(
-            firms, region_links(firms, "county", "2013", None), values, chain, counties, nodes
-        )
-    # after ensure_adcode the column is exactly county_adcodes(firms)
-    return assemble(
-        firms, firms["adcode"], values, g, opts, membership, e, n, totals, ce, ctotals, mine=mine
+    return run.analyze(
+        chain, level=o.level, region=o.region, frame=o.frame, graph=graph, membership=membership
     )

@@ -7,13 +7,16 @@ distances decide, with a margin that keeps the answer exact (:func:`nearest`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.measure import geodesic_distance_km
 
-__all__ = ["at_county_point", "nearest", "nearest_brute", "nearest_sources"]
+__all__ = ["Targets", "at_county_point", "nearest", "nearest_brute", "nearest_sources"]
 
 _BRUTE_PAIRS = 250_000  # below this many gap × target pairs, all distances are computed
 _SPHERE_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -35,7 +38,13 @@ def nearest_brute(
 
 
 def nearest(
-    glon: np.ndarray, glat: np.ndarray, tlon: np.ndarray, tlat: np.ndarray, k: int
+    glon: np.ndarray,
+    glat: np.ndarray,
+    tlon: np.ndarray,
+    tlat: np.ndarray,
+    k: int,
+    *,
+    tree: Callable[[], Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices and geodesic km of the k nearest targets for each gap point.
 
@@ -44,16 +53,22 @@ def nearest(
     m = 4k + 16 candidates by great-circle distance, measure those on the ellipsoid, and keep
     a gap point's answer only if its k-th distance is below (1 − 1 %) × the m-th candidate's
     great-circle distance — every other target is farther than that on the ellipsoid too;
-    the rare points that fail the test are measured against all targets.
+    the rare points that fail the test are measured against all targets. ``tree``: a
+    function returning the k-d tree of the targets' unit vectors when the caller keeps one
+    (:class:`Targets`), so repeated searches over the same targets build it once.
     """
     n_t = len(tlon)
     k = min(k, n_t)
     m = min(n_t, 4 * k + 16)
     if len(glon) * n_t <= _BRUTE_PAIRS or m == n_t:
         return nearest_brute(glon, glat, tlon, tlat, k)
-    from scipy.spatial import cKDTree
+    if tree is None:
+        from scipy.spatial import cKDTree
 
-    chord, cand = cKDTree(_unit_xyz(tlon, tlat)).query(_unit_xyz(glon, glat), k=m)
+        kd = cKDTree(_unit_xyz(tlon, tlat))
+    else:
+        kd = tree()
+    chord, cand = kd.query(_unit_xyz(glon, glat), k=m)
     dist = geodesic_distance_km(
         np.repeat(glon[:, None], m, axis=1),
         np.repeat(glat[:, None], m, axis=1),
@@ -69,10 +84,44 @@ def nearest(
     return order, best
 
 
+class Targets:
+    """Target points of nearest searches, with their k-d tree built on first use (once)."""
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        self.lon, self.lat = lon, lat
+        self._tree: Any = None
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+    def tree(self) -> Any:
+        """The k-d tree of the points' unit vectors (scipy ``cKDTree``)."""
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(_unit_xyz(self.lon, self.lat))
+        return self._tree
+
+
+_COLUMNS = [
+    "region",
+    "node",
+    "kind",
+    "target",
+    "target_name_zh",
+    "target_name_en",
+    "target_status",
+    "distance_km",
+    "lon",
+    "lat",
+    "target_at_county_point",
+]
+
+
 def nearest_sources(
     table: pd.DataFrame,
     firms: gpd.GeoDataFrame,
-    mine: pd.DataFrame,
+    targets_of: Callable[[str], tuple[np.ndarray, Targets]],
     rt: pd.DataFrame,
     regions: list[str],
     k: int,
@@ -80,97 +129,121 @@ def nearest_sources(
 ) -> pd.DataFrame:
     """Nearest regions (same level) and firms that have each missing, broken or weak node.
 
-    ``table`` is the node table (:func:`layout.analysis.status.node_table` with region names),
-    ``mine`` the chain's firm links (:func:`layout.analysis.aggregate.aggregate_chain`), ``rt``
-    the level's region table with representative points. ``only``: the nodes to compute
-    (default all); ``mine`` must hold their firm links.
+    ``table`` is the node table (:func:`layout.analysis.status.node_table` with region names)
+    and ``firms`` the firm table; ``targets_of(node)`` gives the positions in ``firms`` of the
+    chain's located firms at ``node`` linked to a region of the level, ascending, with their
+    points (:meth:`layout.analysis.shared.FirmTable.node_firms`); ``rt`` is the level's region
+    table with representative points. ``only``: the nodes to compute (default all).
+
+    Rows: for each gap (region, node), up to ``k`` regions (the region itself skipped) and
+    ``k`` firms, nearest first; sorted by region, node and kind (``firm`` before ``region``).
 
     ``target_at_county_point`` says when a firm's distance rests on its county's point, not
     on the firm's own: firms imported without coordinates (``location_quality`` ``county`` or
     ``address``; see :mod:`layout.records`). Region targets are always representative points.
     """
-    cols = [
-        "region",
-        "node",
-        "kind",
-        "target",
-        "target_name_zh",
-        "target_name_en",
-        "target_status",
-        "distance_km",
-        "lon",
-        "lat",
-        "target_at_county_point",
-    ]
-    pts = rt.set_index("region")
-    gaps = table[
-        table["region"].isin(regions) & table["status"].isin(["missing", "broken", "weak"])
-    ]
+    at = pd.Index(rt["region"].to_numpy())
+    rlon, rlat = rt["lon"].to_numpy(), rt["lat"].to_numpy()
+    t_region = table["region"].to_numpy(dtype=object)
+    t_node = table["node"].to_numpy(dtype=object)
+    t_status = table["status"].to_numpy(dtype=object)
+    gap = (
+        table["region"].isin(regions).to_numpy()
+        & table["status"].isin(["missing", "broken", "weak"]).to_numpy()
+    )
     if only is not None:
-        gaps = gaps[gaps["node"].isin(only)]
-    have = table[table["n_firms"] > 0]
-    parts = []
-    for node, grp in gaps.groupby("node", sort=False):
-        g_codes = grp["region"].to_numpy()
-        glon, glat = pts.loc[g_codes, "lon"].to_numpy(), pts.loc[g_codes, "lat"].to_numpy()
-        donors = have[have["node"] == node]
-        if len(donors):
-            d_codes = donors["region"].to_numpy()
-            dlon, dlat = pts.loc[d_codes, "lon"].to_numpy(), pts.loc[d_codes, "lat"].to_numpy()
+        gap &= table["node"].isin(only).to_numpy()
+    have = table["n_firms"].to_numpy() > 0
+    d_all = np.flatnonzero(have)
+    d_node = pd.Index(t_node[d_all])
+    names_zh = table["region_name_zh"].to_numpy(dtype=object)
+    names_en = table["region_name_en"].to_numpy(dtype=object)
+    parts: list[dict[str, Any]] = []
+    firm_rows: list[np.ndarray] = []
+    g_all = np.flatnonzero(gap)
+    g_codes_of, g_nodes = pd.factorize(t_node[g_all])  # nodes in order of first appearance
+    for c, node in enumerate(g_nodes):
+        g = g_all[g_codes_of == c]
+        g_codes = t_region[g]
+        g_at = at.get_indexer(g_codes)
+        glon, glat = rlon[g_at], rlat[g_at]
+        d = d_all[d_node == node]
+        if len(d):
+            d_codes = t_region[d]
+            d_at = at.get_indexer(d_codes)
+            dlon, dlat = rlon[d_at], rlat[d_at]
             order, dist = nearest(glon, glat, dlon, dlat, k + 1)
             same = d_codes[order] == g_codes[:, None]  # a weak region is its own donor: skip it
             for j in range(order.shape[1]):
-                pick = order[:, j]
-                ok = ~same[:, j]
+                pick, ok = d[order[:, j]], ~same[:, j]
                 parts.append(
-                    pd.DataFrame(
-                        {
-                            "region": g_codes[ok],
-                            "node": node,
-                            "kind": "region",
-                            "rank": j,
-                            "target": d_codes[pick][ok],
-                            "target_name_zh": donors["region_name_zh"].to_numpy()[pick][ok],
-                            "target_name_en": donors["region_name_en"].to_numpy()[pick][ok],
-                            "target_status": donors["status"].to_numpy()[pick][ok],
-                            "distance_km": dist[:, j][ok].round(1),
-                            "lon": dlon[pick][ok],
-                            "lat": dlat[pick][ok],
-                            "target_at_county_point": False,
-                        }
-                    )
+                    {
+                        "region": g_codes[ok],
+                        "node": node,
+                        "kind": "region",
+                        "rank": j,
+                        "target": t_region[pick][ok],
+                        "target_name_zh": names_zh[pick][ok],
+                        "target_name_en": names_en[pick][ok],
+                        "target_status": t_status[pick][ok],
+                        "distance_km": dist[:, j][ok].round(1),
+                        "lon": dlon[order[:, j]][ok],
+                        "lat": dlat[order[:, j]][ok],
+                        "target_at_county_point": False,
+                    }
                 )
-        rows = mine.loc[mine["node"] == node, "row"].drop_duplicates().to_numpy()
-        geoms = firms.geometry.iloc[rows]
-        located = geoms.notna().to_numpy()
-        rows, geoms = rows[located], geoms[located]
+        rows, targets = targets_of(str(node))
         if len(rows):
-            flon, flat = geoms.x.to_numpy(), geoms.y.to_numpy()
-            order, dist = nearest(glon, glat, flon, flat, k)
+            order, dist = nearest(glon, glat, targets.lon, targets.lat, k, tree=targets.tree)
             for j in range(order.shape[1]):
-                pick = rows[order[:, j]]
-                info = _target_info(firms, pick)
+                firm_rows.append(rows[order[:, j]])
                 parts.append(
-                    pd.DataFrame(
-                        {
-                            "region": g_codes,
-                            "node": node,
-                            "kind": "firm",
-                            "rank": j,
-                            **info,
-                            "distance_km": dist[:, j].round(1),
-                            "lon": flon[order[:, j]],
-                            "lat": flat[order[:, j]],
-                            "target_at_county_point": at_county_point(firms, pick),
-                        }
-                    )
+                    {
+                        "region": g_codes,
+                        "node": node,
+                        "kind": "firm",
+                        "rank": j,
+                        "target": None,
+                        "target_name_zh": None,
+                        "target_name_en": None,
+                        "target_status": None,
+                        "distance_km": dist[:, j].round(1),
+                        "lon": targets.lon[order[:, j]],
+                        "lat": targets.lat[order[:, j]],
+                        "target_at_county_point": None,
+                    }
                 )
     if not parts:
-        return pd.DataFrame(columns=cols)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(["region", "node", "kind", "rank"], kind="stable")
-    out = out.groupby(["region", "node", "kind"], sort=False).head(k)
-    return out[cols].reset_index(drop=True)
+        return pd.DataFrame(columns=_COLUMNS)
+    sizes = [len(p["region"]) for p in parts]
+    out = {
+        c: np.concatenate(
+            [
+                np.full(size, p[c], dtype=object if c != "rank" else np.int64)
+                if np.ndim(p[c]) == 0
+                else p[c]
+                for p, size in zip(parts, sizes, strict=True)
+            ]
+        )
+        for c in [*_COLUMNS, "rank"]
+    }
+    if firm_rows:  # the firms' ids, names, status and location, taken from the table once
+        is_firm = out["kind"] == "firm"
+        for c, v in _target_info(firms, np.concatenate(firm_rows)).items():
+            out[c][is_firm] = v
+    # sorted by region, node, kind, rank (stable); the first k of each (region, node, kind)
+    keys = [np.array(out[c].tolist(), dtype=str) for c in ("kind", "node", "region")]
+    order = np.lexsort([out["rank"], *keys])
+    group = np.stack([x[order] for x in keys])
+    starts = np.r_[True, (group[:, 1:] != group[:, :-1]).any(axis=0)]
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    order = order[np.arange(len(order)) - first < k]
+    return pd.DataFrame(
+        {
+            c: out[c][order] if c in ("distance_km", "lon", "lat") else out[c][order].tolist()
+            for c in _COLUMNS
+        }
+    )
 
 
 def at_county_point(firms: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
@@ -182,27 +255,33 @@ def at_county_point(firms: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
 
 
 def _target_info(firms: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Id, names and status (real / synthetic / hypothetical) of the firms at positions ``rows``."""
-    sub = firms.iloc[rows]
-    name = sub["name"].astype(str).to_numpy()
+    """Id, names, status (real / synthetic / hypothetical) and location flag of firms at ``rows``.
+
+    Each column is taken at ``rows`` alone (not the whole frame: the firm table can be large).
+    """
+
+    def col(name: str) -> pd.Series:
+        return firms[name].iloc[rows]
+
+    name_s = col("name")
+    name = name_s.astype(str).to_numpy()
     name_en = (
-        (sub["name_en"].fillna(sub["name"]) if "name_en" in sub else sub["name"])
-        .astype(str)
-        .to_numpy()
+        (col("name_en").fillna(name_s) if "name_en" in firms else name_s).astype(str).to_numpy()
     )
     syn = (
-        sub["synthetic"].fillna(False).astype(bool).to_numpy()
-        if "synthetic" in sub
-        else np.zeros(len(sub), bool)
+        col("synthetic").fillna(False).astype(bool).to_numpy()
+        if "synthetic" in firms
+        else np.zeros(len(rows), bool)
     )
     hypo = (
-        sub["verification"].astype(str).str.contains("hypothetical").to_numpy()
-        if "verification" in sub
-        else np.zeros(len(sub), bool)
+        col("verification").astype(str).str.contains("hypothetical").to_numpy()
+        if "verification" in firms
+        else np.zeros(len(rows), bool)
     )
     return {
-        "target": sub["firm_id"].astype(str).to_numpy(),
+        "target": col("firm_id").astype(str).to_numpy(),
         "target_name_zh": name,
         "target_name_en": name_en,
         "target_status": np.where(syn, "synthetic", np.where(hypo, "hypothetical", "real")),
+        "target_at_county_point": at_county_point(firms, rows),
     }

@@ -10,20 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from layout import metrics
-from layout.analysis.aggregate import (
-    aggregate_chain,
-    node_values,
-    province_benchmark,
-    region_links,
-)
 from layout.metrics.specialisation import MIN_PRESENT
-from layout.regions import PROVINCE, county_adcodes, region_table
+from layout.regions import PROVINCE
 
 __all__ = ["STATUS_ZH", "node_order", "node_table", "strength"]
 
@@ -111,49 +104,34 @@ def _reason(
     return f"{size_zh}；{why_zh}", f"{size_en}; {why_en}"
 
 
-def _node_lq(firms, chain, level, frame, base, nodes, regions, membership=None):
-    """Region × node matrices of value and firm counts, and LQ against the province.
-
-    Regional totals e_r span all chains in the table; province totals count each firm once.
-    """
-    values = node_values(firms, base=base).to_numpy()
-    e, n, totals, mine = aggregate_chain(
-        firms, region_links(firms, level, frame, membership), values, chain, regions, nodes
-    )
-    bench = province_benchmark(firms, county_adcodes(firms), values, chain, nodes)
-    lq = metrics.location_quotient(e, region_totals=totals, benchmark=bench)
-    return e, n, mine, lq
-
-
 def strength(
-    firms: gpd.GeoDataFrame,
-    chain: str,
-    level: str,
-    frame: str,
-    base: str,
     e: pd.DataFrame,
     lq: pd.DataFrame,
     nodes: list[str],
     *,
+    level: str,
+    county: tuple[pd.DataFrame, pd.DataFrame] | None = None,
     rule: str = "present",
     min_present: int = MIN_PRESENT,
 ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], dict[str, tuple[str, str]]]:
     """Strength classes over the regions of the level (province: over its counties).
 
-    ``rule``/``min_present`` as in :func:`layout.metrics.strength_classes` (default: ranked
-    among the regions where the node is present, at least 4 of them). Returns the region ×
-    node class table, the strength cut-offs of each node (rule, min_present, measured_over,
-    n_ranked, ranked, lq_significant_min, lq_strong_min, lq_strong10_min, size_floor) and, at
-    province level, a bilingual note per node (how many counties are strong).
+    ``e``/``lq`` are the level's region × node values and location quotients (columns
+    ``nodes``); at province level ``county`` gives the county ``(e, lq)`` the classes are
+    judged over. ``rule``/``min_present`` as in :func:`layout.metrics.strength_classes`
+    (default: ranked among the regions where the node is present, at least 4 of them).
+    Returns the region × node class table, the strength cut-offs of each node (rule,
+    min_present, measured_over, n_ranked, ranked, lq_significant_min, lq_strong_min,
+    lq_strong10_min, size_floor) and, at province level, a bilingual note per node (how many
+    counties are strong).
     """
     if level == "province":
-        counties = region_table("county")["region"].tolist()
-        ce, _, _, clq = _node_lq(firms, chain, "county", frame, base, nodes, counties)
-        county = metrics.strength_classes(ce, lq=clq, rule=rule, min_present=min_present)
-        cuts = _cutoffs(county, nodes, "county")
-        n_strong = (
-            county.groupby("industry")["strong"].sum().reindex(nodes, fill_value=0).astype(int)
-        )
+        if county is None:
+            raise ValueError("strength at province level needs the county (e, lq)")
+        ce, clq = county
+        csc = metrics.strength_classes(ce, lq=clq, rule=rule, min_present=min_present)
+        cuts = _cutoffs(csc, nodes, "county")
+        n_strong = csc.groupby("industry")["strong"].sum().reindex(nodes, fill_value=0).astype(int)
         rule_zh, rule_en = _RULE_NAMES[rule]
         cls = pd.DataFrame(
             [
@@ -187,11 +165,12 @@ def strength(
                     "no county-level unit is strong at this node",
                 )
         return cls, cuts, notes
-    sc = metrics.strength_classes(e, lq=lq, rule=rule, min_present=min_present)
-    cls = (
-        sc.pivot_table(index="region", columns="industry", values="class", aggfunc="first")
-        .reindex(index=e.index, columns=nodes)
-        .fillna("absent")
+    sc = metrics.strength_classes(e[nodes], lq=lq[nodes], rule=rule, min_present=min_present)
+    # rows of sc run over (region, node) in the order of e's index and ``nodes``
+    cls = pd.DataFrame(
+        sc["class"].to_numpy(dtype=object).reshape(len(e.index), len(nodes)),
+        index=e.index,
+        columns=nodes,
     )
     return cls, _cutoffs(sc, nodes, level), {}
 
@@ -203,23 +182,26 @@ _RULE_NAMES = {
 
 
 def _cutoffs(sc: pd.DataFrame, nodes: list[str], over: str) -> dict[str, dict[str, Any]]:
-    """Per node: the thresholds :func:`layout.metrics.strength_classes` used, and whether it ranked."""
-    first = sc.groupby(level="industry", sort=False).head(1).reset_index("region", drop=True)
+    """Per node: the thresholds :func:`layout.metrics.strength_classes` used, and whether it ranked.
+
+    The thresholds repeat on every region's row; the first region's rows hold them, one per
+    industry in column order.
+    """
     rule, min_present = sc.attrs["rule"], sc.attrs["min_present"]
+    industries = list(sc.index.get_level_values("industry")[: len(nodes)])
+    keys = ("lq_significant_min", "lq_strong_min", "lq_strong10_min", "size_floor")
+    first = {k: sc[k].to_numpy()[: len(nodes)] for k in (*keys, "n_ranked")}
+    at = {x: i for i, x in enumerate(industries)}
     out = {}
     for x in nodes:
-        row = first.loc[x]
-        n_ranked = int(row["n_ranked"])
+        i = at[x]
         out[x] = {
             "rule": rule,
             "min_present": min_present,
             "measured_over": over,
-            "n_ranked": n_ranked,
-            "ranked": bool(np.isfinite(row["lq_strong_min"])),
-            **{
-                k: float(row[k])
-                for k in ("lq_significant_min", "lq_strong_min", "lq_strong10_min", "size_floor")
-            },
+            "n_ranked": int(first["n_ranked"][i]),
+            "ranked": bool(np.isfinite(first["lq_strong_min"][i])),
+            **{k: float(first[k][i]) for k in keys},
         }
     return out
 

@@ -9,13 +9,13 @@ from layout.analysis.aggregate import (
     aggregate_chain,
     counties_of,
     membership_pairs,
-    node_values,
     region_links,
     rows_in_counties,
 )
 from layout.analysis.assemble import assemble
 from layout.analysis.core import analyze_chain
 from layout.analysis.result import ChainAnalysis
+from layout.analysis.shared import FirmTable
 from layout.regions import county_adcodes, ensure_adcode
 
 __all__ = ["update_chain"]
@@ -102,7 +102,8 @@ def update_chain(
         membership_changed = old != new
     t_regions = [r for r in all_regions if r in touched]
     codes = county_adcodes(firms)
-    values = node_values(firms, base=base).to_numpy()
+    ft = FirmTable(firms, base=base, codes=codes)
+    values = ft.values
     e, n, totals = st["e"].copy(), st["n"].copy(), st["totals"].copy()
     if t_regions:
         rows = rows_in_counties(codes, counties_of(set(t_regions), level, frame, membership))
@@ -134,9 +135,7 @@ def update_chain(
             ce.loc[t_c], ctotals.loc[t_c] = te, ttot
     edited_nodes = {str(x) for df in (removed, added) for x in df.loc[df["chain"] == chain, "node"]}
     return assemble(
-        firms,
-        codes,
-        values,
+        ft,
         g,
         o,
         membership,
