@@ -21,7 +21,7 @@ from layout.analysis.bottlenecks import region_bottlenecks
 from layout.analysis.concentration import chain_concentration
 from layout.analysis.result import ChainAnalysis, json_number
 from layout.analysis.shared import FirmTable, level_key
-from layout.analysis.sourcing import nearest_sources
+from layout.analysis.sourcing import nearest_sources, region_distances
 from layout.analysis.status import node_table, strength
 from layout.gaps import completeness, critical_nodes
 from layout.metrics.specialisation import MIN_PRESENT
@@ -66,6 +66,7 @@ def assemble(
     )
     key = level_key(level, frame, membership)
     targets_of = functools.partial(ft.node_firms, chain, key=key)
+    distances = region_distances(level, frame)
     rt = region_table(level, frame=frame)
     all_regions, nodes = list(e.index), list(e.columns)
     edited = membership is not None and membership_pairs(membership, frame) != membership_pairs(
@@ -99,7 +100,9 @@ def assemble(
     st_prev = previous._state if previous is not None else None
     if previous is None or st_prev is None:
         bottle = region_bottlenecks(g, n, e, wanted, crit)
-        sourcing = nearest_sources(table, ft.firms, targets_of, rt, wanted, opts["k_nearest"])
+        sourcing = nearest_sources(
+            table, ft.target_columns, targets_of, rt, wanted, opts["k_nearest"], distances=distances
+        )
         spatial = None
     else:
         redo = [r for r in wanted if r in (touched or set())]
@@ -116,7 +119,14 @@ def assemble(
         sourcing = splice(
             old_s[~old_s["node"].isin(redo_nodes)],
             nearest_sources(
-                table, ft.firms, targets_of, rt, wanted, opts["k_nearest"], only=redo_nodes
+                table,
+                ft.target_columns,
+                targets_of,
+                rt,
+                wanted,
+                opts["k_nearest"],
+                only=redo_nodes,
+                distances=distances,
             ),
         )
         sourcing = sourcing.sort_values(["region", "node", "kind"], kind="stable").reset_index(

@@ -129,6 +129,31 @@ class FirmTable:
         )
 
     @property
+    def target_columns(self) -> dict[str, pd.Series]:
+        """The columns sourcing lists about a firm (id, names, synthetic, verification, location).
+
+        Arrow-backed columns read from a file come in chunks, and taking a few rows from a
+        chunked column costs about a pass over it; each is joined into one chunk once (same
+        dtype, same values).
+        """
+
+        def make() -> dict[str, pd.Series]:
+            out = {}
+            for name in (
+                "firm_id",
+                "name",
+                "name_en",
+                "synthetic",
+                "verification",
+                "location_quality",
+            ):
+                if name in self.firms:
+                    out[name] = _one_chunk(self.firms[name])
+            return out
+
+        return self._once("target_columns", make)
+
+    @property
     def located(self) -> np.ndarray:
         """Firms with a county adcode (the rows the province counts, each once)."""
         return self._once("located", lambda: self.codes.notna().to_numpy(dtype=bool))
@@ -318,14 +343,20 @@ class FirmTable:
             self._chain_nodes[chain] = take_rows(self.firms["node"], self.chain_rows(chain))
         return self._chain_nodes[chain]
 
-    def _chain_node_codes(self, chain: str) -> tuple[np.ndarray, pd.Index]:
-        """The nodes of the chain's firms factorised (-1: no node)."""
+    def _chain_node_rows(self, chain: str) -> dict[Any, np.ndarray]:
+        """The located firms of the chain (with a point) by node, rows ascending."""
 
-        def make() -> tuple[np.ndarray, pd.Index]:
-            codes, labels = pd.factorize(pd.Series(self.chain_nodes(chain), dtype=object))
-            return np.asarray(codes), pd.Index(labels, dtype=object)
+        def make() -> dict[Any, np.ndarray]:
+            rows = self.chain_rows(chain)
+            _, _, has = self.lonlat
+            keep = self.located[rows] & has[rows]
+            rows, nodes = rows[keep], self.chain_nodes(chain)[keep]
+            codes, labels = pd.factorize(pd.Series(nodes, dtype=object))
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+            return {labels[i]: rows[order[bounds[i] : bounds[i + 1]]] for i in range(len(labels))}
 
-        return self._once(f"chain_node_codes/{chain}", make)
+        return self._once(f"chain_node_rows/{chain}", make)
 
     def chain_firms(self, chain: str) -> int:
         """How many firms belong to ``chain``."""
@@ -357,12 +388,9 @@ class FirmTable:
         targets) with their locations and a k-d tree built on first use; levels with the same
         firms share one.
         """
-        codes, labels = self._chain_node_codes(chain)
-        at = labels.get_indexer([node])[0] if labels.is_unique else -1
-        rows = self.chain_rows(chain)[codes == at] if at >= 0 else np.zeros(0, dtype=np.int64)
-        rows = self.linked_rows(rows, key)
-        lon, lat, has = self.lonlat
-        rows = rows[has[rows]]
+        rows = self._chain_node_rows(chain).get(node)
+        rows = self.linked_rows(rows, key) if rows is not None else np.zeros(0, dtype=np.int64)
+        lon, lat, _ = self.lonlat
         cached = self._targets.setdefault((chain, node), [])
         for seen, targets in cached:
             if np.array_equal(seen, rows):
@@ -370,6 +398,17 @@ class FirmTable:
         targets = Targets(lon[rows], lat[rows])
         cached.append((rows, targets))
         return rows, targets
+
+
+def _one_chunk(col: pd.Series) -> pd.Series:
+    """``col`` with an Arrow-backed array joined into one chunk (others unchanged)."""
+    pa_array = getattr(col.array, "_pa_array", None)
+    if pa_array is None or getattr(pa_array, "num_chunks", 1) <= 1:
+        return col
+    joined = pd.array(pa_array.combine_chunks(), dtype=col.dtype)
+    if joined.dtype != col.dtype:  # pragma: no cover - a dtype pandas cannot rebuild
+        return col
+    return pd.Series(joined, index=col.index, name=col.name, copy=False)
 
 
 @dataclass(frozen=True)

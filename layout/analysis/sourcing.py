@@ -7,7 +7,8 @@ distances decide, with a margin that keeps the answer exact (:func:`nearest`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -15,10 +16,18 @@ import numpy as np
 import pandas as pd
 
 from geo.measure import geodesic_distance_km
+from layout.regions import region_table
 
-__all__ = ["Targets", "at_county_point", "nearest", "nearest_brute", "nearest_sources"]
+__all__ = [
+    "Targets",
+    "at_county_point",
+    "nearest",
+    "nearest_brute",
+    "nearest_sources",
+    "region_distances",
+]
 
-_BRUTE_PAIRS = 250_000  # below this many gap × target pairs, all distances are computed
+_BRUTE_PAIRS = 2_000  # up to this many gap × target pairs, all distances are computed
 _SPHERE_KM = 6371.0088  # mean Earth radius (IUGG)
 _SPHERE_SLACK = 0.01  # |WGS-84 geodesic / great circle − 1| < 0.5 %: a 1 % margin is safe
 
@@ -50,12 +59,17 @@ def nearest(
 
     Exact: equal to sorting every geodesic distance (ties broken by target order). Small
     problems compute them all. Large ones ask a k-d tree on the unit sphere for
-    m = 4k + 16 candidates by great-circle distance, measure those on the ellipsoid, and keep
-    a gap point's answer only if its k-th distance is below (1 − 1 %) × the m-th candidate's
-    great-circle distance — every other target is farther than that on the ellipsoid too;
-    the rare points that fail the test are measured against all targets. ``tree``: a
-    function returning the k-d tree of the targets' unit vectors when the caller keeps one
-    (:class:`Targets`), so repeated searches over the same targets build it once.
+    m = 4k + 16 candidates by great-circle distance, measure on the ellipsoid those that can
+    be among the k nearest (great-circle distance within (1 + 1 %)/(1 − 1 %) of the k-th
+    candidate's), and keep a gap point's answer only if its k-th distance is below
+    (1 − 1 %) × the m-th candidate's great-circle distance — every other target is farther
+    than that on the ellipsoid too (the geodesic on WGS-84 and the great circle on the mean
+    sphere differ by less than 0.5 % in Shandong).
+    Points that fail the test (far from dense targets, where many candidates lie within 1 %
+    of each other) ask again for 4 × as many candidates, until the test holds or every
+    target is a candidate. ``tree``: a function returning the k-d tree of the targets' unit
+    vectors when the caller keeps one (:class:`Targets`), so repeated searches over the same
+    targets build it once.
     """
     n_t = len(tlon)
     k = min(k, n_t)
@@ -68,20 +82,40 @@ def nearest(
         kd = cKDTree(_unit_xyz(tlon, tlat))
     else:
         kd = tree()
-    chord, cand = kd.query(_unit_xyz(glon, glat), k=m)
-    dist = geodesic_distance_km(
-        np.repeat(glon[:, None], m, axis=1),
-        np.repeat(glat[:, None], m, axis=1),
-        tlon[cand],
-        tlat[cand],
-    )
-    pick = np.lexsort((cand, dist), axis=1)[:, :k]  # by distance, ties by target order
-    order, best = np.take_along_axis(cand, pick, axis=1), np.take_along_axis(dist, pick, axis=1)
-    bound = 2 * _SPHERE_KM * np.arcsin(np.minimum(chord[:, -1] / 2, 1.0)) * (1 - _SPHERE_SLACK)
-    redo = np.flatnonzero(best[:, -1] >= bound)
-    if len(redo):
-        order[redo], best[redo] = nearest_brute(glon[redo], glat[redo], tlon, tlat, k)
+    order = np.zeros((len(glon), k), dtype=np.int64)
+    best = np.zeros((len(glon), k))
+    todo = np.arange(len(glon))
+    while len(todo):
+        if m >= n_t:  # every target a candidate: measure them all
+            order[todo], best[todo] = nearest_brute(glon[todo], glat[todo], tlon, tlat, k)
+            break
+        chord, cand = kd.query(_unit_xyz(glon[todo], glat[todo]), k=m)
+        gc = 2 * _SPHERE_KM * np.arcsin(np.minimum(chord / 2, 1.0))  # ascending per row
+        # only candidates that could be among the k nearest are measured: the k-th nearest
+        # is at most gc_k (1 + s) away on the ellipsoid, and a candidate beyond
+        # gc_k (1 + s) / (1 − s) on the sphere is farther than that (ties included)
+        near = gc <= gc[:, k - 1 : k] * (1 + _SPHERE_SLACK) / (1 - _SPHERE_SLACK)
+        i, j = np.nonzero(near)
+        gi = todo[i]
+        dist = np.full(cand.shape, np.inf)
+        dist[i, j] = geodesic_distance_km(glon[gi], glat[gi], tlon[cand[i, j]], tlat[cand[i, j]])
+        pick = np.lexsort((cand, dist), axis=1)[:, :k]  # by distance, ties by target order
+        o, d = np.take_along_axis(cand, pick, axis=1), np.take_along_axis(dist, pick, axis=1)
+        ok = d[:, -1] < gc[:, -1] * (1 - _SPHERE_SLACK)  # every other target is farther
+        order[todo[ok]], best[todo[ok]] = o[ok], d[ok]
+        todo, m = todo[~ok], min(n_t, 4 * m)
     return order, best
+
+
+@functools.cache
+def region_distances(level: str, frame: str = "2013") -> np.ndarray:
+    """Geodesic km between the representative points of every two regions of a level (read
+    only; rows and columns in :func:`layout.regions.region_table` order)."""
+    rt = region_table(level, frame=frame)
+    lon, lat = rt["lon"].to_numpy(), rt["lat"].to_numpy()
+    dist = geodesic_distance_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    dist.setflags(write=False)
+    return dist
 
 
 class Targets:
@@ -120,20 +154,26 @@ _COLUMNS = [
 
 def nearest_sources(
     table: pd.DataFrame,
-    firms: gpd.GeoDataFrame,
+    firms: gpd.GeoDataFrame | Mapping[str, pd.Series],
     targets_of: Callable[[str], tuple[np.ndarray, Targets]],
     rt: pd.DataFrame,
     regions: list[str],
     k: int,
     only: set[str] | None = None,
+    *,
+    distances: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Nearest regions (same level) and firms that have each missing, broken or weak node.
 
     ``table`` is the node table (:func:`layout.analysis.status.node_table` with region names)
-    and ``firms`` the firm table; ``targets_of(node)`` gives the positions in ``firms`` of the
-    chain's located firms at ``node`` linked to a region of the level, ascending, with their
-    points (:meth:`layout.analysis.shared.FirmTable.node_firms`); ``rt`` is the level's region
-    table with representative points. ``only``: the nodes to compute (default all).
+    and ``firms`` the firm table (or its columns ``firm_id``, ``name`` and, when there,
+    ``name_en``, ``synthetic``, ``verification``, ``location_quality`` by name);
+    ``targets_of(node)`` gives the positions in ``firms`` of the chain's located firms at
+    ``node`` linked to a region of the level, ascending, with their points
+    (:meth:`layout.analysis.shared.FirmTable.node_firms`); ``rt`` is the level's region table
+    with representative points and ``distances`` its region-to-region geodesic km
+    (:func:`region_distances`, else measured as needed). ``only``: the nodes to compute
+    (default all).
 
     Rows: for each gap (region, node), up to ``k`` regions (the region itself skipped) and
     ``k`` firms, nearest first; sorted by region, node and kind (``firm`` before ``region``).
@@ -172,7 +212,12 @@ def nearest_sources(
             d_codes = t_region[d]
             d_at = at.get_indexer(d_codes)
             dlon, dlat = rlon[d_at], rlat[d_at]
-            order, dist = nearest(glon, glat, dlon, dlat, k + 1)
+            if distances is None:
+                order, dist = nearest(glon, glat, dlon, dlat, k + 1)
+            else:  # every distance, as nearest_brute measures them, from the level's matrix
+                dist = distances[np.ix_(g_at, d_at)]
+                order = np.argsort(dist, axis=1, kind="stable")[:, : min(k + 1, len(d))]
+                dist = np.take_along_axis(dist, order, axis=1)
             same = d_codes[order] == g_codes[:, None]  # a weak region is its own donor: skip it
             for j in range(order.shape[1]):
                 pick, ok = d[order[:, j]], ~same[:, j]
@@ -246,7 +291,9 @@ def nearest_sources(
     )
 
 
-def at_county_point(firms: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
+def at_county_point(
+    firms: gpd.GeoDataFrame | Mapping[str, pd.Series], rows: np.ndarray
+) -> np.ndarray:
     """True for the firms (positions ``rows``) located at their county's point, not their own."""
     if "location_quality" not in firms:
         return np.zeros(len(rows), dtype=bool)
@@ -254,7 +301,9 @@ def at_county_point(firms: gpd.GeoDataFrame, rows: np.ndarray) -> np.ndarray:
     return quality.isin(["county", "address"]).to_numpy(dtype=bool)
 
 
-def _target_info(firms: gpd.GeoDataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
+def _target_info(
+    firms: gpd.GeoDataFrame | Mapping[str, pd.Series], rows: np.ndarray
+) -> dict[str, np.ndarray]:
     """Id, names, status (real / synthetic / hypothetical) and location flag of firms at ``rows``.
 
     Each column is taken at ``rows`` alone (not the whole frame: the firm table can be large).

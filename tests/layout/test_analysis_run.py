@@ -287,27 +287,31 @@ def _sourcing_reference(
     """Every distance measured: for each gap, the k nearest other regions that have the node
     and the k nearest firms at the node (ties by region order and firm order)."""
     table = res.nodes  # type: ignore[attr-defined]
-    rt = region_table(level, frame=frame).set_index("region")
+    rt = region_table(level, frame=frame)
+    point = dict(zip(rt["region"], zip(rt["lon"], rt["lat"], strict=True), strict=True))
     linked = set(region_links(f, level, frame, None)["row"])
     xs, ys = f.geometry.x.to_numpy(), f.geometry.y.to_numpy()
+    ids, nodes = f["firm_id"].astype(str).to_numpy(), f["node"].to_numpy()
+    has_point = f.geometry.notna().to_numpy()
     chain_rows = np.flatnonzero((f["chain"] == res.chain).to_numpy())  # type: ignore[attr-defined]
     gaps = table.loc[table["status"].isin(["missing", "broken", "weak"]), ["region", "node"]]
+    firms_at, donors_at = {}, {}
+    for x in set(gaps["node"]):
+        firms_at[x] = [i for i in chain_rows if nodes[i] == x and i in linked and has_point[i]]
+        donors_at[x] = table.loc[(table["node"] == x) & (table["n_firms"] > 0), "region"].tolist()
     rows = []
     for r, x in gaps.itertuples(index=False):
-        lon, lat = np.array([rt.loc[r, "lon"]]), np.array([rt.loc[r, "lat"]])
-        donors = table[(table["node"] == x) & (table["n_firms"] > 0) & (table["region"] != r)]
-        at_d = rt.loc[donors["region"]]
-        d = geodesic_distance_km(lon, lat, at_d["lon"].to_numpy(), at_d["lat"].to_numpy())
+        lon, lat = point[r]
+        donors = [d for d in donors_at[x] if d != r]
+        dl = np.array([point[d] for d in donors]).reshape(-1, 2)
+        n = len(donors)
+        d = geodesic_distance_km(np.full(n, lon), np.full(n, lat), dl[:, 0], dl[:, 1])
         for i in np.argsort(d, kind="stable")[:k]:
-            rows.append([r, x, "region", donors["region"].iloc[i], np.round(d[i], 1)])
-        at = [
-            i
-            for i in chain_rows
-            if f["node"].iloc[i] == x and i in linked and f.geometry.iloc[i] is not None
-        ]
-        d = geodesic_distance_km(lon, lat, xs[at], ys[at])
+            rows.append([r, x, "region", donors[i], np.round(d[i], 1)])
+        at = firms_at[x]
+        d = geodesic_distance_km(np.full(len(at), lon), np.full(len(at), lat), xs[at], ys[at])
         for i in np.argsort(d, kind="stable")[:k]:
-            rows.append([r, x, "firm", str(f["firm_id"].iloc[at[i]]), np.round(d[i], 1)])
+            rows.append([r, x, "firm", ids[at[i]], np.round(d[i], 1)])
     out = pd.DataFrame(rows, columns=["region", "node", "kind", "target", "distance_km"])
     return out.sort_values(["region", "node", "kind"], kind="stable").reset_index(drop=True)
 

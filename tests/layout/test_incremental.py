@@ -190,9 +190,9 @@ def test_one_firm_recomputes_only_its_county(
         calls["spatial"] += 1
         return real_s(*args, **kwargs)
 
-    def spy_src(*args, only=None):
+    def spy_src(*args, only=None, **kwargs):
         calls["sourcing"].append(only)
-        return real_src(*args, only=only)
+        return real_src(*args, only=only, **kwargs)
 
     # patched where they are looked up: the modules that call them
     monkeypatch.setattr(assemble_module, "region_bottlenecks", spy_b)
