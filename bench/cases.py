@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bench.engine import ENGINE_CASES
+
 __all__ = ["CASES", "main", "run_case"]
 
 
@@ -164,46 +166,6 @@ def case_core(spec: dict[str, Any]) -> dict[str, Any]:
         "aggregate_s": total - t_join,
         "result": str(path),
         "groups": int(sum(len(r) for r in results.values())),
-    }
-
-
-def case_analysis(spec: dict[str, Any]) -> dict[str, Any]:
-    """The full analysis: every chain at every level with layout.analysis.analyze_chain."""
-    from bench.data import bench_firms
-    from geo.joins import CountyIndex, join_counties
-
-    try:
-        from layout.analysis import analyze_chain
-        from layout.chains import chain_codes
-    except ImportError as exc:
-        return {"skipped": f"layout.analysis not available: {exc}"}
-    n = int(spec["n"])
-    chains = list(chain_codes())[: int(spec.get("max_chains", 999))]
-    firms = bench_firms(n)
-    CountyIndex.default()
-    t0 = time.perf_counter()
-    firms["adcode"] = join_counties(firms)
-    t_join = time.perf_counter() - t0
-    levels = [
-        ("county", "2013"),
-        ("city", "2013"),
-        ("zone", "2013"),
-        ("zone", "2020"),
-        ("province", "2013"),
-    ]
-    per_level: dict[str, float] = {}
-    for level, frame in levels:
-        t1 = time.perf_counter()
-        for chain in chains:
-            analyze_chain(firms, chain, level=level, frame=frame)
-        per_level[f"{level}-{frame}" if level == "zone" else level] = time.perf_counter() - t1
-    return {
-        "seconds": time.perf_counter() - t0,
-        "join_s": t_join,
-        "per_level_s": per_level,
-        "chains": len(chains),
-        "levels": len(levels),
-        "calls": len(chains) * len(levels),
     }
 
 
@@ -365,9 +327,9 @@ CASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "baseline": case_baseline,
     "join": case_join,
     "core": case_core,
-    "analysis": case_analysis,
     "scenario": case_scenario,
     "import": case_import,
+    **ENGINE_CASES,
 }
 
 

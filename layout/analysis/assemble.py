@@ -155,7 +155,7 @@ def assemble(
         frame=frame,
         base=base,
         regions=wanted,
-        nodes=table[keep].reset_index(drop=True),
+        nodes=(table if keep.all() else table[keep]).reset_index(drop=True),
         completeness=comp.reindex(wanted),
         concentration=conc,
         bottlenecks=bottle,

@@ -159,7 +159,9 @@ class AnalysisRun:
     ) -> Iterator[ChainAnalysis]:
         """Every chain (default: all shipped chains) at every level, chain by chain.
 
-        A generator, so a caller can write each analysis out before the next is computed.
+        A generator, so a caller can write each analysis out before the next is computed;
+        what was kept for a chain (its firms by node, k-d trees, permutation tests) is dropped
+        once its levels are done.
         ``graphs``: chain graphs to use instead of the shipped templates, by chain code.
         """
         from layout.chains import chain_codes
@@ -169,7 +171,9 @@ class AnalysisRun:
             graph = (graphs or {}).get(chain)
             for level, frame in levels:
                 yield self.analyze(chain, level=level, frame=frame, graph=graph)
+            # a chain's levels are done: what was kept for it goes (memory stays bounded)
             self._concentration = {k: v for k, v in self._concentration.items() if k[0] != chain}
+            self.table.forget_chain(chain)
 
 
 def analyze_all(

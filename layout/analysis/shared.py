@@ -358,6 +358,16 @@ class FirmTable:
 
         return self._once(f"chain_node_rows/{chain}", make)
 
+    def forget_chain(self, chain: str) -> None:
+        """Drop what was kept for ``chain`` (its rows, benchmarks, firm targets and trees)."""
+        self._chain_rows.pop(chain, None)
+        self._chain_nodes.pop(chain, None)
+        self._cache.pop(f"chain_node_rows/{chain}", None)
+        for k in [k for k in self._benchmarks if k[0] == chain]:
+            del self._benchmarks[k]
+        for k in [k for k in self._targets if k[0] == chain]:
+            del self._targets[k]
+
     def chain_firms(self, chain: str) -> int:
         """How many firms belong to ``chain``."""
         return len(self.chain_rows(chain))
