@@ -363,10 +363,10 @@ class FirmTable:
         self._chain_rows.pop(chain, None)
         self._chain_nodes.pop(chain, None)
         self._cache.pop(f"chain_node_rows/{chain}", None)
-        for k in [k for k in self._benchmarks if k[0] == chain]:
-            del self._benchmarks[k]
-        for k in [k for k in self._targets if k[0] == chain]:
-            del self._targets[k]
+        for bk in [bk for bk in self._benchmarks if bk[0] == chain]:
+            del self._benchmarks[bk]
+        for tk in [tk for tk in self._targets if tk[0] == chain]:
+            del self._targets[tk]
 
     def chain_firms(self, chain: str) -> int:
         """How many firms belong to ``chain``."""

@@ -274,8 +274,8 @@ def nearest_sources(
     }
     if firm_rows:  # the firms' ids, names, status and location, taken from the table once
         is_firm = out["kind"] == "firm"
-        for c, v in _target_info(firms, np.concatenate(firm_rows)).items():
-            out[c][is_firm] = v
+        for name, v in _target_info(firms, np.concatenate(firm_rows)).items():
+            out[name][is_firm] = v
     # sorted by region, node, kind, rank (stable); the first k of each (region, node, kind)
     keys = [np.array(out[c].tolist(), dtype=str) for c in ("kind", "node", "region")]
     order = np.lexsort([out["rank"], *keys])
