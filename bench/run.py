@@ -213,7 +213,7 @@ def _import_rows(find: Any, checks: list[str]) -> list[str]:
     return rows
 
 
-PREVIOUS_RELEASE = "e29c78f"
+PREVIOUS_RELEASE = "653cb6a"
 """The last revision before the shared analysis engine: ``--reference``'s default."""
 
 
