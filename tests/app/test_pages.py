@@ -61,7 +61,7 @@ def test_language_switch_relabels_the_page() -> None:
     _ok(at)
     assert at.header[0].value == "Map explorer"
     assert at.selectbox(key="basemap").label == "Basemap"
-    assert "Counties" in _map_args(at)["script"]  # the map's layer control is English too
+    assert "County-level units" in _map_args(at)["script"]  # the layer control is English too
 
 
 def test_query_parameters_open_a_view() -> None:

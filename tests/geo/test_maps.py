@@ -243,7 +243,7 @@ def test_choropleth_colours_and_legend(counties: gpd.GeoDataFrame) -> None:
     values.iloc[0] = np.nan
     ch = Choropleth(values, "测试指标", "Test metric", scheme="equal_interval", k=4, fmt="{:.0f}")
     html = build_map({"counties": counties}, choropleth=ch, lang="en").get_root().render()
-    assert "Test metric" in html and "equal interval" in html and "No data" in html
+    assert "Test metric" in html and "Equal interval, 4 classes" in html and "No data" in html
     assert html.count("#d9d9d9") >= 1  # the county without a value is grey
     feats = _features(html, "counties")
     assert len(feats) == 136
