@@ -2,10 +2,12 @@
 
 Pages (each a function ``page_<name>`` in ``atlas_app/page_<name>.py``): map explorer, chain
 view, coverage, scenarios, siting, opportunities, evaluation index, monitoring, reports, data
-import, export. Chinese and English (sidebar switch). Every page runs inside
-:func:`atlas_app.safety.guarded`, so a failure shows a friendly bilingual message and is
-logged, never a traceback. Works offline: Leaflet and every other asset come from installed
-packages (see ``geo/maps.py``); only the optional online basemaps use the network.
+import, export. One language at a time, Chinese or English (sidebar switch); switching keeps the
+page, the selection and every widget's value. Every page runs inside
+:func:`atlas_app.safety.guarded`, so a failure shows a friendly message in the page's language
+and is logged, never a traceback. Works offline: Leaflet and every other asset come from
+installed packages (see ``geo/maps/assets.py``); only an online basemap (sidebar) uses the
+network.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def _apply_query_params() -> None:
 
 
 def main() -> None:
-    """Sidebar (language, page, selected region), the data banner, then the chosen page."""
+    """Sidebar (language, page, basemap, selected region), the data banner, then the page."""
     st.set_page_config(
         page_title="山东产业集群布局图谱 · Shandong Cluster Atlas",
         page_icon="🗺️",
@@ -107,11 +109,12 @@ def main() -> None:
     _apply_query_params()
     with st.sidebar:
         lang = st.radio(
-            "语言 / Language",
+            t("language", str(st.session_state["lang"])),
             LANGS,
             key="lang",
             horizontal=True,
-            format_func=lambda v: "中文" if v == "zh" else "English",
+            format_func=lambda v: t(f"shell_lang_{v}", v),
+            on_change=state.relabel_widgets,
         )
         st.title(t("app_title", lang))
         st.caption(t("app_caption", lang))
@@ -129,6 +132,13 @@ def main() -> None:
         ):
             state.select_region(None)
             st.rerun()
+        st.divider()
+        from atlas_app.basemap_ui import basemap_settings
+
+        guarded(basemap_settings, lang)
+    from atlas_app.ui import page_style
+
+    page_style(lang)
     st.header(t(f"page_{page}", lang))
     guarded(_banner, lang)
     guarded(_page_function(page), lang)

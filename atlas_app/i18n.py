@@ -3,13 +3,23 @@
 ``t(key, lang, **fields)`` returns the text in ``lang``; the table is checked by the tests so a
 key never lacks one of the two languages. Data values (names, codes) are inserted by the caller
 and never formatted as markup here.
+
+The table is assembled from page groups (``labels_*.py``) and from the map's own catalogue
+(:data:`geo.maps.WORDS`: node statuses, classification schemes, cluster programmes, location
+quality, basemaps …), and layer titles come from :data:`geo.layers.LAYER_INFO` — one source
+for each word, so a code reads the same on the map, in a table and in the CLI.
+
+One language at a time: :func:`name` gives a name in the chosen language (the other
+language's only when that one is missing) and :func:`code_label` a code as its name.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LABELS", "LANGS", "name_both", "t"]
+import pandas as pd
+
+__all__ = ["LABELS", "LANGS", "code_label", "has_label", "name", "name_both", "t"]
 
 LANGS: tuple[str, ...] = ("zh", "en")
 
@@ -20,7 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "规划框架、高新区、产业集群与产业链——离线可用",
         "Plan frames, high-tech zones, clusters and supply chains — works offline",
     ),
-    "language": ("语言 / Language", "Language / 语言"),
+    "language": ("语言", "Language"),
     "page": ("页面", "Page"),
     "page_map": ("地图浏览", "Map explorer"),
     "page_chain": ("产业链", "Chain view"),
@@ -35,6 +45,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "selected_region": ("已选区域", "Selected region"),
     "no_region": ("全省 (未选区域)", "Whole province (no region selected)"),
     "clear_region": ("清除选择", "Clear selection"),
+    "region_default_note": (
+        "尚未选择区域：先显示所选产业链完整度最低的地级市，可改选其他区域或全省。",
+        "No region chosen yet: showing the city where the chosen chain is least complete; pick "
+        "another region or the whole province.",
+    ),
     "error_friendly": (
         "出现了问题，本页未能完成。请调整选项后重试；如果问题持续，请把错误编号 {ref} 告知管理员。",
         "Something went wrong and this page could not finish. Adjust the options and try again; "
@@ -46,11 +61,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # banners
     "banner_demo": (
-        "演示数据：当前企业数据为可复现的合成演示数据 (synthetic=True) 加上真实龙头企业 (无就业/产值数据)。"
-        "数字仅用于演示，不代表真实企业。可在“数据导入”页上传您自己的企业数据。",
-        "Demonstration data: the firm table in use is a reproducible synthetic demonstration set "
-        "(synthetic=True) plus real anchor firms (no employment/output figures). Figures are for "
-        "demonstration only and describe no real firm. Upload your own firms on the Data import page.",
+        "演示数据：企业为可复现的合成演示企业（均已标注）和真实龙头企业（无就业、产值数据），数字仅供演示，"
+        "不代表真实企业。可在“数据导入”页换用您自己的企业数据。",
+        "Demonstration data: reproducible synthetic firms (each labelled) plus real anchor firms "
+        "(no employment or output figures); figures are for demonstration only and describe no "
+        "real firm. Use your own firms on the Data import page.",
     ),
     "banner_user": (
         "正在使用上传的企业数据：{name} ({n} 家企业)。",
@@ -59,23 +74,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "use_demo": ("改用演示数据", "Switch back to demonstration data"),
     # map page
     "basemap": ("底图", "Basemap"),
-    "basemap_none": ("无底图 (离线)", "None (offline)"),
-    "basemap_osm": ("OpenStreetMap (WGS-84)", "OpenStreetMap (WGS-84)"),
-    "basemap_amap": ("高德地图 (GCJ-02，叠加层已偏移)", "Amap (GCJ-02; overlays shifted)"),
     "basemap_note": (
         "在线底图需要互联网；无底图时完全离线。高德底图为 GCJ-02 坐标，所有叠加层已随之转换以便对齐。",
         "Online basemaps need the internet; with none the map is fully offline. Amap tiles are in "
         "GCJ-02, so every overlay is shifted to GCJ-02 to line up.",
     ),
     "layers": ("图层", "Layers"),
-    "layer_province": ("省界", "Province"),
-    "layer_cities": ("地级市", "Cities"),
-    "layer_counties": ("县级行政区", "Counties"),
-    "layer_zones": ("两区一圈一带 (2013)", "Plan zones, 2013 frame"),
-    "layer_zones-2020": ("一群两心三圈 (2020)", "Economic circles, 2020 frame"),
-    "layer_htz": ("高新区", "High-tech zones"),
-    "layer_clusters": ("产业集群", "Clusters"),
-    "layer_firms": ("企业", "Firms"),
     "firms_mode": ("企业显示方式", "Firms drawn as"),
     "firms_auto": ("自动", "Automatic"),
     "firms_markers": ("聚合点", "Clustered markers"),
@@ -90,13 +94,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "level_zone": ("规划区", "Plan zone"),
     "scheme": ("分类方法", "Classification scheme"),
     "classes": ("分级数", "Classes"),
-    "scheme_quantiles": ("分位数", "Quantiles"),
-    "scheme_equal_interval": ("等间距", "Equal interval"),
-    "scheme_fisher_jenks": ("Fisher-Jenks 自然断点", "Fisher-Jenks natural breaks"),
-    "scheme_head_tail_breaks": ("头尾断点", "Head/tail breaks"),
-    "scheme_std_mean": ("均值标准差", "Mean ± std"),
-    "scheme_box_plot": ("箱线图", "Box plot"),
-    "scheme_maximum_breaks": ("最大断点", "Maximum breaks"),
     "m_completeness": ("产业链完整度 (所选产业链)", "Chain completeness (chosen chain)"),
     "m_area_km2": ("面积 (平方公里)", "Area (km²)"),
     "m_n_clusters": ("集群记录数", "Cluster records"),
@@ -131,10 +128,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_weak": ("弱环节", "Weak nodes"),
     "n_missing": ("缺失环节", "Missing nodes"),
     "n_broken": ("断链环节", "Broken nodes"),
-    "status_strong": ("强", "strong"),
-    "status_weak": ("弱", "weak"),
-    "status_missing": ("缺失", "missing"),
-    "status_broken": ("断链", "broken"),
     "stage_upstream": ("上游", "Upstream"),
     "stage_midstream": ("中游", "Midstream"),
     "stage_downstream": ("下游", "Downstream"),
@@ -155,6 +148,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "bottlenecks": ("瓶颈环节", "Bottlenecks"),
     "no_gaps": ("该区域此产业链没有缺失环节。", "This chain has no missing nodes in this region."),
     "no_firms_region": ("该区域没有此产业链的企业。", "No firms of this chain in this region."),
+    "no_strengths": ("该区域此产业链没有强环节。", "This chain has no strong node in this region."),
+    "no_sourcing": (
+        "没有需要补链来源的环节（全部为强环节）。",
+        "No node needs sourcing here (every node is strong).",
+    ),
+    "no_bottlenecks": (
+        "该区域此产业链没有瓶颈环节。",
+        "This chain has no bottleneck in this region.",
+    ),
+    "gap_map_note": (
+        "虚线连接本区域与最近的、有该缺失环节的地区和企业；地图已缩放到所选区域，缩小可看到全部来源。",
+        "Dashed lines join the region to the nearest regions and firms that have each missing "
+        "node; the map is zoomed to the region — zoom out to see every source.",
+    ),
     "node": ("环节", "Node"),
     "stage": ("阶段", "Stage"),
     "status": ("状态", "Status"),
@@ -166,8 +173,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_chain": ("下载本产业链结果 (XLSX)", "Download this chain's results (XLSX)"),
     # coverage page
     "frame": ("规划框架", "Plan frame"),
-    "frame_2013": ("两区一圈一带 (2013)", "2013 frame (两区一圈一带)"),
-    "frame_2020": ("一群两心三圈 (2020)", "2020 frame (一群两心三圈)"),
+    "frame_2013": ("两区一圈一带（2013）", "Two zones, one circle, one belt (2013)"),
+    "frame_2020": ("一群两心三圈（2020）", "One cluster, two hearts, three circles (2020)"),
     "matrix": ("规划区 × 产业集群矩阵", "Zone × cluster matrix"),
     "compliance": ("2015 年重点集群布局核对", "2015 focus-cluster compliance"),
     "uncovered": ("无集群或未纳入规划区的县", "Counties without coverage"),
@@ -188,10 +195,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "target_not_met": ("未达成", "Not met"),
     "target_no_data": ("无数据", "No data"),
     "uncovered_note": (
-        "{n} 个县既不是任何集群的县级承载地，也没有高新区 (city_level_clusters 为仅落到地级市的集群记录数)。",
-        "{n} counties host no cluster at county level and no high-tech zone (city_level_clusters "
-        "counts records placed only at the county's city).",
+        "{n} 个县既不是任何集群的县级承载地，也没有高新区（“仅落到地级市的集群记录数”为只定位到该县所在地级市的集群记录）。",
+        "{n} counties host no cluster at county level and no high-tech zone (“records placed "
+        "only at the city” counts cluster records located only at the county's city).",
     ),
+    "target_note_no_data": (
+        "事实库中没有集群产值数据",
+        "no cluster output figures in the fact base",
+    ),
+    "target_note_outcome": ("结果见《{document}》", "outcome stated in {document}"),
     "rows": ("{n} 行", "{n} rows"),
     "rows_col": ("行数", "Rows"),
     # data page
@@ -202,9 +214,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload_help": (
         "中文或英文表头均可（如 企业名称、统一社会信用代码、经度/纬度、所属区县、注册地址、所属产业链、产业链环节、"
         "从业人员、营业收入(万元)、国民经济行业代码）。需要企业名称或编号，以及坐标、区划代码、区县或地址之一。",
-        "Chinese or English headers (e.g. 企业名称, 统一社会信用代码, lon/lat, 所属区县, 注册地址, 所属产业链, "
-        "产业链环节, 从业人员, 营业收入(万元), 国民经济行业代码). A firm name or id is needed, and "
-        "coordinates, an adcode, a county or an address.",
+        "Chinese or English headers (e.g. firm name, unified social credit code, lon/lat, county, "
+        "registered address, chain, node, employees, revenue (10k yuan), industry code). A firm "
+        "name or id is needed, and coordinates, an adcode, a county or an address.",
     ),
     "datum": ("坐标基准", "Coordinate datum"),
     "datum_wgs84": ("WGS-84 (GPS)", "WGS-84 (GPS)"),
@@ -228,6 +240,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "use_upload": ("在所有页面使用这些企业", "Use these firms on every page"),
     "using_upload": ("所有页面已改用上传的企业数据。", "Every page now uses the uploaded firms."),
     "current_firms": ("当前企业数据", "Firm data in use"),
+    "current_firms_is": ("当前企业数据：{name}", "Firm data in use: {name}"),
     "read": ("读取", "Read"),
     "accepted": ("接受", "Accepted"),
     "rejected": ("拒绝", "Rejected"),
@@ -235,7 +248,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "export_what": ("要导出的内容", "What to export"),
     "export_format": ("格式", "Format"),
     "export_prepare": ("生成文件", "Prepare file"),
-    "export_download": ("下载 {name}", "Download {name}"),
+    "export_download": ("下载 {fmt} 文件", "Download the {fmt} file"),
+    "export_preview_note": (
+        "预览显示前 10 行的主要字段；文件包含全部字段，字段名为英文代码（便于 QGIS 和脚本读取）。",
+        "The preview shows the main fields of the first 10 rows; the file holds every field, "
+        "named by its code (as QGIS and scripts read them).",
+    ),
     "export_note": (
         "GeoJSON 遵循 RFC 7946 (WGS-84)；GeoPackage 可在 QGIS 中打开；CSV/XLSX 单元格已防公式注入。",
         "GeoJSON follows RFC 7946 (WGS-84); the GeoPackage opens in QGIS; CSV/XLSX cells are "
@@ -271,12 +289,30 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> None:
         LABELS.update(table)
 
 
+def _layer_titles() -> dict[str, tuple[str, str]]:
+    from geo.layers import LAYER_INFO
+
+    return {f"layer_{name}": (zh, en) for name, (zh, en, _) in LAYER_INFO.items()}
+
+
 from atlas_app.labels_import import LABELS as _IMPORT  # noqa: E402
 from atlas_app.labels_monitor import LABELS as _MONITOR  # noqa: E402
 from atlas_app.labels_planning import LABELS as _PLANNING  # noqa: E402
 from atlas_app.labels_scenario import LABELS as _SCENARIO  # noqa: E402
+from atlas_app.labels_shell import LABELS as _SHELL  # noqa: E402
+from atlas_app.labels_tables import LABELS as _TABLES  # noqa: E402
+from geo.maps.words import WORDS as _MAP_WORDS  # noqa: E402
 
-_merge(_SCENARIO, _PLANNING, _MONITOR, _IMPORT)
+_merge(
+    _SCENARIO,
+    _PLANNING,
+    _MONITOR,
+    _IMPORT,
+    _TABLES,
+    _SHELL,
+    dict(_MAP_WORDS),
+    _layer_titles(),
+)
 
 
 def t(key: str, lang: str = "zh", **fields: Any) -> str:
@@ -289,8 +325,38 @@ def t(key: str, lang: str = "zh", **fields: Any) -> str:
     return text.format(**fields) if fields else text
 
 
+def has_label(key: str) -> bool:
+    """True when ``key`` is in the label table."""
+    return key in LABELS
+
+
+def _text(v: Any) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    return str(v).strip()
+
+
+def name(zh: Any, en: Any, lang: str = "zh") -> str:
+    """A name in ``lang``; the other language's when that one is missing: ``"历下区"``.
+
+    The same rule as the maps (:func:`geo.maps.name_in`, which also drops an English working
+    note from the end of a Chinese name).
+    """
+    from geo.maps import name_in
+
+    return name_in(zh, en, lang)
+
+
 def name_both(zh: Any, en: Any, lang: str = "zh") -> str:
-    """A name in both languages, the chosen one first: ``"历下区 · Lixia"``."""
-    a, b = ("" if v is None or (isinstance(v, float) and v != v) else str(v) for v in (zh, en))
-    first, second = (a, b) if lang == "zh" else (b, a)
-    return " · ".join(x for x in (first, second) if x)
+    """Deprecated alias of :func:`name` (the app shows one language at a time since #16)."""
+    return name(zh, en, lang)
+
+
+def code_label(domain: str, code: Any, lang: str = "zh") -> str:
+    """A code as its name: ``t(f"{domain}_{code}")`` when labelled, else the code itself.
+
+    >>> code_label("status", "missing", "zh"), code_label("stage", "upstream", "en")
+    ('缺失', 'Upstream')
+    """
+    key = f"{domain}_{code}"
+    return t(key, lang) if key in LABELS else _text(code)

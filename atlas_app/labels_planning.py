@@ -175,28 +175,42 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ev_system": ("评价指标体系 (可编辑)", "Indicator system (editable)"),
     "ev_system_note": (
-        "直接在表中修改权重、方向 (+ 越大越好，− 越小越好) 和标准化方法 (minmax、zscore、rank)，可增删行；"
+        "直接在表中修改权重、方向（+ 越大越好，− 越小越好）和标准化方法（最小–最大、标准分数、百分位名次），可增删行；"
         "也可上传自己的指标文件 (CSV)，并下载修改后的文件。",
         "Edit weights, direction (+ higher is better, − lower is better) and normalisation (minmax, zscore, "
         "rank) in the table, add or delete rows; or upload your own indicator file (CSV) and download the edited one.",
     ),
     "ev_upload": ("上传指标文件 (CSV)", "Upload an indicator file (CSV)"),
     "ev_upload_help": (
-        "列：indicator, name_zh, name_en, weight, direction, normalisation, source_column, description (UTF-8)。",
+        "UTF-8 编码的 CSV，列与下载的指标文件相同（指标代码、中英文名称、权重、方向、标准化、数据列、中英文说明）。",
         "Columns: indicator, name_zh, name_en, weight, direction, normalisation, source_column, description (UTF-8).",
     ),
-    "ev_col_indicator": ("指标", "Indicator"),
+    "ev_col_indicator": ("指标代码", "Indicator"),
     "ev_col_weight": ("权重", "Weight"),
     "ev_col_direction": ("方向", "Direction"),
     "ev_col_normalisation": ("标准化", "Normalisation"),
     "ev_col_source": ("数据列", "Source column"),
-    "ev_col_name_zh": ("中文名称", "Chinese name"),
-    "ev_col_name_en": ("英文名称", "English name"),
+    "ev_col_name": ("名称", "Name"),
+    "ev_direction_plus": ("+ 越大越好", "+ higher is better"),
+    "ev_direction_minus": ("− 越小越好", "− lower is better"),
+    "ev_normalisation_minmax": ("最小–最大标准化", "min–max"),
+    "ev_normalisation_zscore": ("标准分数", "z-score"),
+    "ev_normalisation_rank": ("百分位名次", "percentile rank"),
+    "ev_score_of": ("{name}（得分）", "{name} (score)"),
+    "ev_raw_of": ("{name}（原始值）", "{name} (raw)"),
+    "ev_rule_share": (
+        "综合得分不高于全部单元综合得分的 {share} 分位数（{cut}）即进入预警带。",
+        "composite ≤ the {share} quantile of all composites ({cut}).",
+    ),
+    "ev_rule_equal": (
+        "全部单元综合得分相同，无人进入预警带。",
+        "All composites are equal: nobody is in the warning band.",
+    ),
     "ev_col_description": ("说明", "Description"),
     "ev_help_indicator": ("唯一的指标代码", "A unique indicator id"),
     "ev_help_weight": ("非负数；0 表示不使用该指标", "A number ≥ 0; 0 switches the indicator off"),
     "ev_help_direction": ("+ 越大越好；- 越小越好", "+ higher is better; - lower is better"),
-    "ev_help_normalisation": ("minmax、zscore 或 rank", "minmax, zscore or rank"),
+    "ev_help_normalisation": ("最小–最大、标准分数或百分位名次", "minmax, zscore or rank"),
     "ev_help_source": ("原始指标表中的列名", "Column of the raw indicator table"),
     "ev_download_indicators": (
         "下载修改后的指标文件 (CSV)",

@@ -20,6 +20,16 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "scn_desc": ("描述", "Description"),
     "scn_example": ("载入示例情景", "Load the example"),
+    "scn_example_desc": (
+        "寿光引进外延片企业，滕州新设产业园",
+        "Attract an epitaxial-wafer maker to Shouguang; open a park in Tengzhou",
+    ),
+    "scn_example_firm": (
+        "寿光外延片企业（拟引进）",
+        "Shouguang epitaxial-wafer maker (to attract)",
+    ),
+    "scn_example_park": ("滕州产业园（规划）", "Tengzhou industrial park (planned)"),
+    "scn_ws_bad_scenario": ("情景 {name}：{problem}", "scenario '{name}': {problem}"),
     "scn_example_help": (
         "议题示例：在寿光市引进一家外延片 (LED 产业链) 企业，并在滕州市新设一个产业园。",
         "The issue's example: attract an epitaxial-wafer maker (LED chain) to Shouguang and open a park in Tengzhou.",
@@ -34,7 +44,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "例如：某外延片企业 (拟引进)",
         "e.g. an epitaxial-wafer maker (to attract)",
     ),
-    "scn_firm_id": ("企业编号 (firm_id)", "Firm id (firm_id)"),
+    "scn_firm_id": ("企业编号", "Firm id (firm_id)"),
     "scn_auto_id": ("留空则自动编号", "leave empty for an automatic id"),
     "scn_employees": ("从业人数", "Employees"),
     "scn_output": ("产值 (万元)", "Output (10k yuan)"),
@@ -71,7 +81,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_kind_cluster": ("产业集群选址", "Cluster site"),
     "scn_site_name": ("名称", "Name"),
     "scn_site_name_ph": ("例如：滕州产业园 (规划)", "e.g. Tengzhou industrial park (planned)"),
-    "scn_site_id": ("编号 (site_id)", "Site id (site_id)"),
+    "scn_site_id": ("选址编号", "Site id (site_id)"),
     "scn_site_for_chain": ("面向当前产业链 ({chain})", "For the chain chosen above ({chain})"),
     "scn_site_nodes": ("承接的环节", "Nodes it is meant for"),
     "scn_site_note": (
@@ -131,7 +141,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Upload a workspace to list its saved scenarios and load one; to download one, use the button beside "
         "“Run” below (it holds the result layers and opens in QGIS).",
     ),
-    "scn_up_ws": ("上传工作空间 (.gpkg)", "Upload a workspace (.gpkg)"),
+    "scn_up_ws": ("上传工作空间（GeoPackage）", "Upload a workspace (.gpkg)"),
     "scn_ws_unreadable": (
         "该文件不是可读取的图谱工作空间 (GeoPackage)：{msg}",
         "The file is not a readable atlas workspace (GeoPackage): {msg}",
@@ -149,7 +159,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_fix_first": ("请先解决上面列出的问题。", "Fix the problems listed above first."),
     "scn_ws_build": ("生成工作空间 (GeoPackage)", "Build a workspace (GeoPackage)"),
     "scn_ws_build_help": (
-        "把情景及其结果图层写入一个 GeoPackage 工作空间，可用命令行 cluster-atlas scenario run 重放。",
+        "把情景及其结果图层写入一个 GeoPackage 工作空间，可用本项目的命令行工具重放。",
         "Writes the scenario and its result layers into a GeoPackage workspace; replay it with the CLI "
         "(cluster-atlas scenario run).",
     ),
@@ -214,6 +224,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "whose completeness or node status changed.",
     ),
     "scn_summary": ("变化摘要", "Summary of changes"),
+    "scn_sum_node": ("{region} {node}：{before} → {after}", "{region}, {node}: {before} → {after}"),
+    "scn_sum_firms": ("（企业 {before} → {after}）", " (firms {before} → {after})"),
+    "scn_sum_comp_tail": ("；链条完整度 {before} → {after}", "; completeness {before} → {after}"),
+    "scn_sum_comp": (
+        "{region} 链条完整度：{before} → {after}",
+        "{region}, completeness: {before} → {after}",
+    ),
+    "scn_sum_site": (
+        "{region} 高新区类载体 {htz_before} → {htz_after}，集群载体 {hosts_before} → {hosts_after}",
+        "{region}: high-tech-zone-like hosts {htz_before} → {htz_after}, cluster hosts "
+        "{hosts_before} → {hosts_after}",
+    ),
+    "scn_sum_covered": ("；由未覆盖转为已覆盖", "; now covered"),
+    "scn_sum_conc": ("全省集中度：{parts}", "Province concentration: {parts}"),
+    "scn_sum_none": ("与基线相同", "No change against the baseline"),
     "scn_summary_line": ("变化", "Change"),
     "scn_tab_nodes": ("变化的环节 ({n})", "Changed nodes ({n})"),
     "scn_tab_regions": ("区域完整度", "Region completeness"),
@@ -263,7 +288,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_dl_nodes": ("下载变化的环节 (CSV)", "Download the changed nodes (CSV)"),
     "scn_dl_regions": ("下载区域完整度 (GeoJSON)", "Download region completeness (GeoJSON)"),
     "scn_dl_synthetic": (
-        "下载文件注明其由合成演示数据计算 (data_note)。",
+        "下载文件注明其由合成演示数据计算（“数据说明”一列）。",
         "The downloaded files say that they derive from synthetic demonstration data (data_note).",
     ),
 }

@@ -29,6 +29,7 @@ __all__ = [
     "display",
     "file_token",
     "firm_metrics",
+    "firms_for_map",
     "indicator_table",
     "layer",
     "layers",
@@ -40,6 +41,7 @@ __all__ = [
     "site_solutions",
     "siting_scores",
     "uploaded_panel",
+    "weakest_region",
 ]
 
 
@@ -99,6 +101,22 @@ def county_metrics() -> pd.DataFrame:
     return out
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def firms_for_map(token: str, _firms: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The firm table named ``token`` with ``node_name_zh``/``node_name_en`` for map tooltips."""
+    graphs = chain_graphs()
+    names = {
+        (c, n): (d.get("name_zh"), d.get("name_en"))
+        for c, g in graphs.items()
+        for n, d in g.nodes(data=True)
+    }
+    keys = list(zip(_firms["chain"].astype(str), _firms["node"].astype(str), strict=True))
+    out = _firms.copy()
+    out["node_name_zh"] = [names.get(k, (None, None))[0] for k in keys]
+    out["node_name_en"] = [names.get(k, (None, None))[1] for k in keys]
+    return out
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def firm_metrics(token: str, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
     """Per-county firm metrics (n_firms, employees, output) of the firm table named ``token``."""
@@ -140,6 +158,20 @@ def chain_analysis(
     return analyze_chain(_firms, chain, region=region, level=level, base=base, permutations=99)
 
 
+def weakest_region(token: str, chain: str, base: str, _firms: gpd.GeoDataFrame) -> str:
+    """The city where ``chain`` is least complete (ties: more missing or broken nodes, then the
+    lower adcode) — where a province-wide page opens while no region is chosen."""
+    analysis = chain_analysis(token, chain, base, _firms, level="city")
+    nodes = analysis.nodes
+    gaps = nodes[nodes["status"].isin(["missing", "broken"])].groupby("region").size()
+    comp = analysis.completeness.astype(float)
+    table = pd.DataFrame({"completeness": comp, "gaps": gaps.reindex(comp.index).fillna(0)})
+    table = table.reset_index(names="region").sort_values(
+        ["completeness", "gaps", "region"], ascending=[True, False, True], kind="stable"
+    )
+    return str(table["region"].iloc[0])
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def coverage_tables(frame: str) -> dict[str, pd.DataFrame]:
     """The coverage results of ``layout.coverage`` (matrix and counts of ``frame``)."""
@@ -155,15 +187,34 @@ def coverage_tables(frame: str) -> dict[str, pd.DataFrame]:
 
 
 def region_options(lang: str) -> dict[str, str]:
-    """``{code: label}`` of the province, cities and counties for region pickers."""
-    from atlas_app.i18n import name_both, t
+    """``{code: label}`` of the province, cities and counties for region pickers (one language).
 
-    opts = {"370000": f"{t('level_province', lang)}: {name_both('山东省', 'Shandong', lang)}"}
-    for name, key in (("cities", "level_city"), ("counties", "level_county")):
-        g = layer(name)
-        for code, zh, en in zip(g["adcode"], g["name_zh"], g["name_en"], strict=True):
-            opts[str(code)] = f"{t(key, lang)}: {name_both(zh, en, lang)} ({code})"
+    Counties read "县级：历下区（济南市）· 370102" / "County: Lixia District (Jinan) · 370102":
+    the name in the page's language, its city (same-named districts such as 市中区 stay apart)
+    and the adcode (so a code can be typed to find it).
+    """
+    from atlas_app.i18n import name, t
+
+    opts = {
+        "370000": f"{t('level_province', lang)}{_colon(lang)}{name('山东省', 'Shandong', lang)}"
+    }
+    cities = layer("cities")
+    for code, zh, en in zip(cities["adcode"], cities["name_zh"], cities["name_en"], strict=True):
+        opts[str(code)] = f"{t('level_city', lang)}{_colon(lang)}{name(zh, en, lang)} · {code}"
+    g = layer("counties")
+    for code, zh, en, czh, cen in zip(
+        g["adcode"], g["name_zh"], g["name_en"], g["city_name_zh"], g["city_name_en"], strict=True
+    ):
+        city = name(czh, cen, lang)
+        inner = f"（{city}）" if lang == "zh" else f" ({city})"
+        opts[str(code)] = (
+            f"{t('level_county', lang)}{_colon(lang)}{name(zh, en, lang)}{inner} · {code}"
+        )
     return opts
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
 
 
 def file_token(data: bytes, *parts: Any) -> str:

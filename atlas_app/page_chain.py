@@ -11,13 +11,31 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
+from atlas_app.basemap_ui import current_basemap
 from atlas_app.chain_graph import chain_chart
-from atlas_app.i18n import name_both, t
-from geo.export import xlsx_bytes
+from atlas_app.i18n import code_label, t
+from atlas_app.planning_ui import chain_label
+from atlas_app.tables import (
+    Col,
+    evidence_text,
+    reason_text,
+    source_text,
+    verification_text,
+    view,
+    workbook,
+    yes_no,
+)
 from geo.maps import DEFAULT_TOLERANCE, build_map
-from geo.sources import display_sources
 
-__all__ = ["firm_lists", "gap_layers", "page_chain"]
+__all__ = [
+    "bottleneck_view",
+    "firm_lists",
+    "firm_view",
+    "gap_layers",
+    "node_view",
+    "page_chain",
+    "sourcing_view",
+]
 
 LEADING_N = 10
 
@@ -98,13 +116,27 @@ def gap_layers(
     names = nodes.set_index("node")
     src["node_name_zh"] = src["node"].map(names["name_zh"])
     src["node_name_en"] = src["node"].map(names["name_en"])
+    km = {
+        lang: [t("distance_value", lang, km=f"{d:,.1f}") for d in src["distance_km"]]
+        for lang in ("zh", "en")
+    }
+    kind = {
+        lang: [code_label("source_kind", k, lang) for k in src["kind"]] for lang in ("zh", "en")
+    }
+    state_ = {
+        lang: [code_label("tstatus", k, lang) for k in src["target_status"]]
+        for lang in ("zh", "en")
+    }
+    nn = {"zh": src["node_name_zh"].astype(str), "en": src["node_name_en"].astype(str)}
     lines = gpd.GeoDataFrame(
         {
             "id": [f"{a}>{b}" for a, b in zip(src["node"], src["target"], strict=True)],
-            "name_zh": src["node_name_zh"] + " → " + src["target_name_zh"].astype(str),
-            "name_en": src["node_name_en"] + " → " + src["target_name_en"].astype(str),
-            "status": src["kind"],
-            "node_name": src["node_name_zh"] + " / " + src["node_name_en"],
+            "name_zh": nn["zh"] + " → " + src["target_name_zh"].astype(str),
+            "name_en": nn["en"] + " → " + src["target_name_en"].astype(str),
+            **{
+                f"detail_{lang}": [f"{k} · {d}" for k, d in zip(kind[lang], km[lang], strict=True)]
+                for lang in ("zh", "en")
+            },
             "distance_km": src["distance_km"],
         },
         geometry=shapely.linestrings(
@@ -117,8 +149,13 @@ def gap_layers(
             "id": src["target"].astype(str) + ":" + src["node"],
             "name_zh": src["target_name_zh"].astype(str),
             "name_en": src["target_name_en"].astype(str),
-            "status": src["target_status"],
-            "node_name": src["node_name_zh"] + " / " + src["node_name_en"],
+            **{
+                f"detail_{lang}": [
+                    f"{n} · {st_} · {d}"
+                    for n, st_, d in zip(nn[lang], state_[lang], km[lang], strict=True)
+                ]
+                for lang in ("zh", "en")
+            },
             "distance_km": src["distance_km"],
         },
         geometry=gpd.points_from_xy(src["lon"], src["lat"]),
@@ -127,19 +164,116 @@ def gap_layers(
     return lines.reset_index(drop=True), targets.drop_duplicates("id").reset_index(drop=True)
 
 
-def _node_table(nodes: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("node", lang): [
-                name_both(a, b, lang)
-                for a, b in zip(nodes["name_zh"], nodes["name_en"], strict=True)
-            ],
-            t("stage", lang): [t(f"stage_{s}", lang) for s in nodes["stage"]],
-            t("status", lang): [t(f"status_{s}", lang) for s in nodes["status"]],
-            t("reason", lang): nodes["reason_zh" if lang == "zh" else "reason_en"].to_numpy(),
-            t("n_firms", lang): nodes["n_firms"].to_numpy(),
-            t("lq", lang): pd.to_numeric(nodes["lq"], errors="coerce").round(2).to_numpy(),
-        }
+def _node_names(graph: Any) -> dict[str, tuple[str, str]]:
+    return {n: (d.get("name_zh"), d.get("name_en")) for n, d in graph.nodes(data=True)}
+
+
+def _with_names(df: pd.DataFrame, graph: Any, col: str = "node") -> pd.DataFrame:
+    """``df`` with ``<col>_name_zh``/``_en`` (node names) added."""
+    names = _node_names(graph)
+    out = df.copy()
+    out["node_name_zh"] = [names.get(str(n), (n, n))[0] for n in out[col]]
+    out["node_name_en"] = [names.get(str(n), (n, n))[1] for n in out[col]]
+    return out
+
+
+def node_view(nodes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A node table as shown: node, stage, status, strength class, reason, firms, LQ."""
+    df = nodes.copy()
+    reason = "reason_zh" if lang == "zh" else "reason_en"
+    df["reason"] = [reason_text(r, lang) for r in df[reason]]
+    df["lq"] = pd.to_numeric(df["lq"], errors="coerce").round(2)
+    return view(
+        df,
+        lang,
+        [
+            Col("node_name", pair=("name_zh", "name_en")),
+            Col("stage", codes="stage"),
+            Col("status", codes="status"),
+            Col("strength_class", codes="class"),
+            "reason",
+            "n_firms",
+            "lq",
+        ],
+    )
+
+
+def firm_view(firms: pd.DataFrame, graph: Any, lang: str) -> pd.DataFrame:
+    """A firm list as shown: id, name, node, figures, county, synthetic, verification, source."""
+    if firms.empty:
+        return firms
+    df = _with_names(firms, graph)
+    counties = loaders.layer("counties").set_index("adcode")
+    codes = df["adcode"].astype(str) if "adcode" in df else pd.Series("", index=df.index)
+    df["county_zh"] = codes.map(counties["name_zh"]).to_numpy()
+    df["county_en"] = codes.map(counties["name_en"]).to_numpy()
+    synth = df["synthetic"].fillna(False).astype(bool) if "synthetic" in df else None
+    if synth is not None:
+        df["synthetic_text"] = [yes_no(v, lang) for v in synth]
+    flags = synth if synth is not None else pd.Series(False, index=df.index)
+    if "verification" in df:
+        df["verification"] = [verification_text(v, lang) for v in df["verification"]]
+    if "evidence" in df:
+        df["evidence"] = [
+            evidence_text(v, lang, synthetic=bool(f))
+            for v, f in zip(df["evidence"], flags, strict=True)
+        ]
+    if "source" in df:
+        df["source"] = [
+            source_text(v, lang, synthetic=bool(f))
+            for v, f in zip(df["source"], flags, strict=True)
+        ]
+    return view(
+        df,
+        lang,
+        [
+            "firm_id",
+            Col("name", pair=("name", "name_en")),
+            Col("node_name", pair=("node_name_zh", "node_name_en")),
+            "employees",
+            "output",
+            Col("county", pair=("county_zh", "county_en")),
+            Col("synthetic_text", label="col_synthetic"),
+            "verification",
+            "evidence",
+            "source",
+        ],
+    )
+
+
+def sourcing_view(src: pd.DataFrame, graph: Any, lang: str) -> pd.DataFrame:
+    """Sourcing targets as shown: node, kind, target, its state, distance."""
+    if src.empty:
+        return view(src, lang, ["node"])
+    df = _with_names(src, graph)
+    return view(
+        df,
+        lang,
+        [
+            Col("node_name", pair=("node_name_zh", "node_name_en")),
+            Col("kind", codes="source_kind"),
+            "target",
+            Col("target_name", pair=("target_name_zh", "target_name_en")),
+            Col("target_status", codes="tstatus"),
+            "distance_km",
+        ],
+    )
+
+
+def bottleneck_view(bn: pd.DataFrame, graph: Any, lang: str) -> pd.DataFrame:
+    """Bottlenecks as shown: node, kind, details in the page's language, value."""
+    if bn.empty:
+        return view(bn, lang, ["node"])
+    df = _with_names(bn, graph)
+    return view(
+        df,
+        lang,
+        [
+            Col("node_name", pair=("node_name_zh", "node_name_en")),
+            Col("kind", codes="kind"),
+            Col("detail", pair=("detail_zh", "detail_en")),
+            "value",
+        ],
     )
 
 
@@ -153,17 +287,18 @@ def page_chain(lang: str) -> None:
         st.session_state.pop("chain", None)  # e.g. an unknown code from a link
     c1, c2, c3 = st.columns([2, 3, 1])
     chain = c1.selectbox(
-        t("chain", lang),
-        list(graphs),
-        key="chain",
-        format_func=lambda c: (
-            f"{c} · {name_both(graphs[c].graph.get('name_zh'), graphs[c].graph.get('name_en'), lang)}"
-        ),
+        t("chain", lang), list(graphs), key="chain", format_func=lambda c: chain_label(c, lang)
     )
     with c2:
+        weakest = loaders.weakest_region(firms.token, str(chain), "employees", firms.gdf)
         region = state.region_picker(
-            t("region", lang), loaders.region_options(lang), key="chain_region_pick"
+            t("region", lang),
+            loaders.region_options(lang),
+            key="chain_region_pick",
+            default=weakest,
         )
+        if region == weakest and not state.region_chosen():
+            st.caption(t("region_default_note", lang))
     base = c3.selectbox(
         t("base", lang),
         ("employees", "output", "firms"),
@@ -171,6 +306,7 @@ def page_chain(lang: str) -> None:
         format_func=lambda b: t(f"base_{b}", lang),
     )
     parsed = parse_region(region)
+    graph = graphs[chain]
     with st.spinner(t("analysing", lang)):
         analysis = loaders.chain_analysis(firms.token, chain, base, firms.gdf, region=region)
     nodes = analysis.nodes[analysis.nodes["region"] == region]
@@ -184,7 +320,7 @@ def page_chain(lang: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.markdown(f"**{t('chain_graph', lang)}**")
-        st.altair_chart(chain_chart(graphs[chain], nodes, lang), width="stretch")
+        st.altair_chart(chain_chart(graph, nodes, lang), width="stretch")
     with right:
         st.markdown(f"**{t('gap_map', lang)}**")
         lines, targets = gap_layers(analysis, region, parsed.level, parsed.frame)
@@ -194,18 +330,20 @@ def page_chain(lang: str) -> None:
             layers["counties"] = disp["counties"]
         if len(targets):
             layers["sources"] = targets
+        whole = region == state.PROVINCE
         m = build_map(
             layers,
+            basemap=current_basemap(),
             lang=lang,
             simplified=False,
             lines=lines if len(lines) else None,
-            selected=region if region != state.PROVINCE else None,
-            height=420,
+            selected=None if whole else region,
+            fit="layers" if whole else "selected",
+            height=460,
             collapsed_control=True,
         )
-        st_folium(m, key="chain_map", height=420, use_container_width=True, returned_objects=[])
-        if not len(lines):
-            st.caption(t("no_gaps", lang))
+        st_folium(m, key="chain_map", height=460, use_container_width=True, returned_objects=[])
+        st.caption(t("gap_map_note", lang) if len(lines) else t("no_gaps", lang))
 
     leading, supporting = firm_lists(
         firms.gdf, chain, region, parsed.level, "firms" if base == "firms" else base
@@ -222,23 +360,22 @@ def page_chain(lang: str) -> None:
             t("bottlenecks", lang),
         ]
     )
-    for tab, table, empty in (
-        (tabs[0], leading, "no_firms_region"),
-        (tabs[1], supporting, "no_firms_region"),
-        (tabs[2], _node_table(strengths, lang), None),
-        (tabs[3], _node_table(gaps, lang), "no_gaps"),
-    ):
+    src = analysis.sourcing[analysis.sourcing["region"] == region]
+    bn = analysis.bottlenecks[analysis.bottlenecks["region"] == region]
+    shown = (
+        (leading, firm_view(leading, graph, lang), "no_firms_region"),
+        (supporting, firm_view(supporting, graph, lang), "no_firms_region"),
+        (strengths, node_view(strengths, lang), "no_strengths"),
+        (gaps, node_view(gaps, lang), "no_gaps"),
+        (src, sourcing_view(src, graph, lang), "no_sourcing"),
+        (bn, bottleneck_view(bn, graph, lang), "no_bottlenecks"),
+    )
+    for tab, (raw, table, empty) in zip(tabs, shown, strict=True):
         with tab:
-            if len(table) or empty is None:  # facts below press read 待核实 / unverified
-                st.dataframe(display_sources(table, lang=lang), hide_index=True)
+            if len(raw):
+                st.dataframe(table, hide_index=True)
             else:
                 st.caption(t(empty, lang))
-    src = analysis.sourcing[analysis.sourcing["region"] == region]
-    with tabs[4]:
-        st.dataframe(src, hide_index=True)
-    with tabs[5]:
-        bn = analysis.bottlenecks[analysis.bottlenecks["region"] == region]
-        st.dataframe(bn, hide_index=True)
 
     result = {
         "chain": chain,
@@ -257,12 +394,22 @@ def page_chain(lang: str) -> None:
         "strengths": strengths,
         "gaps": gaps,
         "sourcing": result["sourcing"],
+        "bottlenecks": bn,
     }
     st.download_button(
         t("download_chain", lang),
-        data=xlsx_bytes(sheets),
+        data=workbook(sheets, lang, codes=_CODES, synthetic=firms.synthetic),
         file_name=f"chain_{chain}_{region}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_chain_xlsx",
         on_click="ignore",
     )
+
+
+_CODES = {
+    "stage": "stage",
+    "status": "status",
+    "strength_class": "class",
+    "kind": "kind",
+    "target_status": "tstatus",
+}

@@ -22,6 +22,7 @@ import streamlit as st
 
 from atlas_app import loaders, state
 from atlas_app.i18n import t
+from atlas_app.tables import Col, view
 from atlas_app.ui import md_text, problem_text, text_table
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ENCODINGS",
     "MAX_UPLOAD_MB",
     "UPLOAD_TYPES",
+    "accepted_view",
     "guess_file",
     "import_file",
     "page_data",
@@ -236,7 +238,6 @@ def _summary(result: Any, lang: str) -> None:
             pd.DataFrame(
                 {
                     t("reason", lang): words,
-                    t("code", lang): list(s["by_reason"]),
                     t("rows_col", lang): list(s["by_reason"].values()),
                 }
             )
@@ -351,13 +352,50 @@ def _run_import(data: bytes, name: str, datum: str, opts: dict[str, Any], lang: 
     _reset("unk_")
 
 
+def accepted_view(acc: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Accepted firms as previewed: row, id, name, chain, node (by name), figures, county, how the
+    firm was located and the importer's note, in the page's language."""
+    graphs = loaders.chain_graphs()
+    df = acc.copy()
+    if {"chain", "node"} <= set(df.columns):
+        names = [
+            (graphs[c].nodes[n].get("name_zh"), graphs[c].nodes[n].get("name_en"))
+            if c in graphs and n in graphs[c]
+            else (n, n)
+            for c, n in zip(df["chain"].astype(str), df["node"].astype(str), strict=True)
+        ]
+        df["node_name_zh"] = [a for a, _ in names]
+        df["node_name_en"] = [b for _, b in names]
+    if "adcode" in df:
+        counties = loaders.layer("counties").set_index("adcode")
+        codes = df["adcode"].astype("string").fillna("")
+        df["county_zh"] = codes.map(counties["name_zh"]).to_numpy()
+        df["county_en"] = codes.map(counties["name_en"]).to_numpy()
+    return view(
+        df,
+        lang,
+        [
+            "row",
+            "firm_id",
+            "name",
+            "chain",
+            Col("node_name", pair=("node_name_zh", "node_name_en")),
+            "employees",
+            "output",
+            Col("county", pair=("county_zh", "county_en")),
+            "adcode",
+            Col("location_quality", codes="imp_q", label="imp_located"),
+            Col("notes", pair=("notes_zh", "notes_en"), label="imp_note"),
+        ],
+    )
+
+
 def page_data(lang: str) -> None:
     """Draw the data import page."""
     firms = state.current_firms()
     # the name is the uploaded file's: Markdown-escaped so it shows as typed
-    st.caption(
-        t("current_firms", lang) + ": " + (md_text(firms.name) if not firms.demo else "demo")
-    )
+    shown = md_text(firms.name) if not firms.demo else t("shell_demo_data", lang)
+    st.caption(t("current_firms_is", lang, name=shown))
     up = st.file_uploader(
         t("upload", lang),
         type=list(UPLOAD_TYPES),
@@ -404,7 +442,6 @@ def page_data(lang: str) -> None:
     acc = result.accepted
     if len(acc):
         st.markdown(f"**{t('accepted_preview', lang, n=min(PREVIEW_ROWS, len(acc)))}**")
-        notes = "notes_zh" if lang == "zh" else "notes_en"
         cols = [
             c
             for c in (
@@ -417,20 +454,16 @@ def page_data(lang: str) -> None:
                 "output",
                 "adcode",
                 "location_quality",
-                notes,
+                "notes_zh",
+                "notes_en",
             )
             if c in acc
         ]
-        preview = pd.DataFrame(acc[cols].head(PREVIEW_ROWS))
-        if "location_quality" in preview:
-            preview["location_quality"] = [
-                t(f"imp_q_{q}", lang) for q in preview["location_quality"]
-            ]
-        preview.columns = [
-            {"location_quality": t("imp_located", lang), notes: t("imp_note", lang)}.get(c, c)
-            for c in preview.columns
-        ]
-        text_table(preview, max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-accepted")
+        text_table(
+            accepted_view(pd.DataFrame(acc[cols].head(PREVIEW_ROWS)), lang),
+            max_rows=PREVIEW_ROWS,
+            css_class="atlas-tt atlas-accepted",
+        )
         if st.button(t("use_upload", lang), key="use_upload"):
             from layout.regions import ensure_adcode
 
@@ -445,11 +478,10 @@ def page_data(lang: str) -> None:
     rej = result.rejected
     if len(rej):
         st.markdown(f"**{t('rejected_preview', lang, n=min(PREVIEW_ROWS, len(rej)))}**")
-        reason = "reason_zh" if lang == "zh" else "reason_en"
-        cols = [c for c in ("row", "reason_codes", reason) if c in rej]
-        text_table(
-            pd.DataFrame(rej[cols]), max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-rejected"
+        shown_rej = view(
+            pd.DataFrame(rej), lang, ["row", Col("reason", pair=("reason_zh", "reason_en"))]
         )
+        text_table(shown_rej, max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-rejected")
         st.download_button(
             t("download_rejects", lang),
             rejects_csv(result),

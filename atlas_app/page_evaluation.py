@@ -16,10 +16,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.i18n import name, t
 from atlas_app.page_coverage import table_bytes
-from atlas_app.planning_ui import chain_picker, show_problems, with_data_note
-from geo.export import xlsx_bytes
+from atlas_app.planning_ui import chain_picker, show_problems
+from atlas_app.tables import workbook
 from geo.maps import DEFAULT_TOLERANCE, Choropleth, build_map
 
 __all__ = ["LEVELS", "evaluation_view", "indicator_csv", "page_evaluation", "read_indicator_upload"]
@@ -64,18 +64,28 @@ def _column_config(df: pd.DataFrame, lang: str) -> dict[str, Any]:
     from layout.evaluation import DIRECTIONS, NORMALISATIONS
 
     col = st.column_config
+    other = "en" if lang == "zh" else "zh"
     cfg: dict[str, Any] = {
         "indicator": col.TextColumn(t("ev_col_indicator", lang), help=t("ev_help_indicator", lang)),
-        "name_zh": col.TextColumn(t("ev_col_name_zh", lang)),
-        "name_en": col.TextColumn(t("ev_col_name_en", lang)),
+        f"name_{lang}": col.TextColumn(t("ev_col_name", lang)),
         "source_column": col.TextColumn(t("ev_col_source", lang), help=t("ev_help_source", lang)),
-        "description": col.TextColumn(t("ev_col_description", lang)),
+        "description_zh" if lang == "zh" else "description": col.TextColumn(
+            t("ev_col_description", lang)
+        ),
+        # the other language's texts stay in the file but are not shown
+        f"name_{other}": None,
+        "description" if lang == "zh" else "description_zh": None,
     }
-    for name, choices in (("direction", DIRECTIONS), ("normalisation", NORMALISATIONS)):
-        label, hint = t(f"ev_col_{name}", lang), t(f"ev_help_{name}", lang)
-        valid = name in df and df[name].astype(str).str.strip().isin(choices).all()
-        cfg[name] = (
-            col.SelectboxColumn(label, options=list(choices), help=hint)
+    for field, choices in (("direction", DIRECTIONS), ("normalisation", NORMALISATIONS)):
+        label, hint = t(f"ev_col_{field}", lang), t(f"ev_help_{field}", lang)
+        valid = field in df and df[field].astype(str).str.strip().isin(choices).all()
+        cfg[field] = (
+            col.SelectboxColumn(
+                label,
+                options=list(choices),
+                help=hint,
+                format_func=lambda v, f=field: t(f"ev_{f}_{_slug(v)}", lang),
+            )
             if valid
             else col.TextColumn(label, help=hint)
         )
@@ -90,6 +100,10 @@ def _column_config(df: pd.DataFrame, lang: str) -> dict[str, Any]:
     else:
         cfg["weight"] = col.TextColumn(t("ev_col_weight", lang), help=t("ev_help_weight", lang))
     return {k: v for k, v in cfg.items() if k in df.columns}
+
+
+def _slug(value: Any) -> str:
+    return {"+": "plus", "-": "minus"}.get(str(value), str(value))
 
 
 def indicator_csv(ind: pd.DataFrame) -> bytes:
@@ -122,20 +136,36 @@ def evaluation_view(ev: pd.DataFrame, ind: pd.DataFrame, lang: str) -> pd.DataFr
     out = pd.DataFrame(
         {
             t("code", lang): ev.index.astype(str),
-            t("name", lang): [name_both(a, b, lang) for a, b in zip(zh, en, strict=True)],
+            t("name", lang): [name(a, b, lang) for a, b in zip(zh, en, strict=True)],
             t("ev_composite", lang): ev["composite"].astype(float).round(4).to_numpy(),
             t("pl_rank", lang): ev["rank"].to_numpy(),
             t("ev_band", lang): [t(f"ev_band_{b}", lang) for b in ev["band"]],
         }
     )
-    names = ind.set_index("indicator")["name_zh" if lang == "zh" else "name_en"]
+    names = {
+        rec.indicator: name(rec.name_zh, rec.name_en, lang) or rec.indicator
+        for rec in ind.itertuples()
+    }
     for rec in ind.itertuples():
-        out[f"{names[rec.indicator]} · s"] = (
+        out[t("ev_score_of", lang, name=names[rec.indicator])] = (
             ev[f"score_{rec.indicator}"].astype(float).round(3).to_numpy()
         )
-    for src in dict.fromkeys(ind["source_column"]):
-        out[f"{src}"] = pd.to_numeric(ev[src], errors="coerce").round(4).to_numpy()
+    by_source = {}
+    for rec in ind.itertuples():
+        by_source.setdefault(rec.source_column, names[rec.indicator])
+    for src, label in by_source.items():
+        out[t("ev_raw_of", lang, name=label)] = (
+            pd.to_numeric(ev[src], errors="coerce").round(4).to_numpy()
+        )
     return out
+
+
+def warning_rule(ev: pd.DataFrame, share: float, lang: str) -> str:
+    """The warning rule of ``ev`` in words (the library states it in English)."""
+    cut = float(ev.attrs.get("cutoff", float("nan")))
+    if len(ev) and ev["band"].eq("ok").all() and ev["composite"].nunique() <= 1:
+        return t("ev_rule_equal", lang)
+    return t("ev_rule_share", lang, share=f"{share:g}", cut=f"{cut:.4f}")
 
 
 def _style(view: pd.DataFrame, lang: str) -> Any:
@@ -298,21 +328,20 @@ def page_evaluation(lang: str) -> None:
     m1.metric(t("ev_n_units", lang), len(ev))
     m2.metric(t("ev_n_warning", lang), n_warn)
     m3.metric(t("ev_cutoff", lang), f"{float(ev.attrs.get('cutoff', float('nan'))):.3f}")
-    st.caption(t("ev_rule", lang) + " " + str(ev.attrs.get("rule", "")))
+    st.caption(t("ev_rule", lang) + " " + warning_rule(ev, share, lang))
     view = evaluation_view(ev, ind, lang)
     left, right = st.columns([1, 1])
     with left:
         st.dataframe(_style(view, lang), hide_index=True, key="ev_table", height=_MAP_HEIGHT)
     with right:
         _evaluation_map(ev, level, frame, chain, lang)
-    result = with_data_note(
-        ev.reset_index().assign(chain=chain, level=level, frame=frame, base=base), firms.synthetic
-    )
+    result = ev.reset_index().assign(chain=chain, level=level, frame=frame, base=base)
+    codes = {"band": "ev_band"}
     row = st.container(horizontal=True)
     stem = f"evaluation_{chain}_{level_key}_{base}"
     row.download_button(
         t("download_csv", lang),
-        table_bytes(result, "csv"),
+        table_bytes(result, "csv", lang, codes=codes, synthetic=firms.synthetic),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="dl_ev_csv",
@@ -321,11 +350,11 @@ def page_evaluation(lang: str) -> None:
     sheets = {
         "evaluation": result,
         "indicators": ind.reset_index(drop=True),
-        "raw_indicators": with_data_note(table.reset_index(), firms.synthetic),
+        "raw_indicators": table.reset_index(),
     }
     row.download_button(
         t("download_xlsx", lang),
-        xlsx_bytes(sheets),
+        workbook(sheets, lang, codes=codes, synthetic=firms.synthetic),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_ev_xlsx",

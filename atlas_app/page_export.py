@@ -15,7 +15,7 @@ from atlas_app.i18n import t
 from geo.export import FORMATS, to_csv, to_geojson, to_gpkg, to_xlsx
 from geo.layers import LAYER_INFO, LAYER_NAMES
 
-__all__ = ["MIME", "export_bytes", "export_items", "page_export"]
+__all__ = ["MIME", "export_bytes", "export_items", "page_export", "preview"]
 
 MIME = {
     "geojson": "application/geo+json",
@@ -114,6 +114,29 @@ def export_items(lang: str) -> dict[str, tuple[str, Callable[[], object]]]:
     return items
 
 
+_FORMAT_NAMES = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV", "xlsx": "XLSX"}
+_ID_FIELDS = ("adcode", "zone_code", "htz_id", "cluster_id", "firm_id", "region", "node")
+
+
+def preview(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The first 10 rows as previewed: the id, the name in ``lang`` and the labelled fields."""
+    from atlas_app.i18n import has_label
+    from atlas_app.tables import Col, view
+
+    head = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).head(10)
+    skip = {"name", "name_zh", "name_en"}
+    cols: list[Col | str] = [c for c in _ID_FIELDS if c in head][:1]
+    pair = ("name_zh", "name_en") if "name_zh" in head else ("name", "name_en")
+    if pair[0] in head or pair[1] in head:
+        cols.append(Col("name", pair=pair))
+    cols += [
+        c
+        for c in head.columns
+        if c not in skip and c not in cols and has_label(f"col_{c}") and head[c].dtype != object
+    ]
+    return view(head, lang, cols)
+
+
 def page_export(lang: str) -> None:
     """Draw the export page."""
     items = export_items(lang)
@@ -126,12 +149,7 @@ def page_export(lang: str) -> None:
         FORMATS,
         key="export_format",
         horizontal=True,
-        format_func=lambda f: {
-            "geojson": "GeoJSON",
-            "gpkg": "GeoPackage",
-            "csv": "CSV",
-            "xlsx": "XLSX",
-        }[f],
+        format_func=lambda f: _FORMAT_NAMES[f],
     )
     if key == "all_layers" and fmt != "gpkg":
         fmt = "gpkg" if fmt == "geojson" else fmt
@@ -142,13 +160,12 @@ def page_export(lang: str) -> None:
     n = len(first) if hasattr(first, "__len__") else 0
     st.caption(t("features", lang, n=n))
     if isinstance(first, pd.DataFrame):
-        st.dataframe(
-            pd.DataFrame(first.drop(columns="geometry", errors="ignore")).head(10), hide_index=True
-        )
+        st.dataframe(preview(first, lang), hide_index=True)
+        st.caption(t("export_preview_note", lang))
     stem = key.replace(":", "_")
     data, name, mime = export_bytes(obj, fmt, stem)
     st.download_button(
-        t("export_download", lang, name=name),
+        t("export_download", lang, fmt=_FORMAT_NAMES[fmt]),
         data=data,
         file_name=name,
         mime=mime,

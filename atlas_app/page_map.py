@@ -1,4 +1,9 @@
-"""Map explorer: layers, a choropleth of any county or city metric, click to select a region."""
+"""Map explorer, map first: one row of controls, the map across the page, region details below.
+
+Layers, a choropleth of any county or city metric (options in a popover), place names, a
+metric scale bar; clicking a county (or a marker inside one) selects it for every page. The
+basemap is chosen in the sidebar (:mod:`atlas_app.basemap_ui`).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,20 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.basemap_ui import current_basemap
+from atlas_app.i18n import name, t
+from atlas_app.planning_ui import chain_label
 from atlas_app.ui import text_table
-from geo.maps import BASEMAPS, DEFAULT_TOLERANCE, SCHEMES, Choropleth, build_map, selection_group
+from geo.maps import DEFAULT_TOLERANCE, SCHEMES, Choropleth, build_map, selection_group
 
-__all__ = ["MAP_LAYERS", "METRICS", "choropleth_values", "map_returned_objects", "page_map"]
+__all__ = [
+    "MAP_HEIGHT",
+    "MAP_LAYERS",
+    "METRICS",
+    "choropleth_values",
+    "map_returned_objects",
+    "page_map",
+]
 
 MAP_LAYERS: tuple[str, ...] = (
     "province",
@@ -38,6 +52,7 @@ METRICS: dict[str, str] = {
     "area_km2": "{:,.0f}",
 }
 MAP_KEY = "atlas_map"
+MAP_HEIGHT = 700  # with the compact page top, the whole map fits a 1000 px window
 
 
 def map_returned_objects() -> list[str]:
@@ -80,12 +95,13 @@ def _on_map_change() -> None:
 def _region_panel(
     lang: str, firms: state.FirmData, values: pd.Series | None, metric: str | None
 ) -> None:
-    code = state.region()
-    st.subheader(t("region_info", lang))
     opts = loaders.region_options(lang)
-    code = state.region_picker(t("map_region_pick", lang), opts, key="map_region_pick")
+    left, right = st.columns([2, 3])
+    with left:
+        code = state.region_picker(t("map_region_pick", lang), opts, key="map_region_pick")
+        if code == state.PROVINCE:
+            st.caption(t("no_region", lang))
     if code == state.PROVINCE:
-        st.caption(t("no_region", lang))
         return
     level = "city" if code.endswith("00") else "county"
     g = loaders.layer("cities" if level == "city" else "counties")
@@ -94,11 +110,11 @@ def _region_panel(
         return
     r = row.iloc[0]
     info: dict[str, Any] = {
-        t("name", lang): name_both(r["name_zh"], r["name_en"], lang),
+        t("name", lang): name(r["name_zh"], r["name_en"], lang),
         t("code", lang): code,
     }
     if level == "county":
-        info[t("level_city", lang)] = name_both(r["city_name_zh"], r["city_name_en"], lang)
+        info[t("level_city", lang)] = name(r["city_name_zh"], r["city_name_en"], lang)
         cm = loaders.county_metrics().loc[code]
         for key in ("area_km2", "n_clusters", "n_htz", "n_zones"):
             info[t(f"m_{key}", lang)] = METRICS[key].format(cm[key])
@@ -111,74 +127,73 @@ def _region_panel(
     info[t("m_n_firms", lang)] = f"{int(n):,}"
     if values is not None and metric and code in values.index and pd.notna(values[code]):
         info[t(f"m_{metric}", lang)] = METRICS[metric].format(values[code])
-    text_table(
-        pd.DataFrame({"": list(info.keys()), " ": list(info.values())}),
-        css_class="atlas-tt atlas-region",
-    )
+    with right:
+        st.markdown(f"**{t('region_info', lang)}**")
+        text_table(
+            pd.DataFrame({"": list(info.keys()), " ": list(info.values())}),
+            css_class="atlas-tt atlas-region",
+        )
 
 
-def page_map(lang: str) -> None:
-    """Draw the map explorer page."""
-    firms = state.current_firms()
-    c1, c2, c3 = st.columns([1, 3, 1])
-    basemap = c1.selectbox(
-        t("basemap", lang),
-        BASEMAPS,
-        key="basemap",
-        format_func=lambda b: t(f"basemap_{b}", lang),
-        help=t("basemap_note", lang),
+def _colour_options(lang: str, metric: str) -> tuple[str, str, int, str | None, str]:
+    """The choropleth and firm options inside the options popover."""
+    level = st.radio(
+        t("level", lang),
+        ("county", "city"),
+        key="metric_level",
+        horizontal=True,
+        format_func=lambda v: t(f"level_{v}", lang),
     )
-    default = None if "map_layers" in st.session_state else list(DEFAULT_LAYERS)
-    chosen = c2.multiselect(
-        t("layers", lang),
-        MAP_LAYERS,
-        default=default,
-        key="map_layers",
-        format_func=lambda n: t(f"layer_{n}", lang),
+    scheme = st.selectbox(
+        t("scheme", lang), SCHEMES, key="scheme", format_func=lambda v: t(f"scheme_{v}", lang)
     )
-    firms_mode = c3.selectbox(
+    k = st.slider(t("classes", lang), 3, 9, 5, key="k")
+    metric_chain = None
+    if metric == "completeness":
+        metric_chain = st.selectbox(
+            t("chain", lang),
+            list(loaders.chain_graphs()),
+            key="metric_chain",
+            format_func=lambda c: chain_label(c, lang),
+        )
+    firms_mode = st.selectbox(
         t("firms_mode", lang),
         ("auto", "markers", "heat"),
         key="firms_mode",
         format_func=lambda v: t(f"firms_{v}", lang),
     )
-    with st.expander(t("choropleth", lang), expanded=True):
-        d1, d2, d3, d4, d5 = st.columns([3, 2, 2, 3, 2])
-        metric = d1.selectbox(
-            t("metric", lang),
-            ("none", *METRICS),
-            key="metric",
-            format_func=lambda v: t("metric_none", lang) if v == "none" else t(f"m_{v}", lang),
-        )
-        level = d2.radio(
-            t("level", lang),
-            ("county", "city"),
-            key="metric_level",
-            horizontal=True,
-            format_func=lambda v: t(f"level_{v}", lang),
-        )
-        scheme = d3.selectbox(
-            t("scheme", lang), SCHEMES, key="scheme", format_func=lambda v: t(f"scheme_{v}", lang)
-        )
-        k = d5.slider(t("classes", lang), 3, 9, 5, key="k")
-        metric_chain = None
-        if metric == "completeness":
-            graphs = loaders.chain_graphs()
-            metric_chain = d4.selectbox(
-                t("chain", lang),
-                list(graphs),
-                key="metric_chain",
-                format_func=lambda c: (
-                    f"{c} · {name_both(graphs[c].graph.get('name_zh'), graphs[c].graph.get('name_en'), lang)}"
-                ),
-            )
+    return str(level), str(scheme), int(k), metric_chain, str(firms_mode)
+
+
+def page_map(lang: str) -> None:
+    """Draw the map explorer page: a row of controls, then the map across the page."""
+    firms = state.current_firms()
+    basemap = current_basemap()
+    c1, c2, c3 = st.columns([6, 3, 1.4], vertical_alignment="bottom")
+    default = None if "map_layers" in st.session_state else list(DEFAULT_LAYERS)
+    chosen = c1.multiselect(
+        t("layers", lang),
+        MAP_LAYERS,
+        default=default,
+        key="map_layers",
+        format_func=lambda n: t(f"layer_{n}", lang),
+        placeholder=t("layers_none", lang),
+    )
+    metric = c2.selectbox(
+        t("choropleth", lang),
+        ("none", *METRICS),
+        key="metric",
+        format_func=lambda v: t("metric_none", lang) if v == "none" else t(f"m_{v}", lang),
+    )
+    with c3.popover(t("mp_options", lang), width="stretch"):
+        level, scheme, k, metric_chain, firms_mode = _colour_options(lang, str(metric))
 
     disp = loaders.display(DEFAULT_TOLERANCE)
     layers = {n: disp[n] for n in chosen if n in disp}
     if "firms" in chosen:
-        layers["firms"] = firms.gdf
+        layers["firms"] = loaders.firms_for_map(firms.token, firms.gdf)
     choro = values = None
-    metric_name = None if metric == "none" else metric
+    metric_name = None if metric == "none" else str(metric)
     if metric_name:
         values = choropleth_values(metric_name, level, firms, chain=metric_chain)
         target = "counties" if level == "county" else "cities"
@@ -191,7 +206,7 @@ def page_map(lang: str) -> None:
             t(f"m_{metric_name}", "en") + suffix,
             layer=target,
             scheme=scheme,
-            k=int(k),
+            k=k,
             fmt=METRICS[metric_name],
         )
     m = build_map(
@@ -201,30 +216,23 @@ def page_map(lang: str) -> None:
         lang=lang,
         simplified=False,
         firms_mode=firms_mode,
-        height=620,
+        height=MAP_HEIGHT,
     )
-    left, right = st.columns([3, 1])
-    with left:
-        code = state.region()
-        selection = (
-            selection_group(disp, code, basemap=basemap, lang=lang)
-            if code != state.PROVINCE
-            else None
-        )
-        st_folium(
-            m,
-            key=MAP_KEY,
-            height=620,
-            use_container_width=True,
-            returned_objects=map_returned_objects(),
-            feature_group_to_add=selection,
-            on_change=_on_map_change,
-        )
-        n_feat = sum(len(g) for g in layers.values())
-        st.caption(
-            t("map_click_hint", lang)
-            + " "
-            + t("map_counts", lang, layers=len(layers), features=n_feat)
-        )
-    with right:
-        _region_panel(lang, firms, values, metric_name)
+    code = state.region()
+    selection = (
+        selection_group(disp, code, basemap=basemap, lang=lang) if code != state.PROVINCE else None
+    )
+    st_folium(
+        m,
+        key=MAP_KEY,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=map_returned_objects(),
+        feature_group_to_add=selection,
+        on_change=_on_map_change,
+    )
+    n_feat = sum(len(g) for g in layers.values())
+    st.caption(
+        t("map_click_hint", lang) + " " + t("map_counts", lang, layers=len(layers), features=n_feat)
+    )
+    _region_panel(lang, firms, values, metric_name)

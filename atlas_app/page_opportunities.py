@@ -12,14 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.i18n import name, t
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import (
     chain_label,
     chain_picker,
     planning_region_picker,
     show_problems,
-    with_data_note,
 )
 
 __all__ = ["opportunity_view", "page_opportunities", "proximity_chart"]
@@ -27,21 +26,31 @@ __all__ = ["opportunity_view", "page_opportunities", "proximity_chart"]
 _TOP_HEAT = 15
 
 
+def _related_text(text: str, labels: dict[str, str], lang: str) -> str:
+    """``"TD:grid (0.33); …"`` with each item by name: ``"输配电·电网 (0.33)；…"``."""
+    parts = []
+    for part in str(text or "").split(";"):
+        item, _, rest = part.strip().partition(" ")
+        if item:
+            parts.append(f"{labels.get(item, item)} {rest}".strip())
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
 def opportunity_view(opps: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The ranking as shown: rank, item id, node, the three scores, the reason, then chain, stage, figures."""
+    """The ranking as shown: rank, node, the three scores, the reason, then chain, stage, figures."""
+    labels = _item_labels(lang)
     return pd.DataFrame(
         {
             t("pl_rank", lang): opps["rank"].to_numpy(),
-            t("opp_item", lang): opps["item"].to_numpy(),
             t("node", lang): [
-                name_both(a, b, lang) for a, b in zip(opps["name_zh"], opps["name_en"], strict=True)
+                name(a, b, lang) for a, b in zip(opps["name_zh"], opps["name_en"], strict=True)
             ],
             t("opp_score", lang): opps["opportunity"].to_numpy(),
             t("opp_feasibility", lang): opps["feasibility"].to_numpy(),
             t("opp_attractiveness", lang): opps["attractiveness"].to_numpy(),
             t("reason", lang): opps["reason_zh" if lang == "zh" else "reason_en"].to_numpy(),
             t("chain", lang): [
-                name_both(a, b, lang)
+                name(a, b, lang)
                 for a, b in zip(opps["chain_name_zh"], opps["chain_name_en"], strict=True)
             ],
             t("stage", lang): [
@@ -52,7 +61,7 @@ def opportunity_view(opps: pd.DataFrame, lang: str) -> pd.DataFrame:
             ],
             t("n_firms", lang): opps["n_firms"].to_numpy(),
             t("opp_rca", lang): pd.to_numeric(opps["rca"], errors="coerce").round(2).to_numpy(),
-            t("opp_related", lang): opps["related"].to_numpy(),
+            t("opp_related", lang): [_related_text(r, labels, lang) for r in opps["related"]],
         }
     )
 
@@ -102,6 +111,12 @@ def _item_labels(lang: str) -> dict[str, str]:
     }
 
 
+def _weakest(firms: state.FirmData) -> str:
+    from atlas_app.planning_ui import current_chain
+
+    return loaders.weakest_region(firms.token, current_chain(), "employees", firms.gdf)
+
+
 def page_opportunities(lang: str) -> None:
     """Draw the opportunities page."""
     from layout.analysis import BASES
@@ -111,7 +126,9 @@ def page_opportunities(lang: str) -> None:
     graphs = loaders.chain_graphs()
     c1, c2, c3, c4 = st.columns([3, 1, 2, 3])
     with c1:
-        region = planning_region_picker(t("region", lang), lang, key="opp_region_pick")
+        region = planning_region_picker(
+            t("region", lang), lang, key="opp_region_pick", default=_weakest(firms)
+        )
     base = c2.selectbox(
         t("base", lang), BASES, key="opp_base", format_func=lambda b: t(f"base_{b}", lang)
     )
@@ -150,7 +167,7 @@ def page_opportunities(lang: str) -> None:
     st.dataframe(opportunity_view(opps, lang), hide_index=True, key="opp_table")
     st.download_button(
         t("download_csv", lang),
-        table_bytes(with_data_note(opps.assign(region=region, base=base), firms.synthetic), "csv"),
+        table_bytes(opps.assign(region=region, base=base), "csv", lang, synthetic=firms.synthetic),
         file_name=f"opportunities_{region}_{base}_{attractiveness}.csv",
         mime="text/csv",
         key="dl_opp_csv",

@@ -38,6 +38,12 @@ def preview_src(html_text: str) -> str:
     )
 
 
+def _weakest(firms: state.FirmData) -> str:
+    from atlas_app.planning_ui import current_chain
+
+    return loaders.weakest_region(firms.token, current_chain(), "employees", firms.gdf)
+
+
 def page_report(lang: str) -> None:
     """Draw the report page."""
     from layout.analysis import BASES
@@ -48,7 +54,9 @@ def page_report(lang: str) -> None:
     with c1:
         chain = chain_picker(lang, key="report_chain")
     with c2:
-        region = planning_region_picker(t("region", lang), lang, key="report_region_pick")
+        region = planning_region_picker(
+            t("region", lang), lang, key="report_region_pick", default=_weakest(firms)
+        )
     base = c3.selectbox(
         t("base", lang), BASES, key="report_base", format_func=lambda b: t(f"base_{b}", lang)
     )

@@ -11,8 +11,6 @@ Session keys (besides the builder's): ``chain`` (shared with the chain view), ``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import tempfile
 from pathlib import Path
@@ -25,9 +23,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.basemap_ui import current_basemap
+from atlas_app.i18n import code_label, name, t
 from atlas_app.planning_ui import DATA_NOTE, chain_label
-from atlas_app.scenario_builder import builder, firm_index, show_problems
+from atlas_app.scenario_builder import builder, firm_index, node_text, show_problems
 from atlas_app.scenario_map import diff_map
 from atlas_app.ui import text_table
 from geo.maps import DEFAULT_TOLERANCE
@@ -80,7 +79,7 @@ def region_shapes(level: str, frame: str) -> gpd.GeoDataFrame:
 
 
 def edit_points(
-    scenario: Scenario, firms: pd.DataFrame
+    scenario: Scenario, firms: pd.DataFrame, *, lang: str = "en"
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Points of the located edits: (on the baseline map, on the scenario map).
 
@@ -95,7 +94,7 @@ def edit_points(
     sites: list[AddSite] = []
     for e in scenario.edits:
         if isinstance(e, AddFirm):
-            added[e.firm_id] = [e.name, e.lon, e.lat, f"{e.chain}/{e.node}"]
+            added[e.firm_id] = [e.name, e.lon, e.lat, node_text(e.chain, e.node, lang)]
         elif isinstance(e, MoveFirm):
             if e.firm_id in added:
                 added[e.firm_id][1:3] = [e.lon, e.lat]
@@ -152,18 +151,25 @@ def edit_points(
     return frame(before), frame(after)
 
 
-def diff_files(d: Any, scenario: Scenario, *, synthetic: bool) -> dict[str, bytes]:
+def diff_files(
+    d: Any, scenario: Scenario, *, synthetic: bool, lang: str = "en"
+) -> dict[str, bytes]:
     """The downloads of a diff: ``json`` (the diff and the scenario), ``csv`` (changed nodes,
-    formula-safe), ``geojson`` (regions with completeness before/after). Each says so when the
-    firms are synthetic."""
-    from geo.export import neutralise_frame, to_geojson
+    formula-safe, a header row in ``lang`` over the field names), ``geojson`` (regions with
+    completeness before/after). Each says so when the firms are synthetic."""
+    from atlas_app.tables import table_bytes
+    from geo.export import to_geojson
 
     doc = {**d.to_dict(), "scenario_definition": scenario.to_dict()}
     if synthetic:
         doc["data_note"] = DATA_NOTE
-    nodes = d.nodes.assign(data_note=DATA_NOTE) if synthetic else d.nodes
-    buf = io.StringIO()
-    neutralise_frame(nodes).to_csv(buf, index=False, quoting=csv.QUOTE_NONNUMERIC)
+    codes = {
+        "status_before": "status",
+        "status_after": "status",
+        "class_before": "class",
+        "class_after": "class",
+    }
+    nodes_csv = table_bytes(d.nodes, "csv", lang, codes=codes, synthetic=synthetic)
     regions = d.regions_frame()
     if synthetic:
         regions = regions.assign(data_note=DATA_NOTE)
@@ -184,7 +190,7 @@ def diff_files(d: Any, scenario: Scenario, *, synthetic: bool) -> dict[str, byte
         geojson = path.read_bytes()
     return {
         "json": json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
-        "csv": buf.getvalue().encode("utf-8-sig"),
+        "csv": nodes_csv,
         "geojson": geojson,
     }
 
@@ -248,7 +254,7 @@ def _run(
                 permutations=PERMUTATIONS,
                 baseline=baseline,
             )
-            files = diff_files(d, scenario, synthetic=firms.synthetic)
+            files = diff_files(d, scenario, synthetic=firms.synthetic, lang=lang)
     except ScenarioError as exc:
         show_problems(exc.problems, lang)
         return
@@ -316,7 +322,7 @@ def _workspace(
 
 # ----------------------------------------------------------------------------- result tables
 def _names(zh: pd.Series, en: pd.Series, lang: str) -> list[str]:
-    return [name_both(a, b, lang) for a, b in zip(zh, en, strict=True)]
+    return [name(a, b, lang) for a, b in zip(zh, en, strict=True)]
 
 
 def _status(value: Any, lang: str) -> str:
@@ -350,8 +356,8 @@ def _nodes_table(d: Any, lang: str) -> pd.DataFrame:
             t("scn_lq_after", lang): pd.to_numeric(n["lq_after"], errors="coerce")
             .round(2)
             .to_numpy(),
-            t("scn_class_before", lang): n["class_before"].astype(str).to_numpy(),
-            t("scn_class_after", lang): n["class_after"].astype(str).to_numpy(),
+            t("scn_class_before", lang): [code_label("class", v, lang) for v in n["class_before"]],
+            t("scn_class_after", lang): [code_label("class", v, lang) for v in n["class_after"]],
         }
     )
 
@@ -407,6 +413,84 @@ def _sites_table(d: Any, lang: str) -> pd.DataFrame:
     )
 
 
+def _pct(v: Any) -> str:
+    return f"{float(v):.0%}" if v is not None and np.isfinite(float(v)) else "—"
+
+
+def _num(v: Any, digits: int = 4) -> str:
+    return f"{float(v):.{digits}f}" if v is not None and np.isfinite(float(v)) else "—"
+
+
+def summary_lines(d: Any, lang: str) -> list[str]:
+    """The diff in sentences in ``lang``: each changed (region, node), completeness, hosts and
+    the province concentration (the library's :meth:`summary` has both languages in a line)."""
+    lines: list[str] = []
+    comp = d.completeness.set_index("region")
+    done: set[str] = set()
+    for rec in d.nodes.itertuples(index=False):
+        line = t(
+            "scn_sum_node",
+            lang,
+            region=name(rec.region_name_zh, rec.region_name_en, lang),
+            node=name(rec.name_zh, rec.name_en, lang),
+            before=_status(rec.status_before, lang),
+            after=_status(rec.status_after, lang),
+        )
+        if rec.n_firms_before != rec.n_firms_after and rec.status_before == rec.status_after:
+            line += t("scn_sum_firms", lang, before=rec.n_firms_before, after=rec.n_firms_after)
+        if rec.region not in done and rec.region in comp.index and comp.loc[rec.region, "changed"]:
+            line += t(
+                "scn_sum_comp_tail",
+                lang,
+                before=_pct(comp.loc[rec.region, "before"]),
+                after=_pct(comp.loc[rec.region, "after"]),
+            )
+            done.add(rec.region)
+        lines.append(line)
+    for rec in d.completeness[d.completeness["changed"]].itertuples(index=False):
+        if rec.region not in done:
+            lines.append(
+                t(
+                    "scn_sum_comp",
+                    lang,
+                    region=name(rec.region_name_zh, rec.region_name_en, lang),
+                    before=_pct(rec.before),
+                    after=_pct(rec.after),
+                )
+            )
+    for rec in d.sites.itertuples(index=False):
+        line = t(
+            "scn_sum_site",
+            lang,
+            region=name(rec.name_zh, rec.name_en, lang),
+            htz_before=rec.htz_like_before,
+            htz_after=rec.htz_like_after,
+            hosts_before=rec.cluster_hosts_before,
+            hosts_after=rec.cluster_hosts_after,
+        )
+        if rec.covered_after and not rec.covered_before:
+            line += t("scn_sum_covered", lang)
+        lines.append(line)
+    moved = d.concentration[d.concentration["delta"].fillna(0) != 0]
+    if len(moved):
+        sep = "，" if lang == "zh" else ", "
+        parts = sep.join(
+            f"{t(f'scn_conc_{m}', lang)} {_num(b)} → {_num(a)}"
+            for m, b, a in zip(moved["metric"], moved["before"], moved["after"], strict=True)
+        )
+        lines.append(t("scn_sum_conc", lang, parts=parts))
+    if d.lq_only.get("rows"):
+        lines.append(
+            t(
+                "scn_lq_only",
+                lang,
+                n=int(d.lq_only["rows"]),
+                x=f"{float(d.lq_only['max_abs_shift']):.3f}",
+            )
+        )
+    return lines or [t("scn_sum_none", lang)]
+
+
 # ----------------------------------------------------------------------------- result view
 def _metrics(d: Any, lang: str) -> None:
     conc = d.concentration.set_index("metric")
@@ -446,8 +530,10 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
     outlines = {"province": disp["province"]}
     if d.level != "city":
         outlines = {"cities": disp["cities"], **outlines}
-    before_pts, after_pts = edit_points(result["scenario"], firm_index(firms.token, firms.gdf))
-    chain_name = name_both(d.name_zh, d.name_en, lang)
+    before_pts, after_pts = edit_points(
+        result["scenario"], firm_index(firms.token, firms.gdf), lang=lang
+    )
+    chain_name = name(d.name_zh, d.name_en, lang)
     opacity = 0.55 if d.level == "zone" else 0.8
     left, right = st.columns(2)
     for col, which, values, pts in (
@@ -467,6 +553,7 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
                 points=pts,
                 fill_opacity=opacity,
                 height=460,
+                basemap=current_basemap(),
             )
             st_folium(
                 m, key=f"scn_map_{which}", height=460, use_container_width=True, returned_objects=[]
@@ -525,7 +612,7 @@ def _result(result: dict[str, Any], firms: state.FirmData, lang: str, current: t
     _metrics(d, lang)
     _maps(result, firms, lang)
     st.markdown(f"**{t('scn_summary', lang)}**")
-    lines = d.summary()
+    lines = summary_lines(d, lang)
     text_table(
         pd.DataFrame({t("scn_summary_line", lang): lines}),
         max_rows=len(lines),

@@ -16,13 +16,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.i18n import name, t
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import (
     chain_picker,
     planning_region_picker,
     show_problems,
-    with_data_note,
     zone_layer,
 )
 from geo.maps import DEFAULT_TOLERANCE, Choropleth, build_map
@@ -63,8 +62,7 @@ def candidate_view(scores: pd.DataFrame, graph: Any, lang: str) -> pd.DataFrame:
             t("pl_rank", lang): scores["rank"].to_numpy(),
             t("code", lang): scores["adcode"].to_numpy(),
             t("sit_county", lang): [
-                name_both(a, b, lang)
-                for a, b in zip(scores["name_zh"], scores["name_en"], strict=True)
+                name(a, b, lang) for a, b in zip(scores["name_zh"], scores["name_en"], strict=True)
             ],
             t("sit_score", lang): scores["score"].to_numpy(),
             **{t(f"sit_s_{p}", lang): scores[f"s_{p}"].to_numpy() for p in _PARTS},
@@ -85,7 +83,7 @@ def sites_summary(solutions: dict[str, Any], lang: str) -> pd.DataFrame:
     rows = []
     for method, res in solutions.items():
         names = [
-            name_both(a, b, lang)
+            name(a, b, lang)
             for a, b in zip(res.sites["name_zh"], res.sites["name_en"], strict=True)
         ]
         covered = float(res.demand["covered"].mean()) if len(res.demand) else float("nan")
@@ -112,8 +110,7 @@ def site_table(sites: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("pl_rank", lang): sites["rank"].to_numpy(),
             t("code", lang): sites["adcode"].to_numpy(),
             t("sit_county", lang): [
-                name_both(a, b, lang)
-                for a, b in zip(sites["name_zh"], sites["name_en"], strict=True)
+                name(a, b, lang) for a, b in zip(sites["name_zh"], sites["name_en"], strict=True)
             ],
             t("sit_n_demand", lang): sites["n_demand"].to_numpy(),
             t("sit_demand_weight", lang): sites["demand_weight"].to_numpy(),
@@ -129,12 +126,18 @@ def site_layers(res: Any, lang: str) -> tuple[dict[str, gpd.GeoDataFrame], gpd.G
     counties = disp["counties"]
     chosen = counties[counties["adcode"].astype(str).isin(res.sites["adcode"].astype(str))]
     demand = res.demand
+    graph = loaders.chain_graphs().get(str(getattr(res, "chain", "")))
+    node_names = {
+        n: (d.get("name_zh"), d.get("name_en"))
+        for n, d in (graph.nodes(data=True) if graph else [])
+    }
     firms = gpd.GeoDataFrame(
         {
             "id": demand["firm_id"].astype(str),
             "name_zh": demand["name"].astype(str),
             "name_en": demand["name_en"].astype(str),
-            "node_name": demand["node"].astype(str),
+            "node_name_zh": [node_names.get(n, (n, n))[0] for n in demand["node"].astype(str)],
+            "node_name_en": [node_names.get(n, (n, n))[1] for n in demand["node"].astype(str)],
             "distance_km": demand["distance_km"],
         },
         geometry=gpd.points_from_xy(demand["lon"], demand["lat"]),
@@ -163,7 +166,8 @@ def site_layers(res: Any, lang: str) -> tuple[dict[str, gpd.GeoDataFrame], gpd.G
                 "name_en": served["name_en"].astype(str)
                 + " → "
                 + site_of.map(at["name_en"]).astype(str),
-                "node_name": served["node"].astype(str),
+                "node_name_zh": [node_names.get(n, (n, n))[0] for n in served["node"].astype(str)],
+                "node_name_en": [node_names.get(n, (n, n))[1] for n in served["node"].astype(str)],
                 "distance_km": served["distance_km"],
             },
             geometry=shapely.linestrings(
@@ -309,11 +313,8 @@ def _k_sites(
     )
     kind = t(f"sit_demand_{res.demand_kind}", lang)
     st.caption(t("sit_demand_is", lang, kind=kind, nodes=demand_nodes, n=len(res.demand)))
-    notes = sorted({n for r in solutions.values() for n in r.notes})
-    if notes:
+    if any(r.notes for r in solutions.values()):  # the library's note says the same in English
         st.warning(t("sit_zero_weights", lang), icon=":material/warning:")
-        for note in notes:
-            st.text(note)
     summary = sites_summary(solutions, lang)
     st.dataframe(summary, hide_index=True, key="siting_sites_summary")
     left, right = st.columns([3, 2])
@@ -340,20 +341,23 @@ def _k_sites(
         [r.demand.assign(method=mth) for mth, r in solutions.items()], ignore_index=True
     )
     out = pd.concat([sites.assign(row="site"), demand.assign(row="demand")], ignore_index=True)
-    out = with_data_note(
-        out.assign(
-            chain=chain, node=node, region=region, k=k, service_km=radius, base=base, scope=scope
-        ),
-        firms.synthetic,
+    out = out.assign(
+        chain=chain, node=node, region=region, k=k, service_km=radius, base=base, scope=scope
     )
     st.download_button(
         t("sit_download_sites", lang),
-        table_bytes(out, "csv"),
+        table_bytes(out, "csv", lang, synthetic=firms.synthetic),
         file_name=f"sites_{chain}_{node}_{region}_k{k}.csv",
         mime="text/csv",
         key="dl_siting_sites",
         on_click="ignore",
     )
+
+
+def _weakest(firms: state.FirmData) -> str:
+    from atlas_app.planning_ui import current_chain
+
+    return loaders.weakest_region(firms.token, current_chain(), "employees", firms.gdf)
 
 
 def page_siting(lang: str) -> None:
@@ -366,7 +370,9 @@ def page_siting(lang: str) -> None:
     with c1:
         chain = chain_picker(lang, key="siting_chain")
     with c2:
-        region = planning_region_picker(t("region", lang), lang, key="siting_region_pick")
+        region = planning_region_picker(
+            t("region", lang), lang, key="siting_region_pick", default=_weakest(firms)
+        )
     base = c3.selectbox(
         t("base", lang), BASES, key="siting_base", format_func=lambda b: t(f"base_{b}", lang)
     )
@@ -378,7 +384,7 @@ def page_siting(lang: str) -> None:
 
     def node_label(n: str) -> str:
         status = str(nodes.loc[n, "status"])
-        return f"{name_both(nodes.loc[n, 'name_zh'], nodes.loc[n, 'name_en'], lang)} — {t(f'status_{status}', lang)}"
+        return f"{name(nodes.loc[n, 'name_zh'], nodes.loc[n, 'name_en'], lang)} — {t(f'status_{status}', lang)}"
 
     node = st.selectbox(
         t("sit_node", lang),
@@ -397,7 +403,7 @@ def page_siting(lang: str) -> None:
     except SitingError as exc:
         show_problems(exc.problems, lang)
         return
-    node_name = name_both(graph.nodes[node].get("name_zh"), graph.nodes[node].get("name_en"), lang)
+    node_name = name(graph.nodes[node].get("name_zh"), graph.nodes[node].get("name_en"), lang)
     st.subheader(t("sit_candidates", lang, node=node_name))
     best = scores.iloc[0]
     m1, m2, m3 = st.columns(3)
@@ -406,19 +412,16 @@ def page_siting(lang: str) -> None:
     m3.metric(t("sit_best_score", lang), f"{float(best['score']):.2f}")
     st.dataframe(candidate_view(scores, graph, lang), hide_index=True, key="siting_table")
     _candidate_map(scores, region, node_name, lang)
-    out = with_data_note(
-        scores.assign(
-            chain=chain,
-            node=node,
-            region=region,
-            **{f"w_{p}": w for p, w in weights.items()},
-            decay_km=decay,
-        ),
-        firms.synthetic,
+    out = scores.assign(
+        chain=chain,
+        node=node,
+        region=region,
+        **{f"w_{p}": w for p, w in weights.items()},
+        decay_km=decay,
     )
     st.download_button(
         t("sit_download", lang),
-        table_bytes(out, "csv"),
+        table_bytes(out, "csv", lang, synthetic=firms.synthetic),
         file_name=f"siting_{chain}_{node}_{region}.csv",
         mime="text/csv",
         key="dl_siting_csv",

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.i18n import name, t
 from atlas_app.ui import show_problems as ui_problems
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ZONE_FRAMES",
     "chain_label",
     "chain_picker",
+    "current_chain",
     "is_zone",
     "planning_region_options",
     "planning_region_picker",
@@ -41,6 +42,8 @@ ZONE_FRAMES: tuple[str, ...] = ("2013", "2020")
 DATA_NOTE = (
     "derived from synthetic demonstration firms (not real figures) / 由合成演示数据计算，非真实数据"
 )
+"""The bilingual note of machine-readable files (JSON, GeoJSON metadata); tables downloaded from
+a page carry the note in the page's language (:func:`atlas_app.tables.table_bytes`)."""
 _CHAIN_KEY = "planning_chain"
 _CHAIN_SEEN = "_planning_seen_chain_result"
 _REGION_KEY = "planning_region"
@@ -53,7 +56,16 @@ def chain_label(code: str, lang: str) -> str:
     g = loaders.chain_graphs().get(code)
     if g is None:
         return code
-    return f"{code} · {name_both(g.graph.get('name_zh'), g.graph.get('name_en'), lang)}"
+    return f"{code} · {name(g.graph.get('name_zh'), g.graph.get('name_en'), lang)}"
+
+
+def current_chain() -> str:
+    """The chain the planning pages use now (the last choice, a link's chain, or the first)."""
+    graphs = loaders.chain_graphs()
+    for candidate in (st.session_state.get(_CHAIN_KEY), st.session_state.get("chain")):
+        if candidate in graphs:
+            return str(candidate)
+    return str(next(iter(graphs)))
 
 
 def chain_picker(lang: str, *, key: str) -> str:
@@ -99,9 +111,9 @@ def planning_region_options(lang: str) -> dict[str, str]:
     opts = {state.PROVINCE: base[state.PROVINCE]}
     for frame in ZONE_FRAMES:
         for rec in region_table("zone", frame=frame).itertuples():
+            where = f"（{frame}）：" if lang == "zh" else f" ({frame}): "
             opts[str(rec.region)] = (
-                f"{t('level_zone', lang)} ({frame}): "
-                f"{name_both(rec.name_zh, rec.name_en, lang)} ({rec.region})"
+                f"{t('level_zone', lang)}{where}{name(rec.name_zh, rec.name_en, lang)}"
             )
     opts.update({k: v for k, v in base.items() if k != state.PROVINCE})
     return opts
@@ -123,17 +135,21 @@ def _zone_from_query(opts: dict[str, str]) -> None:
         st.session_state[_REGION_SHARED] = state.region()
 
 
-def planning_region_picker(label: str, lang: str, *, key: str) -> str:
+def planning_region_picker(label: str, lang: str, *, key: str, default: str | None = None) -> str:
     """A region selectbox offering plan zones too; returns the chosen code.
 
     A county, city or the province becomes the shared selection of every page; a zone is kept
-    for the planning pages until the shared selection changes on another page.
+    for the planning pages until the shared selection changes on another page. While nothing
+    was chosen yet, ``default`` (e.g. the weakest city) is shown instead of the province.
     """
     opts = planning_region_options(lang)
     _zone_from_query(opts)
     shared = state.region()
     mine = st.session_state.get(_REGION_KEY)
-    current = mine if mine in opts and st.session_state.get(_REGION_SHARED) == shared else shared
+    if mine in opts and st.session_state.get(_REGION_SHARED) == shared:
+        current = mine
+    else:
+        current = state.effective_region(default)
     if current not in opts:
         current = state.PROVINCE
     st.session_state[key] = current
@@ -142,15 +158,19 @@ def planning_region_picker(label: str, lang: str, *, key: str) -> str:
         value = st.session_state[key]
         if not is_zone(value):
             state.select_region(value)
+        st.session_state[state.CHOSEN_KEY] = True
         st.session_state[_REGION_KEY] = value
         st.session_state[_REGION_SHARED] = state.region()
 
     st.selectbox(
         label, list(opts), key=key, format_func=lambda c: opts.get(c, c), on_change=_changed
     )
-    if is_zone(st.session_state[key]):
+    value = str(st.session_state[key])
+    if is_zone(value):
         st.caption(t("pl_zone_note", lang))
-    return str(st.session_state[key])
+    elif default and value == default and not state.region_chosen():
+        st.caption(t("region_default_note", lang))
+    return value
 
 
 def zone_layer(code: str) -> tuple[str, gpd.GeoDataFrame] | None:
@@ -166,9 +186,9 @@ def zone_layer(code: str) -> tuple[str, gpd.GeoDataFrame] | None:
 
 
 def show_problems(problems: Iterable[Any], lang: str) -> None:
-    """Every validation problem at once (:func:`atlas_app.ui.show_problems`)."""
+    """Every validation problem at once, in ``lang`` (:func:`atlas_app.ui.show_problems`)."""
     items = list(problems)
-    ui_problems(items, t("pl_problems", lang, n=len(items)), t("pl_problem", lang), lang=lang)
+    ui_problems(items, t("pl_problems", lang, n=len(items)), lang)
 
 
 def with_data_note(df: pd.DataFrame, synthetic: bool) -> pd.DataFrame:

@@ -29,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas_app import loaders, state
-from atlas_app.i18n import name_both, t
+from atlas_app.i18n import name, t
 from atlas_app.planning_ui import chain_label
 from atlas_app.ui import problem_text
 from atlas_app.ui import show_problems as ui_problems
@@ -111,9 +111,7 @@ def firm_index(token: str, _firms: gpd.GeoDataFrame) -> pd.DataFrame:
 def _county_labels(lang: str, *, with_city: bool = True) -> dict[str, str]:
     g = loaders.layer("counties")
     return {
-        str(
-            a
-        ): f"{name_both(zh, en, lang)}{' · ' + name_both(czh, cen, lang) if with_city else ''} ({a})"
+        str(a): f"{name(zh, en, lang)}{' · ' + name(czh, cen, lang) if with_city else ''} · {a}"
         for a, zh, en, czh, cen in zip(
             g["adcode"],
             g["name_zh"],
@@ -154,7 +152,7 @@ def _refuse(problems: list[Any]) -> None:
     st.session_state[_NOTICE_KEY] = None
 
 
-def example_scenario() -> Scenario:
+def example_scenario(lang: str = "zh") -> Scenario:
     """The issue's example: an epitaxial-wafer (LED ``epi``) maker in 寿光市 and a park in 滕州市.
 
     Both points are the counties' representative points (inside each county). The firm's
@@ -170,23 +168,26 @@ def example_scenario() -> Scenario:
         (
             AddFirm(
                 "SG-EPI-1",
-                "寿光外延片企业（拟引进）",
+                t("scn_example_firm", lang),
                 round(sg.x, 6),
                 round(sg.y, 6),
                 EXAMPLE_CHAIN,
                 EXAMPLE_NODE,
                 employees=120.0,
             ),
-            AddSite("park", "TZ-PARK-1", "滕州产业园（规划）", round(tz.x, 6), round(tz.y, 6)),
+            AddSite(
+                "park", "TZ-PARK-1", t("scn_example_park", lang), round(tz.x, 6), round(tz.y, 6)
+            ),
         ),
-        "寿光引进外延片企业，滕州新设产业园 / Attract an epitaxial-wafer maker to Shouguang; open a park in Tengzhou",
+        t("scn_example_desc", lang),
     )
 
 
-def _load_example() -> None:
-    set_draft(example_scenario())
+def _load_example(lang: str = "zh") -> None:
+    example = example_scenario(lang)
+    set_draft(example)
     st.session_state["chain"] = EXAMPLE_CHAIN
-    _notice("scn_loaded", n=len(example_scenario().edits))
+    _notice("scn_loaded", n=len(example.edits))
 
 
 # ----------------------------------------------------------------------------- adding edits
@@ -277,20 +278,33 @@ def _firm_options(
     if not every:
         idx = idx[idx["chain"] == chain]
     opts = {
-        r.firm_id: f"{r.firm_id} · {r.name} · {r.chain}/{r.node}"
+        r.firm_id: f"{r.firm_id} · {r.name} · {node_text(r.chain, r.node, lang)}"
         for r in idx.itertuples(index=False)
     }
     for e in st.session_state.get(_EDITS_KEY, []):
         if isinstance(e, AddFirm):
             opts[str(e.firm_id)] = (
-                f"{e.firm_id} · {e.name} · {e.chain}/{e.node} ({t('scn_added_here', lang)})"
+                f"{e.firm_id} · {e.name} · {node_text(e.chain, e.node, lang)}"
+                f"（{t('scn_added_here', lang)}）"
+                if lang == "zh"
+                else f"{e.firm_id} · {e.name} · {node_text(e.chain, e.node, lang)} "
+                f"({t('scn_added_here', lang)})"
             )
     return opts
 
 
+def node_text(chain: Any, node: Any, lang: str) -> str:
+    """``LED · 外延片``: a chain code and its node by name (the code when unknown)."""
+    g = loaders.chain_graphs().get(str(chain))
+    if g is None or str(node) not in g:
+        return f"{chain} · {node}"
+    d = g.nodes[str(node)]
+    return f"{chain} · {name(d.get('name_zh'), d.get('name_en'), lang)}"
+
+
 def _node_label(graph: Any, node: str, lang: str) -> str:
     d = graph.nodes[node]
-    return f"{name_both(d.get('name_zh'), d.get('name_en'), lang)} ({node}) · {t('stage_' + str(d.get('stage')), lang)}"
+    return f"{name(d.get('name_zh'), d.get('name_en'), lang)} · {t('stage_' + str(d.get('stage')), lang)}"
 
 
 def _form_add_firm(lang: str, firms: gpd.GeoDataFrame, chain: str) -> None:
@@ -449,8 +463,7 @@ def _form_zone(lang: str, firms: gpd.GeoDataFrame) -> None:
     )
     zones = zone_table(frame)
     znames = {
-        str(r.zone_code): f"{r.zone_code} · {name_both(r.name_zh, r.name_en, lang)}"
-        for r in zones.itertuples(index=False)
+        str(r.zone_code): name(r.name_zh, r.name_en, lang) for r in zones.itertuples(index=False)
     }
     st.selectbox(
         t("scn_zone", lang), list(znames), key="scn_zm_zone", format_func=lambda z: znames.get(z, z)
@@ -464,7 +477,9 @@ def _form_zone(lang: str, firms: gpd.GeoDataFrame) -> None:
     )
     member_of = membership(frame)
     now = sorted(member_of.loc[member_of["adcode"] == county, "zone_code"].astype(str))
-    st.caption(t("scn_zm_now", lang, zones=", ".join(now) if now else t("scn_zm_none", lang)))
+    sep = "、" if lang == "zh" else ", "
+    listed = sep.join(znames.get(z, z) for z in now)
+    st.caption(t("scn_zm_now", lang, zones=listed or t("scn_zm_none", lang)))
 
     def make() -> Edit:
         return ChangeZoneMembership(
@@ -530,7 +545,7 @@ def edit_table(
                 for k, v in (("scn_employees", e.employees), ("scn_output", e.output))
                 if v is not None
             )
-            detail = f"{e.chain}/{e.node}" + (f" · {figs}" if figs else "")
+            detail = node_text(e.chain, e.node, lang) + (f" · {figs}" if figs else "")
         elif isinstance(e, MoveFirm | RemoveFirm):
             name = (names or {}).get(str(e.firm_id))
             item, detail = (f"{e.firm_id} · {name}" if name else str(e.firm_id)), ""
@@ -538,9 +553,17 @@ def edit_table(
             item = f"{e.site_id} · {e.name}"
             detail = t(f"scn_kind_{e.kind}", lang) if e.kind in ("park", "cluster") else str(e.kind)
             if e.chain:
-                detail += f" · {e.chain}" + (f": {', '.join(map(str, e.nodes))}" if e.nodes else "")
+                nodes = [node_text(e.chain, n, lang).split(" · ", 1)[-1] for n in e.nodes]
+                sep = "、" if lang == "zh" else ", "
+                detail += f" · {e.chain}" + (f"{_colon(lang)}{sep.join(nodes)}" if nodes else "")
         else:
-            item = f"{e.adcode} → {e.zone_code} ({e.frame})"
+            county = _county_labels(lang, with_city=False).get(str(e.adcode), str(e.adcode))
+            zone = _zone_name(str(e.zone_code), str(e.frame), lang)
+            item = (
+                f"{county} → {zone}（{e.frame}）"
+                if lang == "zh"
+                else f"{county} → {zone} ({e.frame})"
+            )
             detail = (
                 t(f"scn_zm_{e.action}", lang) if e.action in ("add", "remove") else str(e.action)
             )
@@ -564,6 +587,18 @@ def edit_table(
         t("scn_detail", lang),
     ]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _zone_name(code: str, frame: str, lang: str) -> str:
+    from geo.frames import zone_table
+
+    z = zone_table(frame if frame in _FRAMES else "2013")
+    hit = z[z["zone_code"].astype(str) == code]
+    return name(hit["name_zh"].iloc[0], hit["name_en"].iloc[0], lang) if len(hit) else code
 
 
 def _delete() -> None:
@@ -618,13 +653,18 @@ def _read_workspace(data: bytes, lang: str) -> dict[str, Any]:
             msg = " ".join(problem_text(exc, lang).split())
             out["problems"].append(t("scn_ws_unreadable", lang, msg=msg))
             return out
-        for name in table["name"].astype(str):
+        for sname in table["name"].astype(str):
             try:
-                out["scenarios"][name] = load_scenario(ws, name)
+                out["scenarios"][sname] = load_scenario(ws, sname)
             except (ScenarioError, WorkspaceError, ValueError, KeyError) as exc:
                 found = exc.problems if isinstance(exc, ProblemError) else [str(exc)]
-                out["problems"].extend(
-                    Problem(f"scenario {name!r}: {p}", zh=f"情景 {name!r}：{problem_text(p, 'zh')}")
+                out["problems"].extend(  # both languages: the index outlives a language switch
+                    Problem(
+                        t("scn_ws_bad_scenario", "en", name=sname, problem=problem_text(p, "en")),
+                        zh=t(
+                            "scn_ws_bad_scenario", "zh", name=sname, problem=problem_text(p, "zh")
+                        ),
+                    )
                     for p in found
                 )
         out["table"] = table
@@ -705,10 +745,9 @@ def _import_export(lang: str, scenario: Scenario) -> None:
 
 # ----------------------------------------------------------------------------- the page part
 def show_problems(problems: list[Any], lang: str) -> None:
-    """Every problem at once; the heading says the draft was kept (:func:`atlas_app.ui.show_problems`)."""
-    ui_problems(
-        problems, t("scn_problems", lang, n=len(problems)), t("pl_problem", lang), lang=lang
-    )
+    """Every problem at once, in ``lang``; the heading says the draft was kept
+    (:func:`atlas_app.ui.show_problems`)."""
+    ui_problems(problems, t("scn_problems", lang, n=len(problems)), lang)
 
 
 def _name_inputs(lang: str) -> None:
@@ -745,6 +784,7 @@ def builder(lang: str, firms: state.FirmData, chain: str) -> tuple[Scenario, lis
             t("scn_example", lang),
             key="scn_example",
             on_click=_load_example,
+            args=(lang,),
             help=t("scn_example_help", lang),
             width="stretch",
         )

@@ -25,9 +25,22 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
-from atlas_app.i18n import name_both, t
+from atlas_app.i18n import name, t
 from geo.export import geojson_dict
-from geo.maps import LEGEND_CSS, NO_DATA_COLOUR, PALETTE, Legend, esc, localise_assets
+from geo.maps import (
+    LEGEND_CSS,
+    NO_DATA_COLOUR,
+    PALETTE,
+    Legend,
+    MetricScale,
+    TileService,
+    WheelAfterClick,
+    add_basemap,
+    basemap_datum,
+    esc,
+    in_datum,
+    localise_assets,
+)
 
 __all__ = ["BOUNDS", "POINT_COLOURS", "class_colours", "completeness_classes", "diff_map"]
 
@@ -144,6 +157,7 @@ def diff_map(
     points: gpd.GeoDataFrame | None = None,
     fill_opacity: float = 0.8,
     height: int = 460,
+    basemap: str | TileService = "none",
 ) -> folium.Map:
     """A map of chain completeness per region on fixed bounds, changed regions outlined.
 
@@ -170,6 +184,9 @@ def diff_map(
         Opacity of the colours (lower it for overlapping regions such as plan zones).
     height
         Map height in pixels.
+    basemap
+        Tiles under the map (:func:`geo.maps.add_basemap`); over GCJ-02 tiles every layer is
+        shifted to GCJ-02 to match.
 
     Returns
     -------
@@ -177,7 +194,8 @@ def diff_map(
         Offline (every asset a ``data:`` URL). Region paths carry the class
         ``atlas-scn-regions``, changed outlines ``atlas-scn-changed``, points ``atlas-scn-points``.
     """
-    regions = _wgs84(regions)
+    datum = basemap_datum(basemap)
+    regions = in_datum(_wgs84(regions), datum)
     codes = regions["region"].astype(str)
     vals = pd.to_numeric(values, errors="coerce").astype(float)
     vals.index = vals.index.astype(str)
@@ -202,7 +220,7 @@ def diff_map(
     props = pd.DataFrame(
         {
             "name": [
-                esc(name_both(a, b, lang))
+                esc(name(a, b, lang))
                 for a, b in zip(regions["name_zh"], regions["name_en"], strict=True)
             ],
             "code": [esc(c) for c in codes],
@@ -218,13 +236,14 @@ def diff_map(
         location=[36.3, 118.3],
         zoom_start=7,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         height=height,
         prefer_canvas=False,
         zoom_snap=0.25,
     )
     root: Any = m.get_root()
     root.header.add_child(Element(LEGEND_CSS), name="atlas_scn_css")
+    add_basemap(m, basemap, lang)
     fields = ["name", "code", "value", "detail"]
     aliases = [esc(t(k, lang)) for k in ("name", "code", "completeness", "scn_change")]
     if not props["detail"].str.len().gt(0).any():
@@ -245,14 +264,14 @@ def diff_map(
         smooth_factor=0.5,
     ).add_to(group)
     group.add_to(m)
-    for name, gdf in (outlines or {}).items():
-        weight = 2.5 if name == "province" else 1.4
+    for layer_name, gdf in (outlines or {}).items():
+        weight = 2.5 if layer_name == "province" else 1.4
         _outline(
             m,
-            gdf,
-            t(f"layer_{name}", lang),
+            in_datum(_wgs84(gdf), datum) if gdf is not None and len(gdf) else gdf,
+            t(f"layer_{layer_name}", lang),
             {"color": "#333333", "weight": weight, "fill": False, "opacity": 0.9},
-            f"atlas-scn-{name}",
+            f"atlas-scn-{layer_name}",
         )
     changed = {str(c) for c in changed}
     hit = regions[codes.isin(changed).to_numpy()]
@@ -265,7 +284,7 @@ def diff_map(
     )
     kinds: list[str] = []
     if points is not None and len(points):
-        pts = _wgs84(points)
+        pts = in_datum(_wgs84(points), datum)
         kinds = [k for k in POINT_COLOURS if (pts["kind"] == k).any()]
         pprops = pd.DataFrame(
             {
@@ -298,7 +317,9 @@ def diff_map(
             className="atlas-scn-points",
         ).add_to(pgroup)
         pgroup.add_to(m)
-    Legend(_legend_html(title, classes, lang, kinds, len(hit))).add_to(m)
+    MetricScale("bottomleft").add_to(m)
+    Legend(_legend_html(title, classes, lang, kinds, len(hit)), "bottomleft").add_to(m)
+    WheelAfterClick().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     x0, y0, x1, y1 = regions.total_bounds
     if np.isfinite([x0, y0, x1, y1]).all():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -75,15 +76,39 @@ def text_table(df: pd.DataFrame, *, max_rows: int = 20, css_class: str = "atlas-
     st.html(text_table_html(df, max_rows=max_rows, css_class=css_class))
 
 
-def show_problems(
-    problems: list[Any] | tuple[Any, ...], heading: str, column: str, *, lang: str = "en"
-) -> None:
-    """Every validation problem at once: a short error ``heading``, then the problems as escaped
-    text (each in ``lang`` when it carries both languages)."""
+def show_problems(problems: Iterable[Any], heading: str, lang: str) -> None:
+    """Every validation problem at once, in ``lang``: a short error ``heading``, then each
+    problem as escaped text (library problems carry both languages, see ``geo.problems``)."""
+    from atlas_app.i18n import t
+
     items = [problem_text(p, lang) for p in problems]
     st.error(heading, icon=":material/rule:")
     text_table(
-        pd.DataFrame({"#": range(1, len(items) + 1), column: items}),
+        pd.DataFrame({"#": range(1, len(items) + 1), t("pl_problem", lang): items}),
         max_rows=len(items),
         css_class="atlas-tt atlas-problems",
     )
+
+
+# Streamlit's file uploader has English words built in ("Upload", "… per file"); in the Chinese
+# UI they are hidden and the same words shown in Chinese with CSS (nothing else changes).
+_UPLOADER_ZH = """
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span {display:none}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {content:"%(limit)s";
+ font-size:0.85rem;color:rgba(49,51,63,.6)}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display:none}
+[data-testid="stFileUploaderDropzone"] button::after {content:"%(upload)s"}
+"""
+
+
+def page_style(lang: str) -> None:
+    """Page CSS: a compact top so the map starts high; Chinese words for the file uploader."""
+    css = (
+        '[data-testid="stMainBlockContainer"]{padding-top:2.4rem;padding-bottom:2rem}'
+        '[data-testid="stMainBlockContainer"] h2{padding-top:0;padding-bottom:.4rem}'
+    )
+    if lang == "zh":
+        from atlas_app.i18n import t
+
+        css += _UPLOADER_ZH % {"limit": t("upload_limit", lang), "upload": t("upload_button", lang)}
+    st.html(f"<style>{css}</style>")

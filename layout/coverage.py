@@ -77,34 +77,47 @@ def focus_compliance() -> pd.DataFrame:
     cl = load_clusters()
     focus = cl[cl["category"] == "focus_2015"]
     cz = cluster_zones("2013")
+    zt = zone_table("2013").set_index("zone_code")
+    zh_names, en_names = zt["name_zh"].to_dict(), zt["name_en"].to_dict()
+    rel_zh = {"in": "全部在区内", "partly": "部分在区内"}
+
+    def where(rel: pd.Series, lang: str) -> str:
+        # host zones in words: "山东半岛蓝色经济区（全部在区内）" / "Shandong … (BLUE: in)"
+        if lang == "zh":
+            return (
+                "、".join(f"{zh_names.get(z, z)}（{rel_zh.get(r, r)}）" for z, r in rel.items())
+                or "无"
+            )
+        return "; ".join(f"{en_names.get(z, z)} ({z}: {r})" for z, r in rel.items()) or "none"
+
     rows = []
     for rec in focus.itertuples():
         named = _named_zone(rec.zone_2015)
         rel = cz[cz["cluster_id"] == rec.cluster_id].set_index("zone_code")["relation"]
         host_zones = ";".join(f"{z}:{r}" for z, r in rel.items())
+        named_zh = zh_names.get(named, named)
+        named_en = f"{en_names.get(named, named)} ({named})"
         if named is None or (not rec.host_county_adcodes and not rec.host_city_adcodes):
             status = "unknown"
             zh, en = "无法判断：缺少指定区域或承载地", "cannot tell: no named zone or no host unit"
         elif named in rel.index and rel[named] == "in":
             status = "yes"
             zh, en = (
-                f"承载地全部位于文件指定的{named}区域",
-                f"every host unit lies in the named zone {named}",
+                f"承载地全部位于文件指定的{named_zh}",
+                f"every host unit lies in the named zone {named_en}",
             )
         elif named in rel.index:
             status = "partly"
             zh, en = (
-                f"承载地部分位于{named}（其余在 {host_zones}）",
-                f"only some host units lie in {named} (all: {host_zones})",
+                f"承载地部分位于{named_zh}（全部承载地：{where(rel, 'zh')}）",
+                f"only some host units lie in {named_en} (all: {where(rel, 'en')})",
             )
         else:
             status = "no"
-            zh = f"承载地不在文件指定的{named}区域内（实际位于 {host_zones or '无'}）"
-            en = (
-                f"no host unit lies in the named zone {named} (hosts are in {host_zones or 'none'})"
-            )
+            zh = f"承载地不在文件指定的{named_zh}内（实际位于：{where(rel, 'zh')}）"
+            en = f"no host unit lies in the named zone {named_en} (hosts are in {where(rel, 'en')})"
         if named == "RES":
-            zh += "；RES成员为未核实的资源枯竭型城市名单"
+            zh += "；资源枯竭型城市名单未经核实"
             en += "; RES membership is an unverified list of resource-exhausted cities"
         rows.append(
             {

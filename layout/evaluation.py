@@ -73,6 +73,7 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "normalisation",
     "source_column",
     "description",
+    "description_zh",
 )
 DIRECTIONS: tuple[str, ...] = ("+", "-")
 NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank")
@@ -139,7 +140,7 @@ def validate_indicators(
                 for c in missing
             ]
         )
-    for col in ("name_zh", "name_en", "description"):
+    for col in ("name_zh", "name_en", "description", "description_zh"):
         if col not in df.columns:
             df[col] = ""
     seen: dict[str, Any] = {}

@@ -36,7 +36,14 @@ from geo.maps.basemaps import (
     load_basemaps,
     resolve_basemap,
 )
-from geo.maps.build import FIRMS_MODES, LANGS, build_map, region_bounds, selection_group
+from geo.maps.build import (
+    FIRMS_MODES,
+    LANGS,
+    build_map,
+    in_datum,
+    region_bounds,
+    selection_group,
+)
 from geo.maps.classify import (
     NO_DATA_COLOUR,
     PALETTE,
@@ -127,6 +134,7 @@ __all__ = [
     "feature_collection",
     "feature_props",
     "htz_level_text",
+    "in_datum",
     "inert_id",
     "layer_title",
     "legend_html",

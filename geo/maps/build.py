@@ -46,7 +46,7 @@ from geo.maps.text import assert_inert, esc, name_in
 from geo.maps.words import layer_title, word
 from geo.problems import Problem, problem
 
-__all__ = ["FIRMS_MODES", "LANGS", "build_map", "region_bounds", "selection_group"]
+__all__ = ["FIRMS_MODES", "LANGS", "build_map", "in_datum", "region_bounds", "selection_group"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -109,7 +109,8 @@ def _check_args(
         raise MapError(problems)
 
 
-def _in_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
+def in_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
+    """``gdf`` (any CRS) in WGS-84 lon/lat, shifted to GCJ-02 when ``datum == "gcj02"``."""
     gdf = gdf.to_crs("EPSG:4326") if not gdf.crs.equals("EPSG:4326") else gdf
     if datum == "wgs84":
         return gdf
@@ -137,7 +138,7 @@ def region_bounds(
     hit = _find_region(layers, code)
     if hit is None:
         return None
-    x0, y0, x1, y1 = _in_datum(hit, basemap_datum(basemap)).total_bounds
+    x0, y0, x1, y1 = in_datum(hit, basemap_datum(basemap)).total_bounds
     return float(x0), float(y0), float(x1), float(y1)
 
 
@@ -156,7 +157,7 @@ def selection_group(
     hit = _find_region(layers, str(code))
     if hit is None:
         return None
-    hit = _in_datum(hit, basemap_datum(basemap))
+    hit = in_datum(hit, basemap_datum(basemap))
     doc = geojson_dict(hit[["geometry"]], precision=DISPLAY_PRECISION)
     style = style_for("selection", 0)
     group = folium.FeatureGroup(name=esc(layer_title("selection", str(lang))), show=True)
@@ -285,20 +286,20 @@ def _fit_bounds(
             x0, y0, x1, y1 = shapely.bounds(box[0])
         return float(x0), float(y0), float(x1), float(y1)
     if isinstance(fit, gpd.GeoDataFrame) and len(fit):
-        x0, y0, x1, y1 = _in_datum(fit, datum).total_bounds
+        x0, y0, x1, y1 = in_datum(fit, datum).total_bounds
         return float(x0), float(y0), float(x1), float(y1)
     if fit == "selected" and selected:
         hit = _find_region(layers, str(selected))
         if hit is not None:
-            x0, y0, x1, y1 = _in_datum(hit, datum).total_bounds
+            x0, y0, x1, y1 = in_datum(hit, datum).total_bounds
             return float(x0), float(y0), float(x1), float(y1)
     for name in ("province", "counties", "cities"):
         if name in layers and len(layers[name]):
-            x0, y0, x1, y1 = _in_datum(layers[name], datum).total_bounds
+            x0, y0, x1, y1 = in_datum(layers[name], datum).total_bounds
             return float(x0), float(y0), float(x1), float(y1)
     frames = [g for g in layers.values() if len(g)]
     if frames:
-        x0, y0, x1, y1 = np.array([_in_datum(g, datum).total_bounds for g in frames]).T
+        x0, y0, x1, y1 = np.array([in_datum(g, datum).total_bounds for g in frames]).T
         return float(x0.min()), float(y0.min()), float(x1.max()), float(y1.max())
     return None
 
@@ -409,7 +410,7 @@ def build_map(
     for li, (name, raw) in enumerate(layers.items()):
         if raw is None or len(raw) == 0:
             continue
-        gdf = _in_datum(raw, datum)
+        gdf = in_datum(raw, datum)
         drawn[name] = gdf
         values = fmt = None
         if choropleth is not None and choropleth.layer == name:
@@ -468,7 +469,7 @@ def build_map(
         group.add_to(m)
 
     if lines is not None and len(lines):
-        _add_lines(m, _in_datum(lines, datum), lang, titles)
+        _add_lines(m, in_datum(lines, datum), lang, titles)
         legend.append(
             f'<div><span class="ln" style="border-top:3px dashed {STATUS_COLOURS["missing"]}">'
             f"</span>{esc(layer_title('sourcing', lang, titles))}</div>"
@@ -493,7 +494,7 @@ def build_map(
     MetricScale("bottomleft").add_to(m)
     if parts:
         Legend(legend_html(parts, lang, open_=legend_open), "bottomleft").add_to(m)
-    datum_name = word("datum_gcj02" if datum == "gcj02" else "datum_wgs84", lang)
+    datum_name = word("tile_datum_gcj02" if datum == "gcj02" else "tile_datum_wgs84", lang)
     note = (
         f"{esc(word('attribution_boundaries', lang))} · "
         f"{esc(word('attribution_datum', lang, datum=datum_name))}"

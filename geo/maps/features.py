@@ -54,7 +54,7 @@ def _detail(name: str, row: pd.Series, lang: str) -> list[str]:
     elif "node_name" in row:
         bits.append(plain(get("node_name")))
     if plain(get("distance_km")):
-        bits.append(word("distance_km", lang, km=f"{float(get('distance_km')):,.1f}"))
+        bits.append(word("distance_value", lang, km=f"{float(get('distance_km')):,.1f}"))
     return bits
 
 

@@ -81,13 +81,27 @@ def inert_id(text: str) -> str:
     return text.replace("{", "%7B").replace("}", "%7D")
 
 
+_ENGLISH_NOTE = re.compile(
+    r"\s*[(（]([^()（）\u3400-\u9fff]*\b[a-z]{3,}\b[^()（）\u3400-\u9fff]*)[)）]\s*$"
+)
+
+
 def name_in(zh: Any, en: Any, lang: str) -> str:
     """The name in ``lang`` (plain text), the other language's when that one is missing.
 
+    A Chinese name that ends in an English note in brackets (a few fact-base records do:
+    ``山东天岳 (SiC substrates)``, ``… (industry not stated)``) is shown without the note;
+    technical terms in brackets (``衬底(蓝宝石/SiC/GaAs)``, ``(HHI)``) stay.
+
     >>> name_in("历下区", "Lixia District", "en"), name_in("合成示例企业", None, "en")
     ('Lixia District', '合成示例企业')
+    >>> name_in("淄博高新区 创新型产业集群试点 (industry not stated)", "Zibo HTZ pilot", "zh")
+    '淄博高新区 创新型产业集群试点'
+    >>> name_in("企业集中度（HHI）", "Firm concentration (HHI)", "zh")
+    '企业集中度（HHI）'
     """
     a, b = plain(zh).strip(), plain(en).strip()
+    a = _ENGLISH_NOTE.sub("", a) or a
     first, second = (a, b) if lang == "zh" else (b, a)
     return first or second
 

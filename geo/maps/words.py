@@ -50,9 +50,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "basemap_osm": ("OpenStreetMap（WGS-84）", "OpenStreetMap (WGS-84)"),
     "basemap_amap": ("高德地图（GCJ-02，叠加层已偏移）", "Amap (GCJ-02; overlays shifted)"),
     "basemap_custom": ("自定义瓦片服务", "Custom tile service"),
-    "datum_wgs84": ("WGS-84", "WGS-84"),
-    "datum_cgcs2000": ("CGCS2000（与 WGS-84 视为相同）", "CGCS2000 (taken as WGS-84)"),
-    "datum_gcj02": ("GCJ-02（叠加层已偏移）", "GCJ-02 (overlays shifted)"),
+    "tile_datum_wgs84": ("WGS-84", "WGS-84"),
+    "tile_datum_cgcs2000": ("CGCS2000（与 WGS-84 视为相同）", "CGCS2000 (taken as WGS-84)"),
+    "tile_datum_gcj02": ("GCJ-02（叠加层已偏移）", "GCJ-02 (overlays shifted)"),
     "tile_error": (
         "底图瓦片无法加载（{name}）：可能没有网络、地址有误或密钥无效。叠加图层不受影响；也可改用“无底图”。",
         "Basemap tiles could not load ({name}): no network, a wrong address or an invalid key. "
@@ -75,7 +75,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # feature details
     "frame_counties": ("{frame} 年规划框架 · {n} 个县", "{frame} frame · {n} counties"),
     "synthetic_firm": ("合成演示数据", "synthetic demonstration data"),
-    "distance_km": ("{km} 公里", "{km} km"),
+    "distance_value": ("{km} 公里", "{km} km"),
     "verified": ("已核实", "verified"),
     "unverified": ("待核实", "not fully verified"),
     # node status and sourcing

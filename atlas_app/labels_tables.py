@@ -1,0 +1,120 @@
+"""Column headers of the app's tables and the names of the codes they hold, zh and en; merged
+into :data:`atlas_app.i18n.LABELS`.
+
+``col_<field>`` is the header of a library column ``<field>`` (see :mod:`atlas_app.tables`);
+``<domain>_<code>`` names a code: ``class_`` strength classes, ``kind_`` bottleneck kinds,
+``tstatus_`` sourcing-target states, ``unit_`` units, ``bool_`` yes/no. Node statuses
+(``status_``), sourcing kinds (``source_kind_``), programmes (``programme_``) and location
+quality (``quality_``) come from the map's catalogue (:data:`geo.maps.WORDS`).
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, tuple[str, str]] = {
+    # column headers
+    "col_region": ("区域代码", "Region code"),
+    "col_region_name": ("区域", "Region"),
+    "col_code": ("代码", "Code"),
+    "col_name": ("名称", "Name"),
+    "col_name_zh": ("中文名称", "Chinese name"),
+    "col_name_en": ("英文名称", "English name"),
+    "col_node": ("环节代码", "Node code"),
+    "col_node_name": ("环节", "Node"),
+    "col_stage": ("阶段", "Stage"),
+    "col_status": ("状态", "Status"),
+    "col_status_zh": ("状态（中文）", "Status (Chinese)"),
+    "col_reason": ("原因", "Reason"),
+    "col_reason_zh": ("原因（中文）", "Reason (Chinese)"),
+    "col_reason_en": ("原因（英文）", "Reason (English)"),
+    "col_n_firms": ("企业数", "Firms"),
+    "col_value": ("数值", "Value"),
+    "col_lq": ("区位商", "Location quotient"),
+    "col_strength_class": ("强度分级", "Strength class"),
+    "col_weight": ("权重", "Weight"),
+    "col_region_name_zh": ("区域（中文）", "Region (Chinese)"),
+    "col_region_name_en": ("区域（英文）", "Region (English)"),
+    "col_kind": ("类型", "Kind"),
+    "col_detail": ("说明", "Details"),
+    "col_detail_zh": ("说明（中文）", "Details (Chinese)"),
+    "col_detail_en": ("说明（英文）", "Details (English)"),
+    "col_target": ("来源对象代码", "Target code"),
+    "col_target_name": ("来源对象", "Target"),
+    "col_target_name_zh": ("来源对象（中文）", "Target (Chinese)"),
+    "col_target_name_en": ("来源对象（英文）", "Target (English)"),
+    "col_target_status": ("来源对象状态", "Target status"),
+    "col_distance_km": ("距离（公里）", "Distance (km)"),
+    "col_lon": ("经度", "Longitude"),
+    "col_lat": ("纬度", "Latitude"),
+    "col_rank": ("名次", "Rank"),
+    "col_firm_id": ("企业编号", "Firm id"),
+    "col_employees": ("从业人数", "Employees"),
+    "col_output": ("产值（万元）", "Output (10k yuan)"),
+    "col_adcode": ("行政区划代码", "Adcode"),
+    "col_county": ("所在县", "County"),
+    "col_synthetic": ("合成数据", "Synthetic"),
+    "col_verification": ("核实情况", "Verification"),
+    "col_evidence": ("证据等级", "Evidence"),
+    "col_source": ("来源", "Source"),
+    "col_chain": ("产业链", "Chain"),
+    "col_year": ("年份", "Year"),
+    "col_location_quality": ("定位方式", "Location"),
+    "col_cluster_id": ("集群编号", "Cluster id"),
+    "col_category": ("计划类别", "Programme"),
+    "col_named_zone": ("文件指定的规划区", "Zone the document names"),
+    "col_host_zones": ("承载地所在规划区", "Zones of the host units"),
+    "col_host_county_adcodes": ("承载县代码", "Host county adcodes"),
+    "col_compliance": ("核对结果", "Compliance"),
+    "col_city_adcode": ("地级市代码", "City adcode"),
+    "col_city_name": ("所属地级市", "City"),
+    "col_city_name_zh": ("所属地级市", "City (Chinese)"),
+    "col_city_level_clusters": ("仅落到地级市的集群记录数", "Records placed only at the city"),
+    "col_target_id": ("目标编号", "Target id"),
+    "col_document": ("文件", "Document"),
+    "col_horizon": ("期限", "Horizon"),
+    "col_goal": ("目标", "Target"),
+    "col_unit": ("单位", "Unit"),
+    "col_observed": ("观测值", "Observed"),
+    "col_note": ("说明", "Note"),
+    "col_zone": ("规划区", "Zone"),
+    "col_total": ("合计", "Total"),
+    "col_row": ("行号", "Row"),
+    "col_reason_codes": ("原因代码", "Reason codes"),
+    "col_notes": ("备注", "Notes"),
+    "col_data_note": ("数据说明", "Data note"),
+    "col_features": ("要素数", "Features"),
+    # strength classes (layout.metrics.strength_classes)
+    "class_strong10": ("强（前 10%）", "strong (top decile)"),
+    "class_strong": ("强", "strong"),
+    "class_significant": ("较强（中位以上）", "significant (above median)"),
+    "class_present": ("存在", "present"),
+    "class_absent": ("无", "absent"),
+    "class_no data": ("无数据", "no data"),
+    # bottleneck kinds
+    "kind_single_firm": ("单一企业环节", "single-firm node"),
+    "kind_articulation": ("关节点（必经环节）", "articulation point"),
+    "kind_cut": ("断点（所有路径必经）", "cut node (on every path)"),
+    "kind_stress": ("压力测试", "stress test"),
+    # sourcing target states
+    "tstatus_strong": ("强", "strong"),
+    "tstatus_weak": ("弱", "weak"),
+    "tstatus_real": ("真实企业", "real firm"),
+    "tstatus_synthetic": ("合成企业", "synthetic firm"),
+    "tstatus_hypothetical": ("假设企业", "hypothetical firm"),
+    # units
+    "unit_clusters": ("个集群", "clusters"),
+    # yes / no
+    "bool_True": ("是", "yes"),
+    "bool_False": ("否", "no"),
+    # horizons of the documents' targets (targets.csv)
+    "horizon_end_of_fyp": ("“{n}五”末（{year}）", "End of the {nth} Five-Year Plan ({year})"),
+    "horizon_fyp": ("“{n}五”时期（{years}）", "{nth} Five-Year Plan ({years})"),
+    "source_synthetic": (
+        "合成演示数据（以固定随机种子生成，非真实企业）",
+        "synthetic demonstration data (generated by scripts/build_demo.py from a fixed seed; not real firms)",
+    ),
+    # download notes
+    "data_note_synthetic": (
+        "由合成演示数据计算，非真实数据",
+        "derived from synthetic demonstration firms (not real figures)",
+    ),
+}
