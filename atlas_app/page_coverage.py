@@ -275,12 +275,12 @@ def horizon_text(value: Any, lang: str) -> str:
     text = "" if value is None else str(value).strip()
     m = re.fullmatch(r"End of (\d+)th FYP \((\d{4})\)", text)
     if m and m.group(1) in _CN_NUM:
-        return t(
-            "horizon_end_of_fyp", lang, n=_CN_NUM[m.group(1)], nth=_ORD[m.group(1)], year=m.group(2)
-        )
+        plan = (_CN_NUM if lang == "zh" else _ORD)[m.group(1)]
+        return t("horizon_end_of_fyp", lang, plan=plan, year=m.group(2))
     m = re.fullmatch(r"(\d+)th FYP \(([\d\-–]+)\)", text)
     if m and m.group(1) in _CN_NUM:
-        return t("horizon_fyp", lang, n=_CN_NUM[m.group(1)], nth=_ORD[m.group(1)], years=m.group(2))
+        plan = (_CN_NUM if lang == "zh" else _ORD)[m.group(1)]
+        return t("horizon_fyp", lang, plan=plan, years=m.group(2))
     return text
 
 

@@ -66,14 +66,17 @@ class Col:
 
 
 def verification_text(value: Any, lang: str) -> str:
-    """A verification note as shown: ``✓ 已核实`` / ``⚠ 待核实`` in Chinese (the notes are
-    English working notes), the flag and the note in English."""
-    from geo.maps import plain, verification_flag, word
+    """A verification note as shown: in Chinese its status word in words (``✓ 已核实``,
+    ``⚠ 部分核实`` …; the notes themselves are English working notes), in English the flag
+    and the note."""
+    from geo.maps import plain, verification_flag
+    from geo.sources import status_word
 
     flag = verification_flag(value)
     text = plain(value).strip()
     if lang == "zh" or not text:
-        return f"{flag} {word('verified' if flag == '✓' else 'unverified', lang)}"
+        word = status_word(text) or ("verified" if flag == "✓" else "unverified")
+        return f"{flag} {t(f'vstatus_{word}', lang)}"
     return f"{flag} {text}"
 
 

@@ -129,16 +129,12 @@ def feature_props(
 
 def _verification(text: Any, evidence: Any, lang: str) -> str:
     """The evidence badge (facts below press read 待核实 / unverified, :mod:`geo.sources`), or
-    the verification flag in words when a layer has no evidence column; the data's own note
-    (English) follows only on the English map."""
+    the verification flag in words when a layer has no evidence column. The data's own notes
+    (English working notes quoting Chinese names) stay in the tables and exports."""
     if plain(evidence):
-        head = evidence_badge(evidence, lang)
-    else:
-        flag = verification_flag(text)
-        head = f"{flag} {word('verified' if flag == '✓' else 'unverified', lang)}"
-    if lang == "zh" or not plain(text):
-        return esc(head)
-    return esc(f"{head} · {short(text, 160)}")
+        return esc(evidence_badge(evidence, lang))
+    flag = verification_flag(text)
+    return esc(f"{flag} {word('verified' if flag == '✓' else 'unverified', lang)}")
 
 
 def tooltip_fields(props: pd.DataFrame, lang: str) -> tuple[list[str], list[str]]:

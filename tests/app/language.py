@@ -175,12 +175,23 @@ def data_names() -> tuple[str, ...]:
     # clusters the data names in Chinese only
     clusters = pd.read_csv(data_path("clusters"), dtype=str)
     names |= set(clusters.loc[clusters["name_en"].fillna("").str.strip() == "", "name_zh"].dropna())
-    # sources and document titles are cited as written (titles, quotes, addresses)
+    # sources and document titles are cited as written (titles, quotes, addresses), also as the
+    # app formats them (geo.sources.format_source: publisher · title · date)
+    from geo.sources import format_source
+
     for name in ("anchors", "clusters", "htz", "zones", "targets"):
         table = pd.read_csv(data_path(name), dtype=str)
         for col in ("source", "document", "verification", "target_or_fact"):
             if col in table:
                 names |= set(table[col].dropna())
+        if "source" in table:
+            for cell in table["source"].dropna():
+                names |= {format_source(cell, lang=lang) for lang in ("zh", "en")}
+                names |= {
+                    part.strip()
+                    for lang in ("zh", "en")
+                    for part in format_source(cell, lang=lang).split(" ; ")
+                }
     return tuple(sorted((n for n in names if n.strip()), key=len, reverse=True))
 
 

@@ -38,7 +38,7 @@ _TABLES = {
     "siting_table": "sit_score",
     "siting_sites_summary": "sit_objective",
     "siting_sites": "sit_mean_km",
-    "opp_table": "opp_item",
+    "opp_table": "opp_score",
     "ev_table": "ev_composite",
 }
 
@@ -184,10 +184,13 @@ def test_siting_download_is_the_table_with_a_synthetic_note(
     at = _ok(_app("siting", "zh", chain="LED", selected_region="370705").run())
     node = str(at.selectbox(key="siting_node_LED").value)
     _, data = _download(at, "dl_siting_csv", downloads)
-    back = pd.read_csv(io.BytesIO(data), dtype={"adcode": str}, encoding="utf-8-sig")
+    # row 1: headers in the page's language; row 2: the field names scripts read
+    heads = pd.read_csv(io.BytesIO(data), nrows=0, encoding="utf-8-sig").columns
+    assert t("col_adcode", "zh") in heads and t("col_data_note", "zh") in heads
+    back = pd.read_csv(io.BytesIO(data), header=1, dtype={"adcode": str}, encoding="utf-8-sig")
     direct = score_candidates(firms, "LED", node, region="370705")
     assert back["adcode"].tolist() == direct["adcode"].tolist()
-    assert back["data_note"].str.contains("synthetic").all()
+    assert (back["data_note"] == t("data_note_synthetic", "zh")).all()
 
 
 def test_siting_weights_of_zero_list_the_problem() -> None:
@@ -208,7 +211,9 @@ def test_opportunities_table_equals_rank_opportunities(firms: gpd.GeoDataFrame) 
     assert at.selectbox(key="opp_region_pick").value == "BLUE"  # ?region=BLUE opens the zone
     direct = rank_opportunities(firms, "BLUE")
     shown = _table(at, "opp_table")
-    assert shown[t("opp_item", "en")].tolist() == direct["item"].tolist()
+    # items by name (no node codes on the page): node and chain in the page's language
+    assert shown[t("node", "en")].tolist() == direct["name_en"].tolist()
+    assert shown[t("chain", "en")].tolist() == direct["chain_name_en"].tolist()
     for label, col in (
         ("opp_score", "opportunity"),
         ("opp_feasibility", "feasibility"),
@@ -223,7 +228,7 @@ def test_opportunities_table_equals_rank_opportunities(firms: gpd.GeoDataFrame) 
     _ok(at.run())
     direct = rank_opportunities(firms, "BLUE", attractiveness="size", chains=["LED", "CU"])
     shown = _table(at, "opp_table")
-    assert shown[t("opp_item", "en")].tolist() == direct["item"].tolist()
+    assert shown[t("node", "en")].tolist() == direct["name_en"].tolist()
     assert shown[t("opp_score", "en")].tolist() == direct["opportunity"].tolist()
 
 
@@ -309,11 +314,13 @@ def test_evaluation_levels_and_downloads(
         "atlas-eval_zones" in script and "atlas-gaps" in script
     )  # composite colours + warning band
     _, data = _download(at, "dl_ev_csv", downloads)
-    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    back = pd.read_csv(io.BytesIO(data), header=1, encoding="utf-8-sig")
     assert back["region"].tolist() == direct.index.tolist() and back["data_note"].notna().all()
+    assert back["band_zh"].tolist() == [t(f"ev_band_{b}", "zh") for b in direct["band"]]
     _, book = _download(at, "dl_ev_xlsx", downloads)
-    sheets = pd.read_excel(io.BytesIO(book), sheet_name=None)
+    sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, header=1)
     assert set(sheets) == {"evaluation", "indicators", "raw_indicators"}
+    assert sheets["evaluation"]["region"].tolist() == direct.index.tolist()
     _, ind_csv = _download(at, "dl_ev_indicators", downloads)
     from layout.evaluation import load_indicators
 
@@ -365,7 +372,8 @@ def test_uploaded_names_show_as_text_in_the_result(firms: gpd.GeoDataFrame) -> N
     at.file_uploader(key="ev_upload").upload("names.csv", ok.encode("utf-8"), "text/csv").run()
     _ok(at)
     shown = _table(at, "ev_table")
-    assert f"{XSS_NAME} · s" in shown.columns  # a column title on the canvas, as text
+    # a column title on the canvas, as text
+    assert t("ev_score_of", "en", name=XSS_NAME) in shown.columns
     assert XSS_NAME not in _html(at)
     direct = _evaluate(firms, pd.read_csv(io.StringIO(ok), dtype=str, keep_default_na=False))
     assert shown[t("code", "en")].tolist() == direct.index.tolist()

@@ -109,7 +109,7 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(
     at = _ok(_app(lang=lang).run())
     assert t("scn_not_run", lang) in [c.value for c in at.caption]
     _ok(at.button(key="scn_example").click().run())
-    scenario = example_scenario()
+    scenario = example_scenario(lang)  # the names and description in the page's language
     assert _draft(at) == scenario
     assert at.selectbox(key="chain").value == "LED"
     # the example as the issue words it: an LED epitaxy firm in 寿光市, a park in 滕州市
@@ -150,10 +150,20 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(
     sites = _table(at, t("scn_htz_after", lang))
     assert sites[t("code", lang)].tolist() == [TENGZHOU]
     assert sites[t("scn_htz_after", lang)].tolist() == direct.sites["htz_like_after"].tolist()
-    # the summary lines are the library's, shown as escaped text
+    # the summary says what the library's diff holds, in the page's language, as escaped text
     html = _html(at)
-    for line in direct.summary():
-        assert line.replace("<", "&lt;").replace(">", "&gt;") in html
+    node = direct.nodes.iloc[0]
+    line = t(
+        "scn_sum_node",
+        lang,
+        region=node["region_name_zh" if lang == "zh" else "region_name_en"],
+        node=node["name_zh" if lang == "zh" else "name_en"],
+        before=t(f"status_{node['status_before']}", lang),
+        after=t(f"status_{node['status_after']}", lang),
+    )
+    assert line.replace("<", "&lt;").replace(">", "&gt;") in html
+    bilingual = direct.summary()[0]  # the library's line holds both languages: not shown
+    assert bilingual.replace("<", "&lt;").replace(">", "&gt;") not in html
     # two maps on the same classes, the changed county outlined, firm and park on the scenario map
     maps = _maps(at)
     assert len(maps) == 2

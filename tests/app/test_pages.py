@@ -96,7 +96,10 @@ def test_choropleth_adds_a_legend_with_the_scheme() -> None:
     _ok(at)
     script = _map_args(at)["script"]
     title = json.dumps(t("m_n_firms", "zh"))[1:-1]  # the legend HTML is a JSON string literal
-    assert title in script and "fisher jenks" in script
+    scheme = t("scheme_fisher_jenks", "zh")
+    # the legend names the scheme and the classes in Chinese ("自然断点（Fisher-Jenks），4 类")
+    words = json.dumps(t("scheme_classes", "zh", scheme=scheme, k=4))[1:-1]
+    assert title in script and words in script
     assert script.count('fillColor": "#') + script.count("fillColor\\u0022") > 0
 
 
@@ -208,11 +211,14 @@ def test_table_downloads_are_valid_and_formula_safe() -> None:
     from atlas_app.page_coverage import table_bytes
 
     df = pd.DataFrame({"name": ['=HYPERLINK("http://x")', "历下区"], "n": [1, 2]})
-    text = table_bytes(df, "csv").decode("utf-8-sig")
-    back = pd.read_csv(io.StringIO(text))
+    text = table_bytes(df, "csv", "zh").decode("utf-8-sig")
+    # a header row in the page's language, then the field names scripts read
+    assert text.splitlines()[0] == f"{t('col_name', 'zh')},n" and text.splitlines()[1] == "name,n"
+    back = pd.read_csv(io.StringIO(text), header=1)
     assert back["name"].iloc[0].startswith("'=") and back["name"].iloc[1] == "历下区"
-    book = pd.read_excel(io.BytesIO(table_bytes(df, "xlsx")))
-    assert book["name"].iloc[0].startswith("'=")
+    assert back["n"].tolist() == [1, 2]
+    book = pd.read_excel(io.BytesIO(table_bytes(df, "xlsx", "en")), header=1)
+    assert book["name"].iloc[0].startswith("'=") and book["n"].tolist() == [1, 2]
 
 
 # ----------------------------------------------------------------------------- data import
