@@ -35,12 +35,14 @@ _WARN_BG = "background-color: #fcbba1"
 _MAP_HEIGHT = 480
 
 
-def read_indicator_upload(data: bytes, name: str) -> tuple[pd.DataFrame | None, list[str]]:
+def read_indicator_upload(data: bytes, name: str) -> tuple[pd.DataFrame | None, list[Any]]:
     """An uploaded indicator CSV as text cells (like ``load_indicators``), or the reason it is unreadable."""
     try:
         raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        return None, [f"{name}: not a readable UTF-8 CSV ({exc}); save it as UTF-8 CSV"]
+        from geo.problems import problem
+
+        return None, [problem("ind_file_unreadable", path=name, reason=exc)]
     raw.columns = [str(c).strip() for c in raw.columns]
     return raw.apply(lambda col: col.str.strip()), []
 

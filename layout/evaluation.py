@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from geo.problems import Problem, ProblemError, problem, register_messages
 from geo.registry import data_path
 from layout import metrics
 
@@ -80,13 +80,88 @@ NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank")
 _REQUIRED = ("indicator", "weight", "direction", "normalisation", "source_column")
 
 
-class IndicatorError(ValueError):
-    """The indicator system or the table is invalid; ``.problems`` lists every problem."""
+register_messages(
+    {
+        "ind_file_missing": (
+            "{path}：找不到文件；请给出指标 CSV 文件的路径",
+            "{path}: file not found; pass the path of an indicator CSV",
+        ),
+        "ind_file_unreadable": (
+            "{path}：不是可读取的 UTF-8 CSV（{reason}）；请另存为 UTF-8 编码的 CSV",
+            "{path}: not a readable UTF-8 CSV ({reason}); save it as UTF-8 CSV",
+        ),
+        "ind_not_a_frame": (
+            "{argument} 必须是 DataFrame 或 CSV 路径，而不是 {kind}",
+            "{argument} must be a DataFrame or a CSV path, got {kind}",
+        ),
+        "ind_missing_column": (
+            "{file}：缺少必需列 {column!r}（现有列：{present}）；必需列：{required}",
+            "{file}: required column {column!r} missing (columns present: {present}); "
+            "required: {required}",
+        ),
+        "ind_empty_id": (
+            "{where_zh}：“indicator” 列为空；请给指标一个代码",
+            "{where}: column 'indicator' is empty; give the indicator an id",
+        ),
+        "ind_duplicate_id": (
+            "{where_zh}：代码重复（首次出现在 {first!r}）；指标代码必须唯一",
+            "{where}: duplicate id (first at {first!r}); ids must be unique",
+        ),
+        "ind_bad_weight": (
+            "{where_zh}：权重 {value!r} 不是 ≥ 0 的有限数；例如写 0.2（0 表示不使用该指标）",
+            "{where}: weight {value!r} is not a finite number >= 0; write e.g. 0.2 (0 switches "
+            "the indicator off)",
+        ),
+        "ind_bad_direction": (
+            "{where_zh}：方向 {value!r} 不是 “+” 或 “-”（+ 越大越好，- 越小越好）",
+            "{where}: direction {value!r} is not '+' or '-' ('+' = higher is better, '-' = lower "
+            "is better)",
+        ),
+        "ind_bad_normalisation": (
+            "{where_zh}：标准化方法 {value!r} 不是 {valid} 之一",
+            "{where}: normalisation {value!r} is not one of {valid}",
+        ),
+        "ind_unknown_source": (
+            "{where_zh}：数据列 {value!r} 不是表中的列（现有列：{valid}）",
+            "{where}: source_column {value!r} is not a column of the table (columns: {valid})",
+        ),
+        "ind_source_not_numeric": (
+            "{where_zh}：数据列 {value!r} 不是数值列；请指向一个数值列",
+            "{where}: source_column {value!r} is not numeric; point it at a numeric column",
+        ),
+        "ind_no_rows": (
+            "{file}：没有指标；请至少加一行",
+            "{file}: no indicators; add at least one row",
+        ),
+        "ind_all_zero": (
+            "{file}：所有权重都为 0；请至少给一个指标正的权重",
+            "{file}: all weights are 0; give at least one indicator a positive weight",
+        ),
+        "ind_bad_share": (
+            "预警比例 warning_share={value!r} 必须在 [0, 1) 内（0.1 = 最低的 10%）",
+            "warning_share={value!r} must be in [0, 1) (0.1 = lowest decile)",
+        ),
+        "ind_bad_below": (
+            "预警线 warning_below={value!r} 必须是有限数或 None",
+            "warning_below={value!r} must be a finite number or None",
+        ),
+        "ind_bad_by": (
+            "分组列 by={value!r} 不是表中的列",
+            "by={value!r} is not a column of the table",
+        ),
+        "ind_table_not_a_frame": (
+            "table 必须是 DataFrame，而不是 {kind}",
+            "table must be a DataFrame, got {kind}",
+        ),
+    }
+)
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the indicator system:\n{lines}")
+
+class IndicatorError(ProblemError):
+    """The indicator system or the table is invalid; ``.problems`` lists every problem (message
+    codes, Chinese and English; rows named as spreadsheet rows)."""
+
+    subject = ("指标体系", "the indicator system")
 
 
 # ----------------------------------------------------------------------------- indicator file
@@ -100,11 +175,9 @@ def load_indicators(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     try:
         raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise IndicatorError([f"{p}: file not found; pass the path of an indicator CSV"]) from None
+        raise IndicatorError([problem("ind_file_missing", path=p)]) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise IndicatorError(
-            [f"{p}: not a readable UTF-8 CSV ({exc}); save it as UTF-8 CSV"]
-        ) from None
+        raise IndicatorError([problem("ind_file_unreadable", path=p, reason=exc)]) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.apply(lambda col: col.str.strip())
     raw.index = raw.index + 2  # spreadsheet row numbers, kept in the returned frame
@@ -124,10 +197,10 @@ def validate_indicators(
     are named by spreadsheet row for a file read with :func:`load_indicators` (``attrs["file"]``),
     else by the frame's index.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not isinstance(indicators, pd.DataFrame):
         raise IndicatorError(
-            [f"indicators must be a DataFrame or a CSV path, got {type(indicators).__name__}"]
+            [problem("ind_not_a_frame", argument="indicators", kind=type(indicators).__name__)]
         )
     df = indicators.copy()
     file = str(df.attrs.get("file", "")) or "indicators"
@@ -135,8 +208,14 @@ def validate_indicators(
     if missing:
         raise IndicatorError(
             [
-                f"{file}: required column {c!r} missing (columns present: "
-                f"{', '.join(map(str, df.columns))}); required: {', '.join(_REQUIRED)}"
+                problem(
+                    "ind_missing_column",
+                    argument=c,
+                    file=file,
+                    column=c,
+                    present=", ".join(map(str, df.columns)),
+                    required=", ".join(_REQUIRED),
+                )
                 for c in missing
             ]
         )
@@ -147,13 +226,19 @@ def validate_indicators(
     weights = []
     for row, rec in df.iterrows():
         ind = str(rec["indicator"]).strip()
-        where = (f"{file}, row {row}" if "file" in df.attrs else f"indicators index {row!r}") + (
-            f" (indicator {ind!r})" if ind else ""
-        )
+        if "file" in df.attrs:
+            where, where_zh = f"{file}, row {row}", f"{file} 第 {row} 行"
+        else:
+            where, where_zh = f"indicators index {row!r}", f"指标表索引 {row!r}"
+        if ind:
+            where, where_zh = f"{where} (indicator {ind!r})", f"{where_zh}（指标 {ind}）"
+        at = {"where": where, "where_zh": where_zh}
         if not ind:
-            problems.append(f"{where}: column 'indicator' is empty; give the indicator an id")
+            problems.append(problem("ind_empty_id", argument="indicator", **at))
         elif ind in seen:
-            problems.append(f"{where}: duplicate id (first at {seen[ind]!r}); ids must be unique")
+            problems.append(
+                problem("ind_duplicate_id", argument="indicator", first=seen[ind], **at)
+            )
         else:
             seen[ind] = row
         try:
@@ -161,39 +246,45 @@ def validate_indicators(
         except (TypeError, ValueError):
             w = math.nan
         if not math.isfinite(w) or w < 0:
-            problems.append(
-                f"{where}: weight {rec['weight']!r} is not a finite number >= 0; "
-                "write e.g. 0.2 (0 switches the indicator off)"
-            )
+            problems.append(problem("ind_bad_weight", argument="weight", value=rec["weight"], **at))
         weights.append(w)
         if str(rec["direction"]).strip() not in DIRECTIONS:
             problems.append(
-                f"{where}: direction {rec['direction']!r} is not '+' or '-' "
-                "('+' = higher is better, '-' = lower is better)"
+                problem("ind_bad_direction", argument="direction", value=rec["direction"], **at)
             )
         if str(rec["normalisation"]).strip() not in NORMALISATIONS:
             problems.append(
-                f"{where}: normalisation {rec['normalisation']!r} is not one of "
-                f"{', '.join(NORMALISATIONS)}"
+                problem(
+                    "ind_bad_normalisation",
+                    argument="normalisation",
+                    value=rec["normalisation"],
+                    valid=", ".join(NORMALISATIONS),
+                    **at,
+                )
             )
         src = str(rec["source_column"]).strip()
         if table is not None:
             if src not in table.columns:
                 problems.append(
-                    f"{where}: source_column {src!r} is not a column of the table "
-                    f"(columns: {', '.join(map(str, table.columns))})"
+                    problem(
+                        "ind_unknown_source",
+                        argument="source_column",
+                        value=src,
+                        valid=", ".join(map(str, table.columns)),
+                        **at,
+                    )
                 )
             elif not pd.api.types.is_numeric_dtype(table[src]) and not pd.api.types.is_bool_dtype(
                 table[src]
             ):
                 problems.append(
-                    f"{where}: source_column {src!r} is not numeric; point it at a numeric column"
+                    problem("ind_source_not_numeric", argument="source_column", value=src, **at)
                 )
     finite = [w for w in weights if math.isfinite(w) and w >= 0]
     if len(df) == 0:
-        problems.append(f"{file}: no indicators; add at least one row")
+        problems.append(problem("ind_no_rows", file=file))
     elif len(finite) == len(weights) and sum(finite) <= 0:
-        problems.append(f"{file}: all weights are 0; give at least one indicator a positive weight")
+        problems.append(problem("ind_all_zero", file=file))
     if problems:
         raise IndicatorError(problems)
     df["weight"] = weights
@@ -217,10 +308,29 @@ def normalise(values: pd.Series, *, method: str = "minmax", direction: str = "+"
     """
     if method not in NORMALISATIONS:
         raise IndicatorError(
-            [f"normalisation {method!r} is not one of {', '.join(NORMALISATIONS)}"]
+            [
+                problem(
+                    "ind_bad_normalisation",
+                    argument="method",
+                    value=method,
+                    valid=", ".join(NORMALISATIONS),
+                    where="method",
+                    where_zh="method",
+                )
+            ]
         )
     if direction not in DIRECTIONS:
-        raise IndicatorError([f"direction {direction!r} is not '+' or '-'"])
+        raise IndicatorError(
+            [
+                problem(
+                    "ind_bad_direction",
+                    argument="direction",
+                    value=direction,
+                    where="direction",
+                    where_zh="direction",
+                )
+            ]
+        )
     x = pd.to_numeric(values, errors="coerce").astype(float)
     x = x if direction == "+" else -x
     ok = x.dropna()
@@ -283,17 +393,17 @@ def evaluate_index(
     >>> evaluate_index(t, ind)["rank"].to_dict()
     {'B': 1, 'A': 2, 'C': 3}
     """
-    problems = []
+    problems: list[Problem] = []
     if not isinstance(table, pd.DataFrame):
-        raise IndicatorError([f"table must be a DataFrame, got {type(table).__name__}"])
+        raise IndicatorError([problem("ind_table_not_a_frame", kind=type(table).__name__)])
     if not (isinstance(warning_share, int | float) and 0 <= warning_share < 1):
-        problems.append(f"warning_share={warning_share!r} must be in [0, 1) (0.1 = lowest decile)")
+        problems.append(problem("ind_bad_share", argument="warning_share", value=warning_share))
     if warning_below is not None and not (
         isinstance(warning_below, int | float) and math.isfinite(warning_below)
     ):
-        problems.append(f"warning_below={warning_below!r} must be a finite number or None")
+        problems.append(problem("ind_bad_below", argument="warning_below", value=warning_below))
     if by is not None and by not in table.columns:
-        problems.append(f"by={by!r} is not a column of the table")
+        problems.append(problem("ind_bad_by", argument="by", value=by))
     if problems:
         raise IndicatorError(problems)
     if indicators is None or isinstance(indicators, str | os.PathLike):

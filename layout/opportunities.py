@@ -40,9 +40,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from geo.problems import Problem, ProblemError, as_problem, problem, register_messages
 from layout import metrics
 from layout.analysis import BASES, node_values
 from layout.chains import final_products, load_chains
+from layout.checks import base_problems
 from layout.regions import assign_regions, parse_region, region_table
 
 __all__ = [
@@ -59,22 +61,45 @@ __all__ = [
 ATTRACTIVENESS: tuple[str, ...] = ("reach", "size")
 
 
-class OpportunityError(ValueError):
-    """Bad input to the relatedness functions; ``.problems`` lists every problem."""
+register_messages(
+    {
+        "opp_not_a_frame": (
+            "{argument} 必须是 DataFrame（区域 × 环节），而不是 {kind}",
+            "{argument} must be a DataFrame (regions × items), got {kind}",
+        ),
+        "opp_not_binary": (
+            "{argument} 只能含 0 和 1（请用 presence_matrix 生成）",
+            "{argument} must hold only 0 and 1 (build it with presence_matrix)",
+        ),
+        "opp_items_missing": (
+            "presence 中的环节 {value} 在 phi 中没有：请在相同的环节上估计 phi",
+            "presence has items {value} that phi lacks: estimate phi on the same items",
+        ),
+        "opp_attractiveness": (
+            "吸引力 {value!r} 无效：可选 {valid}",
+            "attractiveness={value!r}: use one of {valid}",
+        ),
+        "opp_chains": (
+            "产业链 {value} 不是产业链代码：可选 {valid}",
+            "chains {value} are not chain codes: use {valid}",
+        ),
+    }
+)
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+
+class OpportunityError(ProblemError):
+    """Bad input to the relatedness functions; ``.problems`` lists every problem (message codes,
+    Chinese and English)."""
+
+    subject = ("机会排序", "opportunities")
 
 
 def _binary(m: Any, name: str) -> pd.DataFrame:
     if not isinstance(m, pd.DataFrame):
-        raise OpportunityError(
-            [f"{name} must be a DataFrame (regions × items), got {type(m).__name__}"]
-        )
+        raise OpportunityError([problem("opp_not_a_frame", argument=name, kind=type(m).__name__)])
     vals = m.to_numpy(dtype=float, na_value=np.nan)
     if not np.isin(vals, (0.0, 1.0)).all():
-        raise OpportunityError([f"{name} must hold only 0 and 1 (build it with presence_matrix)"])
+        raise OpportunityError([problem("opp_not_binary", argument=name)])
     return m.astype(int)
 
 
@@ -121,7 +146,7 @@ def node_matrix(
     totals include them. Zones overlap: a firm counts in every zone holding its county.
     """
     if base not in BASES:
-        raise OpportunityError([f"base={base!r}: use one of {', '.join(BASES)}"])
+        raise OpportunityError(base_problems(base))
     cols = list(items) if items is not None else item_table()["item"].tolist()
     regions = region_table(level, frame=frame)["region"].tolist()
     links = assign_regions(firms, level=level, frame=frame)
@@ -200,7 +225,7 @@ def density(presence: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in m.columns if c not in phi.index]
     if missing:
         raise OpportunityError(
-            [f"presence has items {missing[:5]} that phi lacks: estimate phi on the same items"]
+            [problem("opp_items_missing", argument="presence", value=missing[:5])]
         )
     p = phi.loc[m.columns, m.columns].to_numpy(dtype=float)
     num = m.to_numpy(dtype=float) @ p
@@ -246,24 +271,32 @@ def rank_opportunities(
         n_related (present items with φ > 0), related (top 3 ``item (φ)``), reason_zh,
         reason_en. ``attrs`` records the choices made.
     """
-    problems = []
-    if base not in BASES:
-        problems.append(f"base={base!r}: use one of {', '.join(BASES)}")
+    problems: list[Problem] = list(base_problems(base))
     if attractiveness not in ATTRACTIVENESS:
         problems.append(
-            f"attractiveness={attractiveness!r}: use one of {', '.join(ATTRACTIVENESS)}"
+            problem(
+                "opp_attractiveness",
+                argument="attractiveness",
+                value=attractiveness,
+                valid=", ".join(ATTRACTIVENESS),
+            )
         )
     items = item_table()
     chosen = list(chains) if chains is not None else items["chain"].unique().tolist()
     unknown = sorted(set(chosen) - set(items["chain"]))
     if unknown:
         problems.append(
-            f"chains {unknown} are not chain codes: use {', '.join(items['chain'].unique())}"
+            problem(
+                "opp_chains",
+                argument="chains",
+                value=unknown,
+                valid=", ".join(items["chain"].unique()),
+            )
         )
     try:
         r = parse_region(region)
     except ValueError as exc:
-        problems.append(str(exc))
+        problems += exc.problems if isinstance(exc, ProblemError) else [as_problem(str(exc))]
     if problems:
         raise OpportunityError(problems)
 

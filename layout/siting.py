@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +61,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.measure import geodesic_distance_km
-from layout.analysis import BASES, node_values
+from geo.problems import Problem, ProblemError, as_problem, problem, register_messages
+from layout.analysis import node_values
 from layout.chains import load_chain
+from layout.checks import base_problems
 from layout.regions import PROVINCE, assign_regions, parse_region, region_table
 
 __all__ = [
@@ -83,17 +85,120 @@ METHODS: tuple[str, ...] = ("p-median", "mclp")
 _PARTS = tuple(SCORE_WEIGHTS)
 
 
-class SitingError(ValueError):
-    """Bad siting input; ``.problems`` lists every problem (argument, value, what is allowed, fix)."""
+register_messages(
+    {
+        "siting_cost_shape": (
+            "成本矩阵必须是二维数值数组（需求行 × 候选列）",
+            "cost must be a 2-D numeric array (demand rows × candidate columns)",
+        ),
+        "siting_cost_empty": (
+            "成本矩阵的形状为 {shape}：至少需要一行需求和一个候选",
+            "cost has shape {shape}: need at least one demand row and one candidate",
+        ),
+        "siting_cost_values": (
+            "成本矩阵必须处处有限且 ≥ 0；请删除或修正有问题的元素",
+            "cost must be finite and >= 0 everywhere; drop or fix the bad entries",
+        ),
+        "siting_demand_shape": (
+            "需求权重必须是一维数值数组",
+            "weights must be a 1-D numeric array",
+        ),
+        "siting_demand_values": (
+            "需求权重必须有限且 ≥ 0",
+            "weights must be finite and >= 0 (demand weights)",
+        ),
+        "siting_demand_rows": (
+            "需求权重有 {n} 个，但成本矩阵有 {rows} 行需求：每行一个权重",
+            "weights has {n} entries but cost has {rows} demand rows: give one weight per row",
+        ),
+        "siting_p_type": (
+            "站点数 p={value!r} 必须是整数",
+            "p={value!r} must be an integer number of sites",
+        ),
+        "siting_p_range": (
+            "站点数 p={value} 必须在 1 与候选数（{n}）之间",
+            "p={value} must be between 1 and the number of candidates ({n})",
+        ),
+        "siting_no_solver": (
+            "找不到 CBC 求解器：请安装 pulp[cbc] 或系统的 coinor-cbc，或传入任一 PuLP 求解器",
+            "no CBC solver found: install it with `pip install pulp[cbc]` (or the system package "
+            "coinor-cbc), or pass solver= any PuLP solver",
+        ),
+        "siting_not_optimal": (
+            "求解器没有找到最优解（状态 {status!r}）；请检查成本矩阵",
+            "the solver did not find an optimum (status {status!r}); check the cost matrix",
+        ),
+        "siting_radius": (
+            "服务半径 service_km={value!r} 必须是有限且 ≥ 0 的公里数",
+            "service_km={value!r} must be a finite number of km >= 0",
+        ),
+        "siting_unknown_node": (
+            "环节 {value!r} 不属于产业链 {chain}：可选 {valid}",
+            "node={value!r} is not a node of chain {chain!r}: use one of {valid}",
+        ),
+        "siting_weight_parts": (
+            "评分权重含有未知的分项 {value}：可用 {valid}",
+            "weights has unknown parts {value}: use {valid}",
+        ),
+        "siting_weight_values": (
+            "评分权重 {value} 必须是有限且 ≥ 0 的数",
+            "weights {value} must be finite numbers >= 0",
+        ),
+        "siting_weight_zero": (
+            "评分权重之和为 0：请至少给一个分项正的权重",
+            "weights sum to 0: give at least one part a positive weight",
+        ),
+        "siting_decay": (
+            "距离衰减 decay_km={value!r} 必须是大于 0 的公里数",
+            "decay_km={value!r} must be a number of km > 0",
+        ),
+        "siting_method": (
+            "方法 {value!r} 无效：可选 {valid}",
+            "method={value!r}: use one of {valid}",
+        ),
+        "siting_scope": (
+            "需求范围 {value!r} 无效：可选 province（全省）或 region（本区域）",
+            "scope={value!r}: use 'province' or 'region'",
+        ),
+        "siting_k_type": (
+            "站点数 k={value!r} 必须是 ≥ 1 的整数",
+            "k={value!r} must be an integer >= 1",
+        ),
+        "siting_k_range": (
+            "站点数 k={value} 超过了 {region} 的 {n} 个候选县：请用 k ≤ {n}",
+            "k={value} exceeds the {n} candidate counties of {region}: use k <= {n}",
+        ),
+        "siting_no_demand": (
+            "产业链 {chain} 的{kind}环节 {nodes}{where}没有已定位的企业：无法选址；请补充企业或改用全省需求",
+            "no located firm at the {kind_en} nodes {nodes_en} of {chain!r}{where_en}: nothing to "
+            "site against; add firms or use scope='province'",
+        ),
+        "siting_zero_weights": (
+            "所有需求企业的{base}都为 0 或缺失：权重都是 0，任何选址都同样最优；请改用企业数（firms）",
+            "every demand firm has {base} 0 or missing: all weigh 0, any site is optimal; use "
+            "base='firms'",
+        ),
+    }
+)
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+
+class SitingError(ProblemError):
+    """Bad siting input; ``.problems`` lists every problem (argument, value, what is allowed, fix),
+    each with a message code and its text in Chinese and English."""
+
+    subject = ("选址", "siting")
 
 
-def _raise(problems: list[str]) -> None:
+def _raise(problems: list[Problem]) -> None:
     if problems:
         raise SitingError(problems)
+
+
+def _problems_of(exc: Exception) -> list[Problem]:
+    """The problems of a library error (coded when it is a ProblemError)."""
+    if isinstance(exc, ProblemError):
+        return list(exc.problems)
+    return [as_problem(str(exc).splitlines()[-1].strip(" -"))]
 
 
 # ----------------------------------------------------------------------------- math core
@@ -130,30 +235,29 @@ class SiteSolution:
 
 
 def _check_problem(cost: Any, weights: Any, p: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    problems: list[str] = []
+    problems: list[Problem] = []
     c = np.asarray(cost, dtype=float) if _is_numeric(cost) else None
     w = np.asarray(weights, dtype=float).ravel() if _is_numeric(weights) else None
     if c is None or c.ndim != 2:
-        problems.append("cost must be a 2-D numeric array (demand rows × candidate columns)")
+        problems.append(problem("siting_cost_shape", argument="cost"))
     elif c.size == 0:
-        problems.append(f"cost has shape {c.shape}: need at least one demand row and one candidate")
+        problems.append(problem("siting_cost_empty", argument="cost", shape=c.shape))
     elif (~np.isfinite(c)).any() or (c < 0).any():
-        problems.append("cost must be finite and >= 0 everywhere; drop or fix the bad entries")
+        problems.append(problem("siting_cost_values", argument="cost"))
     if w is None:
-        problems.append("weights must be a 1-D numeric array")
+        problems.append(problem("siting_demand_shape", argument="weights"))
     else:
         if (~np.isfinite(w)).any() or (w < 0).any():
-            problems.append("weights must be finite and >= 0 (demand weights)")
+            problems.append(problem("siting_demand_values", argument="weights"))
         if c is not None and c.ndim == 2 and len(w) != c.shape[0]:
             problems.append(
-                f"weights has {len(w)} entries but cost has {c.shape[0]} demand rows: "
-                "give one weight per row"
+                problem("siting_demand_rows", argument="weights", n=len(w), rows=c.shape[0])
             )
     n_cand = c.shape[1] if c is not None and c.ndim == 2 else 0
     if isinstance(p, bool) or not isinstance(p, int | np.integer):
-        problems.append(f"p={p!r} must be an integer number of sites")
+        problems.append(problem("siting_p_type", argument="p", value=p))
     elif n_cand and not 1 <= int(p) <= n_cand:
-        problems.append(f"p={p} must be between 1 and the number of candidates ({n_cand})")
+        problems.append(problem("siting_p_range", argument="p", value=p, n=n_cand))
     _raise(problems)
     assert c is not None and w is not None
     return c, w, int(p)
@@ -179,12 +283,7 @@ def _default_solver() -> Any:
     bundled = pulp.COIN_CMD(path=coin_api.pulp_cbc_path, msg=False)
     if bundled.available():
         return bundled
-    raise SitingError(
-        [
-            "no CBC solver found: install it with `pip install pulp[cbc]` (or the "
-            "system package coinor-cbc), or pass solver= any PuLP solver"
-        ]
-    )
+    raise SitingError([problem("siting_no_solver", argument="solver")])
 
 
 def _solve(model_factory: Any, solver: Any) -> list[int]:
@@ -201,10 +300,7 @@ def _solve(model_factory: Any, solver: Any) -> list[int]:
 
     if pulp.LpStatus[model.problem.status] != "Optimal":
         raise SitingError(
-            [
-                f"the solver did not find an optimum (status "
-                f"{pulp.LpStatus[model.problem.status]!r}); check the cost matrix"
-            ]
+            [problem("siting_not_optimal", status=pulp.LpStatus[model.problem.status])]
         )
     return sorted(
         j for j, v in enumerate(model.fac_vars) if v.varValue is not None and v.varValue > 0.5
@@ -297,7 +393,7 @@ def max_cover(
     _raise(
         []
         if math.isfinite(radius) and radius >= 0
-        else [f"service_km={service_km!r} must be a finite number of km >= 0"]
+        else [problem("siting_radius", argument="service_km", value=service_km)]
     )
     from spopt.locate import MCLP
 
@@ -334,36 +430,48 @@ def candidate_counties(region: str) -> list[str]:
 
 
 def _check_chain_node(
-    chain: str, node: str, graph: nx.DiGraph | None, problems: list[str]
+    chain: str, node: str, graph: nx.DiGraph | None, problems: list[Problem]
 ) -> nx.DiGraph | None:
     try:
         g = graph if graph is not None else load_chain(chain)
     except ValueError as exc:
-        problems.append(str(exc).splitlines()[-1].strip(" -"))
+        problems += _problems_of(exc)
         return None
     if node not in g:
         problems.append(
-            f"node={node!r} is not a node of chain {chain!r}: use one of {', '.join(g.nodes)}"
+            problem(
+                "siting_unknown_node",
+                argument="node",
+                value=node,
+                chain=chain,
+                valid=", ".join(g.nodes),
+            )
         )
         return None
     return g
 
 
-def _check_weights(weights: Mapping[str, float] | None, problems: list[str]) -> dict[str, float]:
+def _check_weights(
+    weights: Mapping[str, float] | None, problems: list[Problem]
+) -> dict[str, float]:
     if weights is None:
         return dict(SCORE_WEIGHTS)
     unknown = sorted(set(weights) - set(_PARTS))
     if unknown:
-        problems.append(f"weights has unknown parts {unknown}: use {', '.join(_PARTS)}")
+        problems.append(
+            problem(
+                "siting_weight_parts", argument="weights", value=unknown, valid=", ".join(_PARTS)
+            )
+        )
     out = {
         k: float(weights.get(k, 0.0)) if _is_numeric(weights.get(k, 0.0)) else float("nan")
         for k in _PARTS
     }
     bad = [k for k, v in out.items() if not math.isfinite(v) or v < 0]
     if bad:
-        problems.append(f"weights {bad} must be finite numbers >= 0")
+        problems.append(problem("siting_weight_values", argument="weights", value=bad))
     elif sum(out.values()) <= 0:
-        problems.append("weights sum to 0: give at least one part a positive weight")
+        problems.append(problem("siting_weight_zero", argument="weights"))
     return out
 
 
@@ -459,15 +567,15 @@ def score_candidates(
     >>> list(t.columns[:3]), bool(t["score"].is_monotonic_decreasing)
     (['rank', 'adcode', 'name_zh'], True)
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     g = _check_chain_node(chain, node, graph, problems)
     w = _check_weights(weights, problems)
     if not (_is_numeric(decay_km) and np.ndim(decay_km) == 0 and float(decay_km) > 0):
-        problems.append(f"decay_km={decay_km!r} must be a number of km > 0")
+        problems.append(problem("siting_decay", argument="decay_km", value=decay_km))
     try:
         cands = candidate_counties(region)
     except ValueError as exc:
-        problems.append(str(exc))
+        problems += _problems_of(exc)
         cands = []
     _raise(problems)
     assert g is not None
@@ -649,24 +757,25 @@ def site_k(
     -------
     SiteResult
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     g = _check_chain_node(chain, node, graph, problems)
     if method not in METHODS:
-        problems.append(f"method={method!r}: use one of {', '.join(METHODS)}")
-    if base not in BASES:
-        problems.append(f"base={base!r}: use one of {', '.join(BASES)}")
+        problems.append(
+            problem("siting_method", argument="method", value=method, valid=", ".join(METHODS))
+        )
+    problems += base_problems(base)
     if scope not in ("province", "region"):
-        problems.append(f"scope={scope!r}: use 'province' or 'region'")
+        problems.append(problem("siting_scope", argument="scope", value=scope))
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        problems.append(f"k={k!r} must be an integer >= 1")
+        problems.append(problem("siting_k_type", argument="k", value=k))
     try:
         cands = candidate_counties(region)
     except ValueError as exc:
-        problems.append(str(exc))
+        problems += _problems_of(exc)
         cands = []
     if cands and isinstance(k, int | np.integer) and not isinstance(k, bool) and k > len(cands):
         problems.append(
-            f"k={k} exceeds the {len(cands)} candidate counties of {region}: use k <= {len(cands)}"
+            problem("siting_k_range", argument="k", value=k, n=len(cands), region=region)
         )
     _raise(problems)
     assert g is not None
@@ -687,18 +796,22 @@ def site_k(
     if mine.empty:
         _raise(
             [
-                f"no located firm at the {kind[:-1]} nodes {dnodes} of {chain!r}"
-                + (" inside the region" if scope == "region" else "")
-                + ": nothing to site against; add firms or use scope='province'"
+                problem(
+                    "siting_no_demand",
+                    chain=chain,
+                    nodes="、".join(str(g.nodes[n].get("name_zh") or n) for n in dnodes),
+                    nodes_en=", ".join(dnodes),
+                    kind="下游买方" if kind == "buyers" else "上游供应",
+                    kind_en=kind[:-1],
+                    where="（本区域内）" if scope == "region" else "",
+                    where_en=" inside the region" if scope == "region" else "",
+                )
             ]
         )
     weight = node_values(mine, base=base).to_numpy()
-    notes = []
+    notes: list[str] = []
     if weight.sum() == 0:
-        notes.append(
-            f"every demand firm has {base} 0 or missing: all weigh 0, any site is optimal; "
-            "use base='firms'"
-        )
+        notes.append(problem("siting_zero_weights", base=base))
     pts = region_table("county").set_index("region").loc[cands]
     flon, flat = mine.geometry.x.to_numpy(), mine.geometry.y.to_numpy()
     cost = geodesic_distance_km(
