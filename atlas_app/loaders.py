@@ -158,17 +158,30 @@ def chain_analysis(
     return analyze_chain(_firms, chain, region=region, level=level, base=base, permutations=99)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
 def weakest_region(token: str, chain: str, base: str, _firms: gpd.GeoDataFrame) -> str:
-    """The city where ``chain`` is least complete (ties: more missing or broken nodes, then the
-    lower adcode) — where a province-wide page opens while no region is chosen."""
-    analysis = chain_analysis(token, chain, base, _firms, level="city")
-    nodes = analysis.nodes
-    gaps = nodes[nodes["status"].isin(["missing", "broken"])].groupby("region").size()
-    comp = analysis.completeness.astype(float)
-    table = pd.DataFrame({"completeness": comp, "gaps": gaps.reindex(comp.index).fillna(0)})
-    table = table.reset_index(names="region").sort_values(
-        ["completeness", "gaps", "region"], ascending=[True, False, True], kind="stable"
+    """The city where ``chain`` is least complete (ties: the lower adcode) — where a
+    province-wide page opens while no region is chosen.
+
+    Completeness is C_r = Σ_n w_n·present(n, r) / Σ_n w_n (as ``layout.analysis``): a node is
+    present in a city when a firm of the chain at that node lies in one of its counties. It
+    needs no figures and no analysis run, so it costs a group-by.
+    """
+    graph = chain_graphs()[chain]
+    weights = {n: float(d.get("weight", 1.0) or 1.0) for n, d in graph.nodes(data=True)}
+    counties = layer("counties")
+    city_of = dict(
+        zip(counties["adcode"].astype(str), counties["city_adcode"].astype(str), strict=True)
     )
+    mine = _firms[_firms["chain"].astype(str) == chain]
+    cities = mine["adcode"].astype("string").map(city_of)
+    present = pd.DataFrame({"city": cities, "node": mine["node"].astype(str)}).dropna()
+    present = present[present["node"].isin(list(weights))].drop_duplicates()
+    total = sum(weights.values()) or 1.0
+    got = present.assign(w=present["node"].map(weights)).groupby("city")["w"].sum() / total
+    table = pd.DataFrame({"region": sorted(set(city_of.values()))})
+    table["completeness"] = table["region"].map(got).fillna(0.0)
+    table = table.sort_values(["completeness", "region"], kind="stable")
     return str(table["region"].iloc[0])
 
 

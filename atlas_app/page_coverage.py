@@ -79,7 +79,7 @@ def matrix_chart(matrix: pd.DataFrame, lang: str, *, zones: list[str]) -> alt.Ch
             strict=True,
         )
     ]
-    zone_labels = [wrap_label(names.get(z, z), width=16) for z in zones]
+    zone_labels = [wrap_label(names.get(z, z), width=16, lines=4) for z in zones]
     long = (
         pd.DataFrame(matrix[zones].to_numpy(), columns=zone_labels)
         .assign(cluster=labels)
@@ -96,7 +96,13 @@ def matrix_chart(matrix: pd.DataFrame, lang: str, *, zones: list[str]) -> alt.Ch
                 title=None,
                 sort=zone_labels,
                 axis=alt.Axis(
-                    orient="top", labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0
+                    orient="top",
+                    labelAngle=0,
+                    labelExpr="split(datum.label, '\\n')",
+                    labelLimit=0,
+                    labelOverlap=False,
+                    labelFontSize=10,
+                    labelBaseline="line-bottom",
                 ),
             ),
             y=alt.Y(
@@ -121,7 +127,7 @@ def matrix_chart(matrix: pd.DataFrame, lang: str, *, zones: list[str]) -> alt.Ch
                 alt.Tooltip("relation_text:N", title=t("relation", lang)),
             ],
         )
-        .properties(height=18 * len(labels) + 40)
+        .properties(height=18 * len(labels) + 40, width="container")
     )
 
 
@@ -139,7 +145,7 @@ def counts_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
     """
     names = _all_zone_names(lang)
     zones = [str(z) for z in counts.index]
-    zone_labels = [wrap_label(names.get(z, z), width=14) for z in zones]
+    zone_labels = [wrap_label(names.get(z, z), width=24, lines=3) for z in zones]
     cats = [str(c) for c in counts.columns]
     cat_labels = [
         t("col_total", lang) if c == "total" else code_label("programme", c, lang) for c in cats
@@ -156,7 +162,12 @@ def counts_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
             title=None,
             sort=zone_labels,
             axis=alt.Axis(
-                orient="top", labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0
+                orient="top",
+                labelAngle=0,
+                labelExpr="split(datum.label, '\\n')",
+                labelLimit=0,
+                labelOverlap=False,
+                labelBaseline="line-bottom",
             ),
         ),
         y=alt.Y(
@@ -177,7 +188,7 @@ def counts_chart(counts: pd.DataFrame, lang: str) -> alt.Chart:
     text = base.mark_text(fontSize=12).encode(
         text="n:Q", color=alt.condition("datum.n > 10", alt.value("#ffffff"), alt.value("#08306b"))
     )
-    return (cells + text).properties(height=alt.Step(28))
+    return (cells + text).properties(height=alt.Step(28), width="container")
 
 
 def _relation_expr(lang: str) -> str:
@@ -428,10 +439,10 @@ def page_coverage(lang: str) -> None:
     with left:
         st.altair_chart(matrix_chart(tables["matrix"], lang, zones=zones), width="stretch")
     with right:
-        st.markdown(f"**{t('counts', lang)}**")
-        st.altair_chart(counts_chart(tables["counts"], lang), width="stretch")
-        st.dataframe(matrix_view(tables["matrix"], zones, lang), hide_index=True)
+        st.dataframe(matrix_view(tables["matrix"], zones, lang), hide_index=True, height=720)
         _downloads(tables["matrix"], f"zone_cluster_matrix_{frame}", lang)
+    st.markdown(f"**{t('counts', lang)}**")
+    st.altair_chart(counts_chart(tables["counts"], lang), width="stretch")
 
     st.subheader(t("compliance", lang))
     _status_metrics(tables["compliance"]["compliance"], lang, "compliance")

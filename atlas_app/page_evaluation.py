@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
+from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import chain_picker, show_problems
@@ -40,6 +41,7 @@ def read_indicator_upload(data: bytes, name: str) -> tuple[pd.DataFrame | None, 
     try:
         raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        import layout.evaluation  # noqa: F401 - registers the message codes
         from geo.problems import problem
 
         return None, [problem("ind_file_unreadable", path=name, reason=exc)]
@@ -267,6 +269,7 @@ def _evaluation_map(ev: pd.DataFrame, level: str, frame: str, chain: str, lang: 
     }
     m = build_map(
         layers,
+        basemap=current_basemap(),
         lang=lang,
         choropleth=choro,
         simplified=False,

@@ -16,11 +16,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
+from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import (
     chain_picker,
     planning_region_picker,
+    region_shape,
     show_problems,
     zone_layer,
 )
@@ -253,6 +255,7 @@ def _candidate_map(scores: pd.DataFrame, region: str, node_name: str, lang: str)
     )
     m = build_map(
         layers,
+        basemap=current_basemap(),
         lang=lang,
         choropleth=choro,
         simplified=False,
@@ -260,6 +263,7 @@ def _candidate_map(scores: pd.DataFrame, region: str, node_name: str, lang: str)
         selected=region if region != state.PROVINCE else None,
         collapsed_control=True,
         titles=_titles(),
+        fit=region_shape(region),
     )
     st_folium(
         m, key="siting_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[]
@@ -322,12 +326,14 @@ def _k_sites(
         layers, lines = site_layers(res, lang)
         m = build_map(
             layers,
+            basemap=current_basemap(),
             lang=lang,
             simplified=False,
             lines=lines,
             height=_MAP_HEIGHT,
             collapsed_control=True,
             titles=_titles(),
+            fit=region_shape(region),
         )
         st_folium(
             m, key="siting_k_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[]

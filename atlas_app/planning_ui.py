@@ -33,6 +33,7 @@ __all__ = [
     "is_zone",
     "planning_region_options",
     "planning_region_picker",
+    "region_shape",
     "show_problems",
     "with_data_note",
     "zone_layer",
@@ -183,6 +184,23 @@ def zone_layer(code: str) -> tuple[str, gpd.GeoDataFrame] | None:
     name = "zones" if parse_region(code).frame == "2013" else "zones-2020"
     zones = loaders.display(DEFAULT_TOLERANCE)[name]
     return name, zones[zones["zone_code"].astype(str) == str(code)]
+
+
+def region_shape(code: str) -> gpd.GeoDataFrame:
+    """The display outline of region ``code`` (county, city, plan zone or the province), for a
+    map to zoom to (``build_map(fit=...)``)."""
+    from geo.maps import DEFAULT_TOLERANCE
+
+    disp = loaders.display(DEFAULT_TOLERANCE)
+    zone = zone_layer(code)
+    if zone is not None:
+        return zone[1]
+    name = (
+        "province" if code == state.PROVINCE else ("cities" if code.endswith("00") else "counties")
+    )
+    g = disp[name]
+    hit = g[g["adcode"].astype(str) == str(code)]
+    return hit if len(hit) else disp["province"]
 
 
 def show_problems(problems: Iterable[Any], lang: str) -> None:

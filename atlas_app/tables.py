@@ -74,6 +74,8 @@ def verification_text(value: Any, lang: str) -> str:
 
     flag = verification_flag(value)
     text = plain(value).strip()
+    if text.lower() == "synthetic":
+        return f"— {t('vstatus_synthetic', lang)}"
     if lang == "zh" or not text:
         word = status_word(text) or ("verified" if flag == "✓" else "unverified")
         return f"{flag} {t(f'vstatus_{word}', lang)}"

@@ -319,16 +319,23 @@ class TileErrorNotice(MacroElement):
         self.text = text  # pre-escaped
 
 
-def add_basemap(m: folium.Map, basemap: str | TileService | None, lang: str) -> str:
+def add_basemap(
+    m: folium.Map, basemap: str | TileService | None, lang: str, *, note: str = ""
+) -> str:
     """Add the tiles of ``basemap`` to ``m`` (with the tile-error notice); return the datum.
 
     With ``"none"`` an empty base layer is added, so the layer control's radio list stays
-    meaningful and nothing is fetched.
+    meaningful and nothing is fetched; ``note`` (pre-escaped) is then its attribution, else it
+    follows the tiles' own credit.
     """
     service = resolve_basemap(basemap)
     if service is None:
         folium.TileLayer(
-            tiles="", name=esc(word("basemap_none", lang)), attr=" ", overlay=False, control=False
+            tiles="",
+            name=esc(word("basemap_none", lang)),
+            attr=note or " ",
+            overlay=False,
+            control=False,
         ).add_to(m)
         return "wgs84"
     fill = {"{lang}": "zh_cn" if lang == "zh" else "en"}
@@ -339,9 +346,12 @@ def add_basemap(m: folium.Map, basemap: str | TileService | None, lang: str) -> 
         kwargs: dict[str, Any] = {}
         if service.subdomains:
             kwargs["subdomains"] = service.subdomains
+        credit = esc(service.attribution)
+        if i == 0 and note:
+            credit = f"{credit} | {note}" if credit else note
         layer = folium.TileLayer(
             tiles=_normalise(url),
-            attr=esc(service.attribution) or " ",
+            attr=credit or " ",
             name=esc(service.title(lang)) + ("" if i == 0 else " +"),
             min_zoom=service.min_zoom,
             max_zoom=service.max_zoom,
@@ -376,8 +386,9 @@ def load_basemaps(path: str | os.PathLike[str]) -> list[TileService]:
     entries = doc.get("basemap", [])
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise MapError([_entry(p, 1, problem("basemap_config_shape"))])
-    out: list[tuple[int, TileService]] = []
+    out: list[TileService] = []
     problems: list[Problem] = []
+    names = [str(e.get("name")) for e in entries if "name" in e]
     for n, entry in enumerate(entries, start=1):
         unknown = sorted(set(entry) - set(_FIELDS))
         found: list[Problem] = []
@@ -385,24 +396,21 @@ def load_basemaps(path: str | os.PathLike[str]) -> list[TileService]:
             found.append(
                 problem("basemap_config_keys", value=", ".join(unknown), valid=", ".join(_FIELDS))
             )
+        name = str(entry.get("name"))
+        if "name" in entry and (name in BASEMAPS or names.count(name) > 1):
+            found.append(problem("basemap_bad_name", argument="name", value=name))
         service = None
         if "name" in entry and "url" in entry:
             service = TileService(**{k: v for k, v in entry.items() if k in _FIELDS})
-            found += service.problems()
+            found += [f for f in service.problems() if f not in found]
         else:
             found.append(problem("basemap_bad_url", argument="url", value=entry.get("url")))
         problems += [_entry(p, n, f) for f in found]
         if service is not None and not found:
-            out.append((n, service))
-    names = [s.name for _, s in out]
-    for n, service in out:
-        if service.name in BASEMAPS or names.count(service.name) > 1:
-            problems.append(
-                _entry(p, n, problem("basemap_bad_name", argument="name", value=service.name))
-            )
+            out.append(service)
     if problems:
         raise MapError(problems)
-    return [s for _, s in out]
+    return out
 
 
 def _entry(path: Path, n: int, found: Problem) -> Problem:

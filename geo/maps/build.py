@@ -29,7 +29,7 @@ from geo.export import geojson_dict
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import BASEMAPS, TileService, add_basemap, basemap_datum
 from geo.maps.classify import NO_DATA_COLOUR, SCHEMES, Choropleth, class_colours, classify_values
-from geo.maps.controls import AttributionNote, MetricScale, PlaceLabels, WheelAfterClick
+from geo.maps.controls import MetricScale, PlaceLabels, WheelAfterClick
 from geo.maps.display import DEFAULT_TOLERANCE, DISPLAY_PRECISION, display_layers
 from geo.maps.errors import MapError
 from geo.maps.features import ID_COLUMNS, feature_collection, feature_props, tooltip_fields
@@ -402,7 +402,13 @@ def build_map(
     )
     root: Any = m.get_root()  # a branca Figure
     root.header.add_child(Element(LEGEND_CSS), name="atlas_css")
-    datum = add_basemap(m, basemap, lang)
+    datum = basemap_datum(basemap)
+    datum_name = word("tile_datum_gcj02" if datum == "gcj02" else "tile_datum_wgs84", lang)
+    note = (
+        f"{esc(word('attribution_boundaries', lang))} · "
+        f"{esc(word('attribution_datum', lang, datum=datum_name))}"
+    )
+    add_basemap(m, basemap, lang, note=note)
 
     legend: list[str] = []
     frame_idx = 0
@@ -494,12 +500,6 @@ def build_map(
     MetricScale("bottomleft").add_to(m)
     if parts:
         Legend(legend_html(parts, lang, open_=legend_open), "bottomleft").add_to(m)
-    datum_name = word("tile_datum_gcj02" if datum == "gcj02" else "tile_datum_wgs84", lang)
-    note = (
-        f"{esc(word('attribution_boundaries', lang))} · "
-        f"{esc(word('attribution_datum', lang, datum=datum_name))}"
-    )
-    AttributionNote(note).add_to(m)
     WheelAfterClick().add_to(m)
     folium.LayerControl(collapsed=collapsed_control, position="topright").add_to(m)
     bounds = _fit_bounds(fit, layers, selected, datum)

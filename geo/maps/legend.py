@@ -109,6 +109,7 @@ LEGEND_CSS = """
  border-top-width:3px}
 .atlas-legend .note{color:#555;font-size:10.5px}
 .leaflet-container{background:#f4f6f8}
+.leaflet-control-attribution{font-size:10px;line-height:1.25;max-width:60%}
 .leaflet-control-layers-expanded{max-width:260px;font-size:12px;line-height:1.35}
 .leaflet-tooltip table td,.leaflet-popup-content table td{white-space:normal;max-width:320px}
 .leaflet-tooltip.atlas-label{background:transparent;border:0;box-shadow:none;padding:0;

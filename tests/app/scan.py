@@ -85,6 +85,8 @@ def map_texts(script: str) -> list[str]:
         out.append(_plain(json.loads(m.group(1))))
     for m in re.finditer(r"addAttribution\((\"(?:[^\"\\]|\\.)*\")\)", script):
         out.append(_plain(json.loads(m.group(1))))
+    for m in re.finditer(r"\"attribution\": (\"(?:[^\"\\]|\\.)*\")", script):
+        out.append(_plain(json.loads(m.group(1))))
     for m in re.finditer(r"\}\)\(map_\w+, \[[^\]]*\], (\"(?:[^\"\\]|\\.)*\")\);", script):
         out.append(_plain(json.loads(m.group(1))))
     # layer control entries: "name" : feature_group_…

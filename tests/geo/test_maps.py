@@ -258,3 +258,111 @@ def test_selection_group_outlines_a_region(counties: gpd.GeoDataFrame) -> None:
     group = selection_group({"counties": counties}, "370705")
     assert group is not None
     assert selection_group({"counties": counties}, "999999") is None
+
+
+# ----------------------------------------------------------------------------- one language
+def _visible_words(html: str) -> str:
+    """Layer names, legend, tooltip aliases, feature names/details and labels of a map page."""
+    parts: list[str] = []
+    for m in re.finditer(r"innerHTML = (\"(?:[^\"\\]|\\.)*\")", html):
+        parts.append(json.loads(m.group(1)))
+    parts += re.findall(r"\"((?:[^\"\\]|\\.)*)\" : feature_group", html)
+    for m in re.finditer(r"aliases: (\[[^\]]*\])", html):
+        parts += json.loads(m.group(1))
+    for m in re.finditer(r"_add\((\{.*\"FeatureCollection\"\})\);$", html, flags=re.M):
+        for f in json.loads(m.group(1))["features"]:
+            parts += [str(f["properties"].get(k, "")) for k in ("name", "detail", "verification")]
+    return " ".join(parts)
+
+
+def test_a_chinese_map_shows_no_english_words(counties: gpd.GeoDataFrame) -> None:
+    from geo.layers import load_layer
+
+    layers = {
+        n: load_layer(n) for n in ("province", "cities", "counties", "zones", "htz", "clusters")
+    }
+    zh = build_map(layers, lang="zh").get_root().render()
+    text = re.sub(r"<[^>]+>", " ", _visible_words(zh))
+    # place names, programme and location words, zone names: all Chinese; codes may stay
+    words = set(re.findall(r"[A-Za-z]{3,}", text)) - {"GCJ", "WGS", "cnmaps", "data"}
+    assert words == set(), sorted(words)[:20]
+    en = build_map(layers, lang="en").get_root().render()
+    text_en = re.sub(r"<[^>]+>", " ", _visible_words(en))
+    assert "Jinan" in text_en and "County-level units" in text_en and "Legend" in text_en
+
+
+def test_city_and_county_names_are_labelled_in_the_map_datum(counties: gpd.GeoDataFrame) -> None:
+    import eviltransform
+
+    cities = load_cities()
+    m = build_map({"cities": cities, "counties": counties}, lang="zh")
+    html = m.get_root().render()
+    labels = next(el for el in _walk(m) if type(el).__name__ == "PlaceLabels")
+    assert len(labels.big) == len(cities) and len(labels.small) == len(counties)
+    jinan = next(r for r in labels.big if r[2] == "济南市")
+    point = Point(jinan[1], jinan[0])
+    assert cities.set_index("name_zh").loc["济南市", "geometry"].buffer(0.01).contains(point)
+    assert "permanent: true" in html and "interactive: false" in html
+    # over GCJ-02 tiles the labels move with the overlays
+    shifted = build_map({"cities": cities}, lang="zh", basemap="amap")
+    row = next(el for el in _walk(shifted) if type(el).__name__ == "PlaceLabels").big
+    moved = next(r for r in row if r[2] == "济南市")
+    lat_g, lon_g = eviltransform.wgs2gcj(jinan[0], jinan[1])
+    assert abs(moved[0] - lat_g) < 3e-4 and abs(moved[1] - lon_g) < 3e-4  # 5-decimal rounding
+    english = build_map({"cities": cities}, lang="en")
+    big = next(el for el in _walk(english) if type(el).__name__ == "PlaceLabels").big
+    assert "Jinan" in {r[2] for r in big} or any(r[2].startswith("Jinan") for r in big)
+
+
+def _walk(el: object):  # type: ignore[no-untyped-def]
+    yield el
+    for child in getattr(el, "_children", {}).values():
+        yield from _walk(child)
+
+
+def test_scale_bar_is_metric_and_controls_sit_in_different_corners(
+    counties: gpd.GeoDataFrame,
+) -> None:
+    values = pd.Series(np.arange(136, dtype=float), index=counties["adcode"])
+    ch = Choropleth(values, "指标", "Metric")
+    html = build_map({"counties": counties}, choropleth=ch).get_root().render()
+    assert "imperial: false" in html and "metric: true" in html
+    assert "L.control.scale()" not in html  # folium's default (metric + miles) is off
+    legend = html.split("L.DomUtil.create('div', 'atlas-legend')", 1)[0].rsplit("L.control(", 1)[-1]
+    assert legend.startswith('{position: "bottomleft"}')  # the legend
+    assert re.search(r"L\.control\.layers\([^;]*\"position\": \"topright\"", html, flags=re.S)
+
+
+def test_a_region_map_fits_the_region(counties: gpd.GeoDataFrame) -> None:
+    from geo.maps import region_bounds
+
+    code = "370705"
+    m = build_map({"counties": counties}, selected=code, fit="selected")
+    hit = counties[counties["adcode"] == code]
+    x0, y0, x1, y1 = hit.total_bounds
+    fit = m.get_root().render().split("fitBounds(", 1)[-1]
+    nums = [float(v) for v in re.findall(r"-?\d+\.\d+", fit.split(")", 1)[0])][:4]
+    assert np.allclose(nums, [y0, x0, y1, x1], atol=0.01)  # the simplified outline's bounds
+    assert np.allclose(region_bounds({"counties": counties}, code), (x0, y0, x1, y1), atol=0.01)
+    # a GeoDataFrame or a bounding box works too
+    box_fit = build_map({"counties": counties}, fit=(117.0, 36.0, 118.0, 37.0)).get_root().render()
+    assert "[[36.0, 117.0], [37.0, 118.0]]" in box_fit.replace("\n", "").replace("  ", "")
+
+
+def test_map_problems_read_in_both_languages() -> None:
+    with pytest.raises(MapError) as err:
+        build_map({}, basemap="google", lang="fr")
+    codes = {p.code for p in err.value.problems}
+    assert codes == {"map_bad_option"}
+    zh = err.value.text("zh")
+    assert "无效" in zh and "basemap='google'" in zh and "lang='fr'" in zh
+
+
+def test_a_marker_selects_the_county_it_sits_in() -> None:
+    pts = gpd.GeoDataFrame(
+        {"htz_id": ["H1", "H2"], "name_zh": ["甲", "乙"], "host_county_adcode": ["370102", "3701"]},
+        geometry=[Point(117.0, 36.6), Point(117.1, 36.6)],
+        crs="EPSG:4326",
+    )
+    feats = _features(build_map({"htz": pts}).get_root().render(), "htz")
+    assert [f["properties"]["select"] for f in feats] == ["370102", ""]
