@@ -262,4 +262,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Preview (the same HTML as the download; to print, open the download in a browser)",
     ),
     "rep_preview": ("规划成果预览", "Report preview"),
+    "rep_notes_zh": (
+        "有 {n} 项选址或机会分析未能完成（例如缺少需求企业），成果文件的相应清单为空。",
+        "{n} siting or opportunity step(s) could not run; the matching lists are empty.",
+    ),
+    "rep_preview_open": (
+        "预览规划成果（成果文件为中英双语）",
+        "Preview the deliverable (the document is in Chinese and English)",
+    ),
 }

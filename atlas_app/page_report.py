@@ -116,7 +116,14 @@ def page_report(lang: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
-    for note in files["notes"]:
-        st.text(note)
-    st.caption(t("rep_print", lang))
-    st.iframe(preview_src(files["html"]), height=_PREVIEW_HEIGHT, alt=t("rep_preview", lang))
+    if files["notes"]:  # the library's notes are English (a node, a method, the problem)
+        if lang == "zh":
+            st.caption(t("rep_notes_zh", lang, n=len(files["notes"])))
+        else:
+            for note in files["notes"]:
+                st.text(note)
+    # The deliverable is one document in both languages (layout.reports); the page around it
+    # speaks one language, so the preview opens on request.
+    with st.expander(t("rep_preview_open", lang), expanded=False):
+        st.caption(t("rep_print", lang))
+        st.iframe(preview_src(files["html"]), height=_PREVIEW_HEIGHT, alt=t("rep_preview", lang))

@@ -134,12 +134,15 @@ def _normalise(url: str) -> str:
 
 
 def _url_problems(url: Any, argument: str, subdomains: str) -> list[Problem]:
-    if not isinstance(url, str) or not re.match(r"https?://[^\s]+$", url):
+    if not isinstance(url, str) or not url.strip():
         return [problem("basemap_bad_url", argument=argument, value=url)]
+    out: list[Problem] = []
+    if not re.match(r"https?://[^\s]+$", url):
+        out.append(problem("basemap_bad_url", argument=argument, value=url))
     if "{{" in url or "}}" in url or "{%" in url or "{#" in url:
-        return [problem("basemap_bad_placeholder", argument=argument, value="{{")]
+        return [*out, problem("basemap_bad_placeholder", argument=argument, value="{{")]
     found = {m.group(1) for m in _PLACEHOLDER.finditer(_normalise(url))}
-    out = [
+    out += [
         problem("basemap_bad_placeholder", argument=argument, value="{" + p + "}")
         for p in sorted(found - _ALLOWED)
     ]
