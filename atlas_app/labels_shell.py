@@ -16,6 +16,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "demonstration data (synthetic and real anchor firms)",
     ),
     "upload_button": ("上传文件", "Upload"),
+    "skip_to_content": ("跳到主要内容", "Skip to main content"),
     "upload_limit": ("每个文件不超过 50 MB", "50 MB per file"),
     # basemap settings (sidebar)
     "bm_head": ("底图设置", "Basemap settings"),

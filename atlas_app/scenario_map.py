@@ -29,8 +29,10 @@ from atlas_app.i18n import name, t
 from geo.export import geojson_dict
 from geo.maps import (
     LEGEND_CSS,
+    LEGEND_MAX_SHARE,
     NO_DATA_COLOUR,
     PALETTE,
+    ControlCaps,
     Legend,
     MetricScale,
     TileService,
@@ -318,9 +320,10 @@ def diff_map(
         ).add_to(pgroup)
         pgroup.add_to(m)
     MetricScale("bottomleft").add_to(m)
-    Legend(_legend_html(title, classes, lang, kinds, len(hit)), "bottomleft").add_to(m)
+    Legend(_legend_html(title, classes, lang, kinds, len(hit)), "bottomright").add_to(m)
     WheelAfterClick().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    ControlCaps(LEGEND_MAX_SHARE).add_to(m)
     x0, y0, x1, y1 = regions.total_bounds
     if np.isfinite([x0, y0, x1, y1]).all():
         m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])

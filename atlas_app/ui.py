@@ -90,14 +90,17 @@ def show_problems(problems: Iterable[Any], heading: str, lang: str) -> None:
     )
 
 
-# Streamlit's file uploader has English words built in ("Upload", "… per file"); in the Chinese
-# UI they are hidden and the same words shown in Chinese with CSS (nothing else changes).
+# Streamlit has English words built in (the file uploader's "Upload" and "… per file", the
+# keyboard skip link); in the Chinese UI they are hidden and the same words shown in Chinese
+# with CSS (nothing else changes).
 _UPLOADER_ZH = """
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span {display:none}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {content:"%(limit)s";
  font-size:0.85rem;color:rgba(49,51,63,.6)}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display:none}
 [data-testid="stFileUploaderDropzone"] button::after {content:"%(upload)s"}
+[data-testid="stSkipToContent"] {font-size:0}
+[data-testid="stSkipToContent"]::after {content:"%(skip)s";font-size:1rem}
 """
 
 
@@ -110,5 +113,9 @@ def page_style(lang: str) -> None:
     if lang == "zh":
         from atlas_app.i18n import t
 
-        css += _UPLOADER_ZH % {"limit": t("upload_limit", lang), "upload": t("upload_button", lang)}
+        css += _UPLOADER_ZH % {
+            "limit": t("upload_limit", lang),
+            "upload": t("upload_button", lang),
+            "skip": t("skip_to_content", lang),
+        }
     st.html(f"<style>{css}</style>")

@@ -55,6 +55,7 @@ from geo.maps.classify import (
 from geo.maps.controls import (
     COUNTY_LABEL_ZOOM,
     AttributionNote,
+    ControlCaps,
     MetricScale,
     PlaceLabels,
     WheelAfterClick,
@@ -111,6 +112,7 @@ __all__ = [
     "ZONE_COLOURS",
     "AttributionNote",
     "Choropleth",
+    "ControlCaps",
     "Legend",
     "MapError",
     "MetricScale",

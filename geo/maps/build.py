@@ -2,7 +2,7 @@
 
 :func:`build_map` draws the layers bottom to top with their styles, tooltips and popups, a
 choropleth with its legend, place names, a metric scale bar, the layer control (top right) and
-the legend (bottom left), and fits the view to the layers, to the selected region or to what
+the legend (bottom right), and fits the view to the layers, to the selected region or to what
 the caller asks. :func:`selection_group` outlines one region apart from the map, for
 ``st_folium``'s ``feature_group_to_add``.
 
@@ -29,12 +29,13 @@ from geo.export import geojson_dict
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import BASEMAPS, TileService, add_basemap, basemap_datum
 from geo.maps.classify import NO_DATA_COLOUR, SCHEMES, Choropleth, class_colours, classify_values
-from geo.maps.controls import MetricScale, PlaceLabels, WheelAfterClick
+from geo.maps.controls import ControlCaps, MetricScale, PlaceLabels, WheelAfterClick
 from geo.maps.display import DEFAULT_TOLERANCE, DISPLAY_PRECISION, display_layers
 from geo.maps.errors import MapError
 from geo.maps.features import ID_COLUMNS, feature_collection, feature_props, tooltip_fields
 from geo.maps.legend import (
     LEGEND_CSS,
+    LEGEND_MAX_SHARE,
     Legend,
     choropleth_legend,
     legend_html,
@@ -499,9 +500,10 @@ def build_map(
         parts.append(extra_legend)
     MetricScale("bottomleft").add_to(m)
     if parts:
-        Legend(legend_html(parts, lang, open_=legend_open), "bottomleft").add_to(m)
+        Legend(legend_html(parts, lang, open_=legend_open), "bottomright").add_to(m)
     WheelAfterClick().add_to(m)
     folium.LayerControl(collapsed=collapsed_control, position="topright").add_to(m)
+    ControlCaps(LEGEND_MAX_SHARE).add_to(m)
     bounds = _fit_bounds(fit, layers, selected, datum)
     if bounds is not None:
         x0, y0, x1, y1 = bounds

@@ -23,7 +23,14 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-__all__ = ["COUNTY_LABEL_ZOOM", "AttributionNote", "MetricScale", "PlaceLabels", "WheelAfterClick"]
+__all__ = [
+    "COUNTY_LABEL_ZOOM",
+    "AttributionNote",
+    "ControlCaps",
+    "MetricScale",
+    "PlaceLabels",
+    "WheelAfterClick",
+]
 
 COUNTY_LABEL_ZOOM = 9
 """From this zoom on county names are shown (and city names hidden)."""
@@ -62,6 +69,33 @@ class AttributionNote(MacroElement):
         super().__init__()
         self._name = "AtlasAttributionNote"
         self.html = html_text
+
+
+class ControlCaps(MacroElement):
+    """Caps the layer control's list at ``share`` of the map's height (it scrolls beyond), so it
+    and the legend (capped the same way, in the other corner below) never meet."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, share) {
+            function cap() {
+                var h = Math.max(80, Math.floor(map.getSize().y * share));
+                map.getContainer().querySelectorAll('.leaflet-control-layers-list').forEach(
+                    function (el) { el.style.maxHeight = h + 'px'; el.style.overflowY = 'auto'; });
+            }
+            map.whenReady(cap);
+            setTimeout(cap, 0);
+            map.on('resize', cap);
+        })({{ this._parent.get_name() }}, {{ this.share|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, share: float) -> None:
+        super().__init__()
+        self._name = "AtlasControlCaps"
+        self.share = float(share)
 
 
 class WheelAfterClick(MacroElement):

@@ -1,10 +1,12 @@
 """The legend: a compact, collapsible Leaflet control that never covers the layer control.
 
-The legend sits in the bottom-left corner (above the scale bar), the layer control in the top
-right: different corners. Its height is capped at :data:`LEGEND_MAX_SHARE` of the map's height
-(it scrolls beyond) and its width at 230 px, and on a map lower than
-:data:`LEGEND_FOLD_BELOW_PX` it starts folded, so on every map the app draws the two boxes stay
-apart. It is a ``<details>`` element: a click on its summary folds or unfolds it.
+At the province view Shandong's right-hand corners are sea (the Bohai to the north-east, the
+Yellow Sea to the south-east) and its left-hand ones land (德州, 菏泽), so the legend sits in
+the bottom-right corner and the layer control in the top right. The legend's height is capped
+at :data:`LEGEND_MAX_SHARE` of the map's height (it scrolls beyond) and the layer control's list
+at the same share (:class:`geo.maps.controls.ControlCaps`), so the two boxes can never meet; on
+a map lower than :data:`LEGEND_FOLD_BELOW_PX` the legend starts folded. It is a ``<details>``
+element: a click on its summary folds or unfolds it.
 
 No branca colormap is used: branca's colormaps pull d3 from a CDN.
 """
@@ -36,7 +38,7 @@ __all__ = [
     "zone_legend",
 ]
 
-LEGEND_MAX_SHARE = 0.55
+LEGEND_MAX_SHARE = 0.42
 """Largest share of the map's height the legend may take (it scrolls beyond)."""
 LEGEND_FOLD_BELOW_PX = 420
 """Maps lower than this (in pixels) start with the legend folded."""
@@ -50,7 +52,7 @@ class Legend(MacroElement):
     html_text
         Legend HTML; every data string in it must already be escaped (:func:`~geo.maps.esc`).
     position
-        Leaflet corner (default ``"bottomleft"``: the layer control is top right).
+        Leaflet corner (default ``"bottomright"``, under the layer control at the top right).
     max_share
         Largest share of the map's height the legend takes.
     fold_below
@@ -83,7 +85,7 @@ class Legend(MacroElement):
     def __init__(
         self,
         html_text: str,
-        position: str = "bottomleft",
+        position: str = "bottomright",
         *,
         max_share: float = LEGEND_MAX_SHARE,
         fold_below: int = LEGEND_FOLD_BELOW_PX,

@@ -211,6 +211,8 @@ def _allowed(word: str, extra: frozenset[str]) -> bool:
         return True
     if w in LATIN_ALLOWED or w in extra or w in data_codes():
         return True
+    if re.fullmatch(r"\d+(?:\.\d+)?(?:B|KB|MB|GB)", w):  # file sizes as the uploader shows them
+        return True
     if len(w) == 1 or re.fullmatch(
         r"[A-Za-z]_[A-Za-z0-9,'’]+", w
     ):  # formula variables: k, w_n, e_cr

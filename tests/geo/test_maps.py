@@ -329,7 +329,7 @@ def test_scale_bar_is_metric_and_controls_sit_in_different_corners(
     assert "imperial: false" in html and "metric: true" in html
     assert "L.control.scale()" not in html  # folium's default (metric + miles) is off
     legend = html.split("L.DomUtil.create('div', 'atlas-legend')", 1)[0].rsplit("L.control(", 1)[-1]
-    assert legend.startswith('{position: "bottomleft"}')  # the legend
+    assert legend.startswith('{position: "bottomright"}')  # the legend, over the Yellow Sea
     assert re.search(r"L\.control\.layers\([^;]*\"position\": \"topright\"", html, flags=re.S)
 
 
