@@ -9,6 +9,7 @@ raw indicators of :func:`layout.evaluation.indicator_table`.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -88,7 +89,7 @@ def _column_config(df: pd.DataFrame, lang: str) -> dict[str, Any]:
                 label,
                 options=list(choices),
                 help=hint,
-                format_func=lambda v, f=field: t(f"ev_{f}_{_slug(v)}", lang),
+                format_func=_option_label(field, lang),
             )
             if valid
             else col.TextColumn(label, help=hint)
@@ -104,6 +105,15 @@ def _column_config(df: pd.DataFrame, lang: str) -> dict[str, Any]:
     else:
         cfg["weight"] = col.TextColumn(t("ev_col_weight", lang), help=t("ev_help_weight", lang))
     return {k: v for k, v in cfg.items() if k in df.columns}
+
+
+def _option_label(field: str, lang: str) -> Callable[[Any], str]:
+    """The editor's label of a ``direction``/``normalisation`` code in ``lang``."""
+
+    def label(value: Any) -> str:
+        return t(f"ev_{field}_{_slug(value)}", lang)
+
+    return label
 
 
 def _slug(value: Any) -> str:
@@ -154,7 +164,7 @@ def evaluation_view(ev: pd.DataFrame, ind: pd.DataFrame, lang: str) -> pd.DataFr
         out[t("ev_score_of", lang, name=names[rec.indicator])] = (
             ev[f"score_{rec.indicator}"].astype(float).round(3).to_numpy()
         )
-    by_source = {}
+    by_source: dict[str, str] = {}
     for rec in ind.itertuples():
         by_source.setdefault(rec.source_column, names[rec.indicator])
     for src, label in by_source.items():

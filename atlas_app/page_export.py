@@ -125,12 +125,13 @@ def preview(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
     head = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).head(10)
     skip = {"name", "name_zh", "name_en"}
-    cols: list[Col | str] = [c for c in _ID_FIELDS if c in head][:1]
+    cols: list[Col | str] = []
+    cols += [c for c in _ID_FIELDS if c in head][:1]
     pair = ("name_zh", "name_en") if "name_zh" in head else ("name", "name_en")
     if pair[0] in head or pair[1] in head:
         cols.append(Col("name", pair=pair))
     cols += [
-        c
+        str(c)
         for c in head.columns
         if c not in skip and c not in cols and has_label(f"col_{c}") and head[c].dtype != object
     ]

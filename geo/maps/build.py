@@ -204,7 +204,11 @@ def _polygon_style(
             else [str(i) for i in range(len(gdf))]
         )
         styles = {f"{name}:{c}": zone_style(c, i, frame_idx) for i, c in enumerate(codes)}
-        return lambda f, s=styles: s.get(f["id"], {})
+
+        def zone_of(f: dict[str, Any]) -> dict[str, Any]:
+            return styles.get(f["id"], {})
+
+        return zone_of
     base = style_for(name, li)
     if choropleth is not None and choropleth.layer == name:
         idcol = next(c for c in ID_COLUMNS if c in gdf)
@@ -221,8 +225,16 @@ def _polygon_style(
             for c, k in zip(gdf[idcol].astype(str), classes, strict=True)
         }
         base.update(fillOpacity=0.8, weight=0.5, color="#555555")
-        return lambda f, s=fill, b=base: {**b, "fillColor": s.get(f["id"], NO_DATA_COLOUR)}
-    return lambda _f, b=base: b
+
+        def coloured(f: dict[str, Any]) -> dict[str, Any]:
+            return {**base, "fillColor": fill.get(f["id"], NO_DATA_COLOUR)}
+
+        return coloured
+
+    def plain_style(_f: dict[str, Any]) -> dict[str, Any]:
+        return base
+
+    return plain_style
 
 
 def _add_firms(
