@@ -15,6 +15,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "演示数据（合成企业与真实龙头企业）",
         "demonstration data (synthetic and real anchor firms)",
     ),
+    "choose": ("请选择", "Choose"),
     "upload_button": ("上传文件", "Upload"),
     "skip_to_content": ("跳到主要内容", "Skip to main content"),
     "upload_limit": ("每个文件不超过 50 MB", "50 MB per file"),

@@ -420,6 +420,7 @@ def _form_add_site(lang: str, firms: gpd.GeoDataFrame, chain: str) -> None:
             list(g.nodes),
             key="scn_site_nodes",
             format_func=lambda n: _node_label(g, n, lang),
+            placeholder=t("choose", lang),
         )
     _location_inputs("scn_site", lang)
     st.caption(t("scn_site_note", lang))
@@ -819,7 +820,10 @@ def builder(lang: str, firms: state.FirmData, chain: str) -> tuple[Scenario, lis
         st.dataframe(edit_table(scenario.edits, lang, names), hide_index=True)
         c1, c2, c3 = st.columns([3, 1, 1])
         c1.multiselect(
-            t("scn_del_pick", lang), list(range(1, len(scenario.edits) + 1)), key="scn_del_pick"
+            t("scn_del_pick", lang),
+            list(range(1, len(scenario.edits) + 1)),
+            key="scn_del_pick",
+            placeholder=t("choose", lang),
         )
         c2.button(t("scn_delete", lang), key="scn_delete", on_click=_delete, width="stretch")
         c3.button(t("scn_clear", lang), key="scn_clear", on_click=_clear, width="stretch")

@@ -71,6 +71,7 @@ from geo.maps.features import ID_COLUMNS, feature_collection, feature_props, too
 from geo.maps.legend import (
     LEGEND_CSS,
     LEGEND_FOLD_BELOW_PX,
+    LEGEND_FOLD_NARROWER_PX,
     LEGEND_MAX_SHARE,
     Legend,
     choropleth_legend,
@@ -103,6 +104,7 @@ __all__ = [
     "LANGS",
     "LEGEND_CSS",
     "LEGEND_FOLD_BELOW_PX",
+    "LEGEND_FOLD_NARROWER_PX",
     "LEGEND_MAX_SHARE",
     "NO_DATA_COLOUR",
     "PALETTE",

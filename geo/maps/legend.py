@@ -5,7 +5,8 @@ Yellow Sea to the south-east) and its left-hand ones land (德州, 菏泽), so t
 the bottom-right corner and the layer control in the top right. The legend's height is capped
 at :data:`LEGEND_MAX_SHARE` of the map's height (it scrolls beyond) and the layer control's list
 at the same share (:class:`geo.maps.controls.ControlCaps`), so the two boxes can never meet; on
-a map lower than :data:`LEGEND_FOLD_BELOW_PX` the legend starts folded. It is a ``<details>``
+a map lower than :data:`LEGEND_FOLD_BELOW_PX` or narrower than :data:`LEGEND_FOLD_NARROWER_PX`
+the legend starts folded. It is a ``<details>``
 element: a click on its summary folds or unfolds it.
 
 No branca colormap is used: branca's colormaps pull d3 from a CDN.
@@ -30,6 +31,7 @@ from geo.maps.words import layer_title, word
 __all__ = [
     "LEGEND_CSS",
     "LEGEND_FOLD_BELOW_PX",
+    "LEGEND_FOLD_NARROWER_PX",
     "LEGEND_MAX_SHARE",
     "Legend",
     "choropleth_legend",
@@ -40,8 +42,10 @@ __all__ = [
 
 LEGEND_MAX_SHARE = 0.42
 """Largest share of the map's height the legend may take (it scrolls beyond)."""
-LEGEND_FOLD_BELOW_PX = 420
+LEGEND_FOLD_BELOW_PX = 480
 """Maps lower than this (in pixels) start with the legend folded."""
+LEGEND_FOLD_NARROWER_PX = 640
+"""Maps narrower than this (in pixels, e.g. two side by side) start with the legend folded."""
 
 
 class Legend(MacroElement):
@@ -55,8 +59,8 @@ class Legend(MacroElement):
         Leaflet corner (default ``"bottomright"``, under the layer control at the top right).
     max_share
         Largest share of the map's height the legend takes.
-    fold_below
-        Fold the legend at first when the map is lower than this many pixels.
+    fold_below, fold_narrower
+        Fold the legend at first when the map is lower or narrower than this many pixels.
     """
 
     _template = Template(
@@ -73,8 +77,10 @@ class Legend(MacroElement):
             }
             fit();
             map.on('resize', fit);
-            var d = div.querySelector('details');
-            if (d && map.getSize().y < {{ this.fold_below|tojson }}) { d.removeAttribute('open'); }
+            var d = div.querySelector('details'), size = map.getSize();
+            if (d && (size.y < {{ this.fold_below|tojson }} || size.x < {{ this.fold_narrower|tojson }})) {
+                d.removeAttribute('open');
+            }
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -89,6 +95,7 @@ class Legend(MacroElement):
         *,
         max_share: float = LEGEND_MAX_SHARE,
         fold_below: int = LEGEND_FOLD_BELOW_PX,
+        fold_narrower: int = LEGEND_FOLD_NARROWER_PX,
     ) -> None:
         super().__init__()
         self._name = "AtlasLegend"
@@ -96,6 +103,7 @@ class Legend(MacroElement):
         self.position = position
         self.max_share = float(max_share)
         self.fold_below = int(fold_below)
+        self.fold_narrower = int(fold_narrower)
 
 
 LEGEND_CSS = """

@@ -56,7 +56,9 @@ _VISIBLE_TEXT = """() => {
   const text = document.body.innerText;
   off.forEach((e, i) => { e.style.display = old[i]; });
   const svg = [...document.querySelectorAll('svg text')].map(e => e.textContent).join('\\n');
-  return text + '\\n' + svg;
+  const hints = [...document.querySelectorAll('input[placeholder], textarea[placeholder]')]
+    .filter(e => e.offsetParent !== null).map(e => e.placeholder).join('\\n');
+  return text + '\\n' + svg + '\\n' + hints;
 }"""
 
 
