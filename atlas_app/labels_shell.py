@@ -33,10 +33,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "bm_custom": ("自定义瓦片服务", "Custom tile service"),
     "bm_url": ("瓦片地址模板", "Tile URL template"),
     "bm_url_help": (
-        "XYZ 模板，如 https://tiles.example.gov.cn/{z}/{x}/{y}.png；WMTS 请写成 GetTile 模板，"
+        "XYZ 模板，如 https://<瓦片服务器>/{z}/{x}/{y}.png；WMTS 请写成 GetTile 模板，"
         "TILEMATRIX={z}&TILEROW={y}&TILECOL={x}（或 {TileMatrix}/{TileRow}/{TileCol}），仅限球面墨卡托"
         "瓦片矩阵（天地图的 _w 图层）。{s} 为子域名。",
-        "An XYZ template such as https://tiles.example.gov.cn/{z}/{x}/{y}.png; for WMTS write the "
+        "An XYZ template such as https://<tile server>/{z}/{x}/{y}.png; for WMTS write the "
         "GetTile template with TILEMATRIX={z}&TILEROW={y}&TILECOL={x} (or {TileMatrix}/{TileRow}/"
         "{TileCol}), Web-Mercator tile matrix sets only (Tianditu's _w layers). {s} takes the "
         "subdomains.",
