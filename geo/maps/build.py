@@ -33,6 +33,7 @@ from geo.maps.controls import ControlCaps, MetricScale, PlaceLabels, WheelAfterC
 from geo.maps.display import DEFAULT_TOLERANCE, DISPLAY_PRECISION, display_layers
 from geo.maps.errors import MapError
 from geo.maps.features import ID_COLUMNS, feature_collection, feature_props, tooltip_fields
+from geo.maps.firms import add_firms
 from geo.maps.legend import (
     LEGEND_CSS,
     LEGEND_MAX_SHARE,
@@ -218,6 +219,7 @@ def _polygon_style(
             vals.reindex(gdf[idcol].astype(str).to_numpy()),
             scheme=choropleth.scheme,
             k=choropleth.k,
+            bins=choropleth.bins,
         )
         colours = class_colours(len(bins))
         fill = {
@@ -235,34 +237,6 @@ def _polygon_style(
         return base
 
     return plain_style
-
-
-def _add_firms(
-    group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, props: pd.DataFrame, mode: str, limit: int
-) -> None:
-    pts = gdf.geometry
-    ok = pts.notna() & ~pts.is_empty
-    lat = pts[ok].y.round(DISPLAY_PRECISION).to_numpy()
-    lon = pts[ok].x.round(DISPLAY_PRECISION).to_numpy()
-    use_heat = mode == "heat" or (mode == "auto" and int(ok.sum()) > limit)
-    if use_heat:
-        folium.plugins.HeatMap(
-            np.column_stack([lat, lon]).tolist(), radius=14, blur=18, min_opacity=0.35
-        ).add_to(group)
-        return
-    labels = (props.loc[ok, "name"] + "<br>" + props.loc[ok, "detail"]).tolist()
-    data = [[float(a), float(b), t] for a, b, t in zip(lat, lon, labels, strict=True)]
-    # Labels are escaped above; bindTooltip with a string sets innerHTML, which turns the
-    # entities back into text.
-    callback = (
-        "function (row) {"
-        "var m = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 5, color: '#333',"
-        " weight: 1, fillColor: '#1f78b4', fillOpacity: 0.85, className: 'atlas-firm'});"
-        "m.bindTooltip(row[2]); return m;}"
-    )
-    folium.plugins.FastMarkerCluster(
-        data, callback=callback, options={"maxClusterRadius": 40, "chunkedLoading": True}
-    ).add_to(group)
 
 
 def _add_lines(
@@ -442,8 +416,10 @@ def build_map(
         geom_types = set(gdf.geometry.dropna().geom_type)
         is_points = geom_types <= {"Point", "MultiPoint"} and bool(geom_types)
         if name == "firms" and is_points:
-            _add_firms(group, gdf, props, firms_mode, marker_limit)
+            rings = add_firms(group, gdf, props, firms_mode, marker_limit, lang=lang)
             legend.append(point_legend("#1f78b4", title))
+            if rings:
+                legend.append(rings)
             group.add_to(m)
             continue
         doc = feature_collection(gdf, props)

@@ -7,6 +7,7 @@ run). Colours are ColorBrewer YlOrRd (Brewer, C. A., colorbrewer2.org, Apache-2.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,9 @@ class Choropleth:
         Number of classes (lowered to the number of distinct values when fewer).
     fmt
         Format of class bounds in the legend and values in tooltips.
+    bins
+        Fixed upper class bounds (ascending) instead of classifying ``values`` — e.g. bounds
+        computed once over every year so the colours of a year slider stay comparable.
     """
 
     values: pd.Series
@@ -78,6 +82,7 @@ class Choropleth:
     k: int = 5
     fmt: str = "{:,.2f}"
     extra: dict[str, Any] = field(default_factory=dict)
+    bins: tuple[float, ...] | None = None
 
 
 _MC_NAMES = {
@@ -92,15 +97,31 @@ _MC_NAMES = {
 
 
 def classify_values(
-    values: pd.Series, *, scheme: str = "quantiles", k: int = 5
+    values: pd.Series,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
 ) -> tuple[pd.Series, list[float]]:
     """Class of each value (0 = lowest; ``-1`` = no data) and the upper bound of each class.
 
     Wraps :mod:`mapclassify` (Rey, Stephens & Laura 2017, *mapclassify*, PySAL). ``k`` is cut
     to the number of distinct finite values so no class is empty; a single distinct value
-    gives one class.
+    gives one class. With fixed ``bins`` (ascending upper bounds) a value falls in the first
+    class whose bound it does not exceed (values above the last bound in the last class) and
+    every class is kept, empty or not.
+
+    >>> classify_values(pd.Series([0.0, 1.0, 2.5, 9.0]), bins=[1.0, 2.0, 3.0])[0].tolist()
+    [0, 0, 2, 2]
     """
     import mapclassify
+
+    if bins is not None:
+        b = np.asarray(sorted(float(x) for x in bins), dtype=float)
+        v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        cls = np.minimum(np.searchsorted(b, v, side="left"), max(len(b) - 1, 0))
+        ok = np.isfinite(v) & (len(b) > 0)
+        return pd.Series(np.where(ok, cls, -1).astype(int), index=values.index), b.tolist()
 
     problems = []
     if scheme not in SCHEMES:

@@ -181,7 +181,7 @@ def choropleth_legend(ch: Choropleth, lang: str) -> str:
     The scheme reads as words (``分位数，5 类`` / ``Quantiles, 5 classes``).
     """
     vals = ch.values.copy()
-    classes, bins = classify_values(vals, scheme=ch.scheme, k=ch.k)
+    classes, bins = classify_values(vals, scheme=ch.scheme, k=ch.k, bins=ch.bins)
     colours = class_colours(len(bins))
     finite = pd.to_numeric(vals, errors="coerce")
     finite = finite[np.isfinite(finite)]
@@ -191,9 +191,13 @@ def choropleth_legend(ch: Choropleth, lang: str) -> str:
     lower = float(finite.min()) if len(finite) else math.nan
     for i, (upper, col) in enumerate(zip(bins, colours, strict=True)):
         n = int((classes == i).sum())
-        lo = ch.fmt.format(lower) if i == 0 else ch.fmt.format(bins[i - 1])
+        if i == 0 and ch.bins is not None:  # fixed bounds: the first class has no lower one
+            span = f"≤ {ch.fmt.format(upper)}"
+        else:
+            lo = ch.fmt.format(lower) if i == 0 else ch.fmt.format(bins[i - 1])
+            span = f"{lo} – {ch.fmt.format(upper)}"
         rows.append(
-            f'<div><i style="background:{col}"></i>{esc(lo)} – {esc(ch.fmt.format(upper))} '
+            f'<div><i style="background:{col}"></i>{esc(span)} '
             f'<span class="note">({n})</span></div>'
         )
     n_missing = int((classes < 0).sum())

@@ -45,6 +45,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "layer_sourcing": ("至最近来源的连线", "Links to the nearest sources"),
     "layer_selection": ("已选区域", "Selected region"),
     "layer_labels": ("地名", "Place names"),
+    # firms placed at their county (imported without coordinates): rings, never pins
+    "firms_at_county": (
+        "{n} 家企业按区县定位（无精确坐标，画在区县代表点）",
+        "{n} firm(s) placed at the county (no exact point; drawn at the county's point)",
+    ),
+    "firms_at_county_legend": (
+        "按区县定位的企业（圆圈，无精确坐标）",
+        "Firms placed at their county (ring, no exact point)",
+    ),
     # basemaps
     "basemap_none": ("无底图（离线）", "None (offline)"),
     "basemap_osm": ("OpenStreetMap（WGS-84）", "OpenStreetMap (WGS-84)"),

@@ -228,6 +228,34 @@ def test_tied_values_lower_k_without_warning() -> None:
     assert 1 <= len(bins) < 5 and classes.max() == len(bins) - 1
 
 
+def test_fixed_bins_classify_like_mapclassify_user_defined() -> None:
+    # fixed bounds (e.g. over every year of a panel) against mapclassify's UserDefined
+    rng = np.random.default_rng(11)
+    values = pd.Series(rng.gamma(2.0, 10.0, 80))
+    values.iloc[3] = np.nan
+    bounds = [5.0, 12.5, 20.0, 40.0]
+    classes, bins = classify_values(values, bins=[20.0, 5.0, 40.0, 12.5])  # order does not matter
+    assert bins == bounds
+    finite = values.dropna()
+    inside = finite[finite <= bounds[-1]]
+    ref = mapclassify.UserDefined(inside.to_numpy(), bins=bounds)
+    assert np.array_equal(classes[inside.index].to_numpy(), ref.yb)
+    assert (classes[finite[finite > bounds[-1]].index] == len(bounds) - 1).all()  # top class
+    assert classes.iloc[3] == -1
+
+
+def test_fixed_bins_keep_empty_classes_in_the_legend(counties: gpd.GeoDataFrame) -> None:
+    values = pd.Series(1.0, index=counties["adcode"])  # every county in the first class
+    ch = Choropleth(values, "测试", "Test", bins=(2.0, 4.0, 8.0), fmt="{:.0f}")
+    raw = build_map({"counties": counties}, choropleth=ch, lang="en").get_root().render()
+    # the legend travels as a JSON string: read its escapes back
+    html = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), raw)
+    html = html.replace('\\"', '"')
+    assert '≤ 2 <span class="note">(136)</span>' in html
+    assert '2 – 4 <span class="note">(0)</span>' in html
+    assert '4 – 8 <span class="note">(0)</span>' in html
+
+
 def test_bad_arguments_are_all_reported() -> None:
     with pytest.raises(MapError) as err:
         classify_values(pd.Series([1.0, 2.0]), scheme="natural", k=42)
