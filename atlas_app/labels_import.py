@@ -35,12 +35,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "imp_units": ("数值单位", "Units"),
     "imp_unit_line": (
         "{header}：{unit}，换算为万元 ×{factor}",
-        "{header}: {unit}, converted to 万元 ×{factor}",
+        "{header}: {unit}, converted to 10k yuan ×{factor}",
     ),
     "imp_unit_assumed": (
         "{header}：表头没有单位，按万元读取",
-        "{header}: no unit in the header, read as 万元",
+        "{header}: no unit in the header, read as 10k yuan",
     ),
+    "imp_unit_yuan": ("元", "yuan"),
+    "imp_unit_k_yuan": ("千元", "1,000 yuan"),
+    "imp_unit_10k_yuan": ("万元", "10k yuan"),
+    "imp_unit_m_yuan": ("百万元", "million yuan"),
+    "imp_unit_10m_yuan": ("千万元", "10 million yuan"),
+    "imp_unit_100m_yuan": ("亿元", "100 million yuan"),
+    "imp_map_value": ("“{value}”对应为", "Map “{value}” to"),
     "imp_encoding": ("文字编码：{encoding}", "Text encoding: {encoding}"),
     "imp_big5": (
         "此文件按 GB18030 解码，但看起来像繁体 Big5 编码；如企业名称显示为乱码，请在下方选择 Big5 后重新导入。",

@@ -12,6 +12,7 @@ saved and reused too).
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -43,6 +44,10 @@ ENCODINGS: tuple[str, ...] = ("", "utf-8", "gb18030", "big5")
 MAX_UPLOAD_MB = 50
 PREVIEW_ROWS = 20
 _IGNORE = ""
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "big5": "Big5"}
+_UNIT_KEYS = {"元": "yuan", "千元": "k_yuan", "万元": "10k_yuan", "百万元": "m_yuan",
+              "千万元": "10m_yuan", "亿元": "100m_yuan"}  # fmt: skip
+_CODE_NAME = re.compile(r"(?<![A-Za-z0-9_])([a-z][a-z0-9_]*)（([^（）]*)）")
 
 
 def _on_disk(data: bytes, name: str, fn: Callable[[Path], Any]) -> Any:
@@ -107,7 +112,37 @@ def rejects_csv(result: Any) -> bytes:
 
 
 def _field_label(field: str, lang: str) -> str:
-    return t("imp_ignore", lang) if field == _IGNORE else f"{t(f'imp_f_{field}', lang)} · {field}"
+    """A target field by its name (the English UI adds the field code the JSON mapping holds)."""
+    if field == _IGNORE:
+        return t("imp_ignore", lang)
+    return t(f"imp_f_{field}", lang) if lang == "zh" else f"{t(f'imp_f_{field}', lang)} · {field}"
+
+
+def _encoding_name(encoding: str) -> str:
+    """An encoding by its usual name (``gb18030`` → ``GB18030``)."""
+    return _ENCODING_NAMES.get(str(encoding).lower().replace("_", "-"), str(encoding))
+
+
+def _unit_name(unit: str, lang: str) -> str:
+    """A unit of money as the importer names it (元, 万元 …), in English words on the English UI."""
+    return (
+        unit
+        if lang == "zh"
+        else t(f"imp_unit_{_UNIT_KEYS[unit]}", lang)
+        if unit in _UNIT_KEYS
+        else unit
+    )
+
+
+def _zh_reason(text: str) -> str:
+    """A Chinese reason with ``code（name）`` pairs of chain nodes read as the name alone."""
+    return _CODE_NAME.sub(
+        lambda m: m.group(2) if m.group(1) in _node_codes() else m.group(0), str(text)
+    )
+
+
+def _node_codes() -> frozenset[str]:
+    return frozenset(str(n) for g in loaders.chain_graphs().values() for n in g.nodes)
 
 
 def _reset(prefix: str) -> None:
@@ -133,7 +168,7 @@ def _mapping_step(
         t("imp_encoding_pick", lang),
         ENCODINGS,
         key="upload_encoding",
-        format_func=lambda e: e or t("imp_encoding_auto", lang),
+        format_func=lambda e: _encoding_name(e) if e else t("imp_encoding_auto", lang),
     )
     sheet = st.session_state.get("upload_sheet")
     from layout.records import FirmImportError
@@ -214,7 +249,7 @@ def _summary(result: Any, lang: str) -> None:
     c2.metric(t("accepted", lang), s["accepted"])
     c3.metric(t("rejected", lang), s["rejected"])
     if s.get("encoding"):
-        st.caption(t("imp_encoding", lang, encoding=s["encoding"]))
+        st.caption(t("imp_encoding", lang, encoding=_encoding_name(s["encoding"])))
     if s.get("encoding_warning"):
         st.warning(t("imp_big5", lang))
     if s.get("by_location"):
@@ -230,7 +265,15 @@ def _summary(result: Any, lang: str) -> None:
         )
     for unit in (s.get("units") or {}).values():
         key = "imp_unit_assumed" if unit.get("assumed") else "imp_unit_line"
-        st.caption(t(key, lang, header=unit["header"], unit=unit["unit"], factor=unit["factor"]))
+        st.caption(
+            t(
+                key,
+                lang,
+                header=unit["header"],
+                unit=_unit_name(unit["unit"], lang),
+                factor=unit["factor"],
+            )
+        )
     if s.get("by_reason"):
         st.markdown(f"**{t('by_reason', lang)}**")
         words = [REASONS.get(c, (c, c))[0 if lang == "zh" else 1] for c in s["by_reason"]]
@@ -267,20 +310,23 @@ def _unknown_values(result: Any, lang: str) -> dict[str, Any] | None:
             label = {
                 c: f"{c} · {graphs[c].graph.get('name_zh' if lang == 'zh' else 'name_en', c)}"
                 for c in targets
-            }
+            }  # chain codes are names that stay Latin (LED …)
         else:
             graph = graphs.get(chain)
             targets = list(graph.nodes) if graph is not None else []
+            # nodes by name in Chinese (node codes are English words); code · name in English
             label = (
                 {
-                    n: f"{n} · {graph.nodes[n].get('name_zh' if lang == 'zh' else 'name_en', n)}"
+                    n: graph.nodes[n].get("name_zh", n)
+                    if lang == "zh"
+                    else f"{n} · {graph.nodes[n].get('name_en', n)}"
                     for n in targets
                 }
                 if graph is not None
                 else {}
             )
         chosen = right.selectbox(
-            f"{kind}:{chain}:{value}",
+            t("imp_map_value", lang, value=value),
             ["", *targets],
             key=f"unk_{i}",
             format_func=_leave_or(label, lang),
@@ -478,9 +524,10 @@ def page_data(lang: str) -> None:
     rej = result.rejected
     if len(rej):
         st.markdown(f"**{t('rejected_preview', lang, n=min(PREVIEW_ROWS, len(rej)))}**")
-        shown_rej = view(
-            pd.DataFrame(rej), lang, ["row", Col("reason", pair=("reason_zh", "reason_en"))]
-        )
+        rej_frame = pd.DataFrame(rej)
+        if lang == "zh" and "reason_zh" in rej_frame:
+            rej_frame["reason_zh"] = [_zh_reason(r) for r in rej_frame["reason_zh"]]
+        shown_rej = view(rej_frame, lang, ["row", Col("reason", pair=("reason_zh", "reason_en"))])
         text_table(shown_rej, max_rows=PREVIEW_ROWS, css_class="atlas-tt atlas-rejected")
         st.download_button(
             t("download_rejects", lang),

@@ -20,9 +20,8 @@ from streamlit_folium import st_folium
 
 from atlas_app import loaders
 from atlas_app.i18n import name_both, t
-from atlas_app.page_coverage import table_bytes
-from atlas_app.planning_ui import chain_label, chain_picker, with_data_note
-from geo.export import xlsx_bytes
+from atlas_app.planning_ui import chain_label, chain_picker
+from atlas_app.tables import reason_text, table_bytes, workbook
 from geo.maps import DEFAULT_TOLERANCE, Choropleth, build_map, classify_values
 
 __all__ = [
@@ -109,7 +108,10 @@ def transitions_view(trans: pd.DataFrame, lang: str, *, year: int | None = None)
             t("mon_col_change", lang): [t(f"mon_kind_{k}", lang) for k in t_["kind"]],
             t("mon_col_from", lang): [t(f"status_{s}", lang) for s in t_["from_status"]],
             t("mon_col_to", lang): [t(f"status_{s}", lang) for s in t_["to_status"]],
-            t("mon_col_reason", lang): (t_["reason_zh"] if zh else t_["reason_en"]).to_numpy(),
+            # the strength-class code at the end of a reason is the change column's word
+            t("mon_col_reason", lang): [
+                reason_text(r, lang) for r in (t_["reason_zh"] if zh else t_["reason_en"])
+            ],
             t("mon_col_firms", lang): t_["firm_ids"].str.replace(";", ", ").to_numpy(),
         }
     )
@@ -195,7 +197,7 @@ def _panel(lang: str) -> tuple[Any, str, bool]:
             if s["rejected"]:
                 st.download_button(
                     t("mon_download_rejects", lang),
-                    table_bytes(panel.rejected, "csv"),
+                    table_bytes(panel.rejected, "csv", lang),
                     file_name="monitor_rejects.csv",
                     mime="text/csv",
                     key="dl_mon_rejects",
@@ -410,9 +412,23 @@ def _growth(m: Any, lang: str) -> None:
     st.dataframe(view.style.format(fmt, na_rep="–"), hide_index=True, key="mon_growth_table")
 
 
-def _downloads(m: Any, chain: str, level_key: str, base: str, synthetic: bool) -> dict[str, Any]:
+# code columns of the downloads that get a neighbour column with their names
+_CODES = {
+    "status": "status",
+    "stage": "stage",
+    "strength_class": "class",
+    "from_status": "status",
+    "to_status": "status",
+    "kind": "mon_kind",
+    "verdict": "mon_verdict",
+    "base": "base",
+}
+
+
+def _downloads(m: Any, chain: str, base: str) -> dict[str, pd.DataFrame]:
+    """The tables of the downloads (field names as the library gives them)."""
     by_year = m.years.regions.assign(chain=chain, level=m.years.level, base=base)
-    sheets = {
+    return {
         "by_year": by_year,
         "node_by_year": m.years.nodes.drop(columns=["reason_zh", "reason_en"]),
         "growth": m.growth,
@@ -422,7 +438,6 @@ def _downloads(m: Any, chain: str, level_key: str, base: str, synthetic: bool) -
         "transitions": m.transitions,
         "evaluation": m.evaluation,
     }
-    return {k: with_data_note(v, synthetic) for k, v in sheets.items()}
 
 
 def page_monitor(lang: str) -> None:
@@ -475,12 +490,12 @@ def page_monitor(lang: str) -> None:
     _timeline(m, year, lang)
     _transitions(m, year, lang)
     _growth(m, lang)
-    sheets = _downloads(m, chain, level_key, base, synthetic)
+    sheets = _downloads(m, chain, base)
     row = st.container(horizontal=True)
     stem = f"monitor_{chain}_{level_key}_{base}"
     row.download_button(
         t("mon_download_csv", lang),
-        table_bytes(sheets["by_year"], "csv"),
+        table_bytes(sheets["by_year"], "csv", lang, codes=_CODES, synthetic=synthetic),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key="dl_mon_csv",
@@ -488,7 +503,7 @@ def page_monitor(lang: str) -> None:
     )
     row.download_button(
         t("mon_download_xlsx", lang),
-        xlsx_bytes(sheets),
+        workbook(sheets, lang, codes=_CODES, synthetic=synthetic),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_mon_xlsx",

@@ -2,8 +2,9 @@
 
 A *word* is a maximal run of Latin letters, digits and ``_-.'/:`` that holds at least one
 letter. On the Chinese UI every word must be allowed: a code (chain, zone, cluster, high-tech
-zone and firm ids of the shipped data, adcodes), a name that stays Latin (file formats, units,
-datums, software, the authors of a cited method), a URL, a single-letter formula variable, or
+zone and firm ids of the shipped data and its demonstration panel, adcodes), a name that stays
+Latin (file formats, units, datums, software, the authors of a cited method, file names such as
+``data/evaluation/monitoring_rule.csv``), a URL, a single-letter formula variable, or
 part of a data name that has no Chinese form (a firm name as given). On the English UI no
 Chinese character may appear outside names that have no English form (firm names, document
 titles, sources) and the language switch's own "中文".
@@ -47,6 +48,8 @@ LATIN_ALLOWED = frozenset(
         "PDF",
         "TOML",
         "UTF-8",
+        "GB18030",
+        "Big5",
         "RFC",
         "QGIS",
         "SVG",
@@ -121,6 +124,7 @@ LATIN_ALLOWED = frozenset(
         "Ito",
         "Karney",
         "Brewer",
+        "Dunn",
         # formula functions
         "exp",
         "min",
@@ -145,6 +149,7 @@ def data_codes() -> frozenset[str]:
     out |= set(pd.read_csv(data_path("clusters"), dtype=str)["cluster_id"])
     out |= set(pd.read_csv(data_path("htz"), dtype=str)["htz_id"])
     out |= set(pd.read_csv(data_path("demo_firms"), dtype=str)["firm_id"])
+    out |= set(pd.read_csv(data_path("demo_panel"), dtype=str, usecols=["firm_id"])["firm_id"])
     out |= set(pd.read_csv(data_path("anchors"), dtype=str).get("firm_id", pd.Series(dtype=str)))
     # indicator ids and source columns of the indicator system (codes users type)
     ind = pd.read_csv(data_path("evaluation_indicators"), dtype=str)
@@ -168,6 +173,8 @@ def data_names() -> tuple[str, ...]:
     demo = pd.read_csv(data_path("demo_firms"), dtype=str)
     names |= set(demo["name"].dropna())
     names |= {n.replace(" (synthetic)", "") for n in demo["name"].dropna()}  # as lists trim them
+    panel = pd.read_csv(data_path("demo_panel"), dtype=str, usecols=["name"])["name"].dropna()
+    names |= set(panel) | {n.replace(" (synthetic)", "") for n in panel}
     anchors = pd.read_csv(data_path("anchors"), dtype=str)
     for col in ("firm_zh", "firm_en", "name", "name_zh", "name_en"):
         if col in anchors:
@@ -204,6 +211,8 @@ def strip_names(text: str, names: Iterable[str] = ()) -> str:
 
 
 def _allowed(word: str, extra: frozenset[str]) -> bool:
+    if re.fullmatch(r"[\w\-./]+\.(?:csv|json|geojson|gpkg|toml|xlsx|html)", word.strip(".:")):
+        return True  # a file name or path (data/evaluation/monitoring_rule.csv) is a name
     if "/" in word.strip("/"):  # "SiC/GaAs", "LED/LD": each part must be allowed
         return all(_allowed(part, extra) for part in word.split("/"))
     w = word.strip(".:'/-+")

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from harness import Blocker, LiveApp, wait_idle
 
+from atlas_app.i18n import t
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -61,7 +63,7 @@ def test_office_list_mapped_imported_and_shown_on_the_chain_page(
     page.locator('input[type="file"]').first.set_input_files(str(path))
     wait_idle(page)
     # step 1: 员工数 is not a header the importer knows: the user says it is 从业人员
-    _pick(page, "员工数", "从业人员 · employees")
+    _pick(page, "员工数", t("imp_f_employees", "zh"))
     page.get_by_role("button", name="导入", exact=True).click()
     accepted = page.locator("table.atlas-accepted")
     accepted.wait_for(timeout=60_000)
@@ -69,10 +71,11 @@ def test_office_list_mapped_imported_and_shown_on_the_chain_page(
     assert accepted.locator("tbody tr").count() == 2
     heads = [h.inner_text() for h in accepted.locator("thead th").all()]
     cells = [c.inner_text() for c in accepted.locator("tbody tr").first.locator("td").all()]
-    assert dict(zip(heads, cells, strict=True))["employees"] == "100"  # the mapping was used
+    row = dict(zip(heads, cells, strict=True))
+    assert row[t("col_employees", "zh")] == "100"  # the mapping was used
     assert "“封裝”不是 LED 的环节" in page.locator("table.atlas-rejected").inner_text()
     # step 3: the unknown node value 封裝 is mapped to package, and the list imported again
-    _pick(page, "node:LED:封裝", "package · 封装器件")
+    _pick(page, t("imp_map_value", "zh", value="封裝"), "封装器件")
     page.get_by_role("button", name="按这些对应关系重新导入").click()
     wait_idle(page)
     accepted = page.locator("table.atlas-accepted")

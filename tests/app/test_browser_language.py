@@ -7,7 +7,8 @@ words, and are set aside), the text of the charts (SVG), and the visible text of
 frame (layer control, legend, place names, scale bar, credits). In Chinese the number of Latin
 words outside the allowlist of codes and names that stay Latin (:mod:`language`) must be zero;
 in English the number of Chinese runs outside names must be zero. Result views are visited too:
-the example scenario run, a county's chain view and a firm import.
+the example scenario run, a county's chain view and a firm import (mapping step, summary and
+previews). The monitoring page and the import page are among the pages visited.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ PAGES = (
     "siting",
     "opportunities",
     "evaluation",
+    "monitor",
     "report",
     "data",
     "export",
@@ -149,8 +151,13 @@ def test_result_views_in_one_language(
     page.get_by_role("button", name=t("scn_run", lang)).wait_for(timeout=60_000)  # type: ignore[attr-defined]
     found["scenario"] = _problems(page, lang, names=("shouguang-epi-tengzhou-park",))
     # a firm import
+    # a list as an office writes it in the page's language (headers are the file's own text)
+    heads = {
+        "zh": ["企业编号", "企业名称", "经度", "纬度", "产业链", "环节", "从业人数", "产值"],
+        "en": ["firm_id", "name", "lon", "lat", "chain", "node", "employees", "output"],
+    }
     rows = [
-        ["firm_id", "name", "lon", "lat", "chain", "node", "employees", "output"],
+        heads[lang],
         ["T-1", "测试企业", "117.00", "36.65", "LED", "epi", "120", "5000"],
         ["T-3", "outside", "10.0", "10.0", "LED", "chip", "5", "10"],
     ]
@@ -165,5 +172,6 @@ def test_result_views_in_one_language(
     page.locator("table.atlas-accepted").wait_for(timeout=60_000)  # type: ignore[attr-defined]
     _settle(page)
     names = ("测试企业", "outside", "firms.csv", "T-1", "T-3")
+    names += tuple(heads["zh"]) if lang == "en" else ()
     found["data"] = _problems(page, lang, names=names)
     assert {k: v for k, v in found.items() if v} == {}

@@ -25,6 +25,7 @@ PAGES = (
     "siting",
     "opportunities",
     "evaluation",
+    "monitor",
     "report",
     "data",
     "export",
@@ -82,16 +83,26 @@ def test_a_scenario_result_speaks_one_language(lang: str) -> None:
 
 
 def test_an_import_summary_speaks_one_language() -> None:
-    rows = (
-        "firm_id,name,lon,lat,chain,node,employees,output\n"
+    # a file as an office writes it in each language: the mapping step (headers, field names,
+    # encodings), the summary, the unknown-value table and the previews
+    heads = {
+        "zh": "企业编号,企业名称,经度,纬度,产业链,环节,从业人数,产值",
+        "en": "firm_id,name,lon,lat,chain,node,employees,output",
+    }
+    body = (
         "T-1,测试企业,117.00,36.65,LED,epi,120,5000\n"
         "T-3,outside,10.0,10.0,LED,chip,5,10\n"
         "T-4,坏环节,117.0,36.6,LED,nonode,5,10\n"
-    ).encode()
+    )
     for lang in ("zh", "en"):
+        rows = (heads[lang] + "\n" + body).encode()
         at = ok(app("data", lang).run())
         at.file_uploader(key="upload").upload("firms.csv", rows, "text/csv").run()
         at.button(key="do_import").click().run()
         ok(at)
-        names = ("测试企业", "坏环节", "outside", "firms.csv", "T-1", "T-3", "T-4")
+        assert at.session_state["last_import"]["result"].summary["rejected"] == 2
+        assert any(s.key == "unk_0" for s in at.selectbox)  # "nonode" is offered for mapping
+        # the file's own values are names as given ("nonode"); Chinese headers on the English UI
+        names = ("测试企业", "坏环节", "outside", "firms.csv", "T-1", "T-3", "T-4", "nonode")
+        names += tuple(heads["zh"].split(",")) if lang == "en" else ()
         assert _offending(at, lang, names=names) == []
