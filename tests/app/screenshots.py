@@ -4,7 +4,8 @@ Starts the app on 127.0.0.1 (:func:`harness.run_app`), opens each page in Chines
 in headless Chromium (every non-local request blocked, so the maps show no tiles) and saves
 ``docs/screenshots/<page>_<lang>.png``, plus result views: the example scenario run, the LED
 report for the Blue Economic Zone generated, a county's chain view and a firm import. The window
-is 1500 × 1000 px (the page as a laptop shows it); ``--tall`` saves the full page height.
+is 1500 × 1000 px (the page as a laptop shows it); ``--tall`` saves the full page height;
+``--only data monitor`` retakes the views whose names start with those words.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import csv
 import io
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -32,6 +35,7 @@ PAGES = (
     "siting",
     "opportunities",
     "evaluation",
+    "monitor",
     "report",
     "data",
     "export",
@@ -62,8 +66,9 @@ def _upload(tmp: Path) -> Path:
     return path
 
 
-def shoot(url: str, tmp: Path, *, tall: bool = False) -> list[Path]:
-    """Every page and the result views in both languages; returns the files written."""
+def shoot(url: str, tmp: Path, *, tall: bool = False, only: tuple[str, ...] = ()) -> list[Path]:
+    """Every page and the result views in both languages (or those named by ``only``); returns
+    the files written."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -78,8 +83,13 @@ def shoot(url: str, tmp: Path, *, tall: bool = False) -> list[Path]:
             out.append(path)
             print(path.relative_to(REPO), flush=True)
 
+        def want(name: str) -> bool:
+            return not only or any(name.startswith(o) for o in only)
+
         for lang in ("zh", "en"):
             for name in PAGES:
+                if not want(name):
+                    continue
                 page.goto(f"{url}/?page={name}&lang={lang}")
                 _settle(page)
                 if name == "map":
@@ -87,46 +97,61 @@ def shoot(url: str, tmp: Path, *, tall: bool = False) -> list[Path]:
                     wait_for_count(frame, "path.atlas-counties", lambda k: k >= 136, timeout=300)
                     page.wait_for_timeout(1500)
                 save(f"{name}_{lang}")
-            page.goto(f"{url}/?page=chain&region=370705&chain=LED&lang={lang}")
-            _settle(page)
-            save(f"chain_county_{lang}")
-            page.goto(f"{url}/?page=scenario&lang={lang}")
-            _settle(page)
-            page.get_by_role("button", name=t("scn_example", lang)).click()
-            _settle(page)
-            page.get_by_role("button", name=t("scn_run", lang)).click()
-            _settle(page, 4)
-            page.locator(
-                'iframe[title="streamlit_folium.st_folium"]'
-            ).first.scroll_into_view_if_needed()
-            page.wait_for_timeout(1500)
-            save(f"scenario_result_{lang}")
-            page.goto(f"{url}/?page=report&chain=LED&region=BLUE&lang={lang}")
-            _settle(page)
-            page.get_by_role("button", name=t("rep_generate", lang)).click()
-            page.get_by_role("button", name=t("rep_download_html", lang)).wait_for(timeout=300_000)
-            _settle(page)
-            save(f"report_result_{lang}")
-            page.goto(f"{url}/?page=data&lang={lang}")
-            _settle(page)
-            page.locator('input[type="file"]').set_input_files(str(_upload(tmp)))
-            _settle(page)
-            page.get_by_role("button", name=t("import", lang)).click()
-            page.locator("table.atlas-accepted").wait_for(timeout=120_000)
-            _settle(page)
-            save(f"data_result_{lang}")
+            if want("chain_county"):
+                page.goto(f"{url}/?page=chain&region=370705&chain=LED&lang={lang}")
+                _settle(page)
+                save(f"chain_county_{lang}")
+            if want("scenario_result"):
+                _scenario_result(page, url, lang, save)
+            if want("report_result"):
+                _report_result(page, url, lang, save)
+            if want("data_result"):
+                _data_result(page, url, tmp, lang, save)
         ctx.close()
     return out
+
+
+def _scenario_result(page: Any, url: str, lang: str, save: Callable[[str], None]) -> None:
+    page.goto(f"{url}/?page=scenario&lang={lang}")
+    _settle(page)
+    page.get_by_role("button", name=t("scn_example", lang)).click()
+    _settle(page)
+    page.get_by_role("button", name=t("scn_run", lang)).click()
+    _settle(page, 4)
+    page.locator('iframe[title="streamlit_folium.st_folium"]').first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    save(f"scenario_result_{lang}")
+
+
+def _report_result(page: Any, url: str, lang: str, save: Callable[[str], None]) -> None:
+    page.goto(f"{url}/?page=report&chain=LED&region=BLUE&lang={lang}")
+    _settle(page)
+    page.get_by_role("button", name=t("rep_generate", lang)).click()
+    page.get_by_role("button", name=t("rep_download_html", lang)).wait_for(timeout=300_000)
+    _settle(page)
+    save(f"report_result_{lang}")
+
+
+def _data_result(page: Any, url: str, tmp: Path, lang: str, save: Callable[[str], None]) -> None:
+    page.goto(f"{url}/?page=data&lang={lang}")
+    _settle(page)
+    page.locator('input[type="file"]').set_input_files(str(_upload(tmp)))
+    _settle(page)
+    page.get_by_role("button", name=t("import", lang)).click()
+    page.locator("table.atlas-accepted").wait_for(timeout=120_000)
+    _settle(page)
+    save(f"data_result_{lang}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tall", action="store_true", help="save the whole page height")
+    ap.add_argument("--only", nargs="*", default=(), help="views whose names start with these")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="atlas_shots_") as tmp_s:
         tmp = Path(tmp_s)
         with run_app(tmp) as app:
-            shoot(app.url, tmp, tall=args.tall)
+            shoot(app.url, tmp, tall=args.tall, only=tuple(args.only))
     return 0
 
 

@@ -45,7 +45,8 @@ PAGES = (
 )
 
 # innerText with Material-icon ligatures (glyphs: aria-hidden, translate=no) and visually hidden
-# accessibility text (1-pixel clipped: the skip link, "add icon") set aside for the read
+# accessibility text (1-pixel clipped: the skip link, "add icon") set aside for the read, plus
+# the placeholders of empty fields and the choices select boxes show
 _VISIBLE_TEXT = """() => {
   const hidden = e => { const r = e.getBoundingClientRect();
     return (r.width <= 1 && r.height <= 1) || r.bottom < 0 || r.right < 0; };
@@ -58,9 +59,13 @@ _VISIBLE_TEXT = """() => {
   const text = document.body.innerText;
   off.forEach((e, i) => { e.style.display = old[i]; });
   const svg = [...document.querySelectorAll('svg text')].map(e => e.textContent).join('\\n');
+  // a placeholder shows only while its field is empty; a select box shows its choice as the
+  // value of its input (not in innerText)
   const hints = [...document.querySelectorAll('input[placeholder], textarea[placeholder]')]
-    .filter(e => e.offsetParent !== null).map(e => e.placeholder).join('\\n');
-  return text + '\\n' + svg + '\\n' + hints;
+    .filter(e => e.offsetParent !== null && e.value === '').map(e => e.placeholder).join('\\n');
+  const chosen = [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
+    .filter(e => e.offsetParent !== null).map(e => e.value).join('\\n');
+  return text + '\\n' + svg + '\\n' + hints + '\\n' + chosen;
 }"""
 
 
