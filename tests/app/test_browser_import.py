@@ -87,8 +87,12 @@ def test_office_list_mapped_imported_and_shown_on_the_chain_page(
     page.get_by_role("button", name="在所有页面使用这些企业").click()
     wait_idle(page)
     # the chain page now runs on these firms: LED at province level has epi, package and chip
+    # (with no region chosen the page opens on the weakest city: the province is picked)
     page.get_by_text("产业链", exact=True).first.click()
     wait_idle(page)
+    from atlas_app.loaders import region_options
+
+    _pick(page, t("region", "zh"), region_options("zh")["370000"])
     metrics = page.locator('[data-testid="stMetricValue"]')
     metrics.first.wait_for(timeout=60_000)
     values = [m.inner_text() for m in metrics.all()]

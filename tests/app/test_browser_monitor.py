@@ -23,9 +23,12 @@ N_COUNTIES = 136
 
 
 def _legend_year(page: object, year: int, *, timeout: float = 120.0) -> None:
-    """Wait until the map legend's title names ``year``."""
+    """Wait until the map legend's title names ``year`` (folded or not: a map narrower than
+    :data:`geo.maps.LEGEND_FOLD_NARROWER_PX` starts with its legend folded)."""
     frame = map_frame(page)
-    frame.locator("h4", has_text=f"LED · {year}").first.wait_for(timeout=timeout * 1000)
+    frame.locator("h4", has_text=f"LED · {year}").first.wait_for(
+        state="attached", timeout=timeout * 1000
+    )
 
 
 def test_year_slider_moves_map_transitions_and_ranking(

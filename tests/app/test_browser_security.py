@@ -122,7 +122,11 @@ def _upload_and_show(
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     tips = []
-    firm_tip = frame.locator(".leaflet-tooltip", has_text="LED · epi")
+    from layout.chains import load_chain
+
+    # the tooltip's detail names the node in the page's language (外延片 for epi)
+    node_name = load_chain("LED").nodes["epi"]["name_zh"]
+    firm_tip = frame.locator(".leaflet-tooltip", has_text=f"LED · {node_name}")
     for marker in frame.locator("path.atlas-firm").all():
         for _ in range(3):  # a county tooltip can answer first: move away and hover again
             page.mouse.move(1, 1)
