@@ -323,6 +323,13 @@ def case_import(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def case_app_pages(spec: dict[str, Any]) -> dict[str, Any]:
+    """App page switches vs a bare streamlit-folium page (``bench/app_pages.py``)."""
+    from bench.app_pages import case_app_pages as _case
+
+    return _case(spec)
+
+
 CASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "baseline": case_baseline,
     "join": case_join,
@@ -330,6 +337,7 @@ CASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "scenario": case_scenario,
     "import": case_import,
     **ENGINE_CASES,
+    "app_pages": case_app_pages,
 }
 
 

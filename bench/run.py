@@ -14,7 +14,9 @@
   ``cluster-atlas analyze --all`` on the demonstration data (``bench/engine.py``);
 * one scenario edit recomputed incrementally (``layout.analysis.update_chain``) vs from scratch,
   on the demonstration table and on 1 M firms, with the two results compared;
-* app time to first map and map payload bytes (``bench/bench_app.py``, when present).
+* app time to first map and map payload bytes (``bench/bench_app.py``, when present);
+* app page switches, first page, a chain switch and a scenario run vs a bare streamlit-folium
+  page, and every page's map payload (``bench/app_pages.py``, case ``app_pages``).
 
 Every case runs in its own process (peak memory = ``ru_maxrss`` of that process). Results go to
 ``bench/results.md`` and ``bench/results.json``. ``--quick`` runs small sizes as a smoke test.
@@ -292,6 +294,7 @@ def plan(
         {"case": "scenario", "n": 0, "repeat": 3},
         {"case": "scenario", "n": n_firms, "repeat": 1 if quick else 3},
     ]
+    cases.append({"case": "app_pages", "reps": 1 if quick else 3, "rounds": 1 if quick else 3})
     if analysis:
         cases += engine_plan(n_firms, folder, reference, quick)
     return cases
@@ -478,6 +481,11 @@ def render(results: list[dict[str, Any]], app: dict[str, Any], info: dict[str, A
         "and level by level; the sums are compared exactly. The previous release joins the "
         "counties once outside its timing, as its own benchmark did.",
     ]
+    if any(r.get("spec", {}).get("case") == "app_pages" for r in results):
+        from bench.app_pages import render as _app_pages
+
+        pages = next(r for r in results if r.get("spec", {}).get("case") == "app_pages")
+        lines += _app_pages(None if "error" in pages else pages, pages.get("error"))
     if failed:
         lines += ["", "Failed cases: " + "; ".join(f"{r['spec']}: {r['error']}" for r in failed)]
     return "\n".join(lines) + "\n"
@@ -504,7 +512,11 @@ def main(argv: list[str] | None = None) -> int:
         help="git revision whose analysis the engine is compared with, JSON for JSON "
         f"(default {PREVIOUS_RELEASE}, the last before the shared engine; 'none' to skip)",
     )
-    parser.add_argument("--no-app", action="store_true", help="skip bench/bench_app.py")
+    parser.add_argument(
+        "--no-app",
+        action="store_true",
+        help="skip bench/bench_app.py (also with --only, unless app)",
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per case")
     args = parser.parse_args(argv)
@@ -535,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(_run(spec, log, args.timeout))
             if "error" in results[-1]:
                 print(f"[bench]   failed: {results[-1]['error']}", file=sys.stderr, flush=True)
-        app = _app(log, args.timeout, tmp) if not args.no_app else {"error": "skipped (--no-app)"}
+        skip_app = args.no_app or (args.only and "app" not in args.only)
+        app = _app(log, args.timeout, tmp) if not skip_app else {"error": "skipped (--no-app)"}
         info["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
         table = render(results, app, info)
     print(table)
