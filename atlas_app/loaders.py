@@ -1,27 +1,44 @@
 """Thin cached loaders: each wraps one ``geo``/``layout`` call, nothing else lives here.
 
 ``st.cache_resource`` is used for read-only objects shared by every session (layers, display
-geometries, chain graphs); callers must not modify what they get. ``st.cache_data`` (which
-hands each caller a copy) is used for results that depend on the firm table, keyed by its token.
-Every cache has ``max_entries`` so memory stays bounded.
+geometries, chain graphs, built maps); callers must not modify what they get. ``st.cache_data``
+(which hands each caller a copy) is used for results that depend on the firm table, keyed by its
+token, and for download bytes. Every cache has ``max_entries`` (and the per-view ones a ``ttl``)
+so memory stays bounded.
+
+Why: a page switch reruns the whole page script, and before these caches every rerun rebuilt
+every map (``geo.maps.build_map``: GeoJSON, escaping, the inertness check) and every download
+workbook, although nothing they depend on had changed (``bench/app_pages.py`` measures it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import folium
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
 import streamlit as st
 
+from geo.export import xlsx_bytes as _xlsx_bytes
 from geo.layers import LAYER_NAMES, load_layer
+from geo.maps import build_map as _build_map
 from geo.maps import display_layers
 
 __all__ = [
+    "DISPLAY_DECIMALS",
+    "build_map",
+    "cached_bytes",
+    "cached_map",
     "chain_analysis",
     "chain_graphs",
+    "content_key",
     "county_metrics",
     "coverage_tables",
     "demo_firms",
@@ -41,8 +58,12 @@ __all__ = [
     "site_solutions",
     "siting_scores",
     "uploaded_panel",
+    "warm_up",
     "weakest_region",
+    "xlsx_bytes",
 ]
+
+_VIEW_TTL = 900  # seconds a built map or download stays cached once nobody asks for it
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -56,10 +77,142 @@ def layer(name: str) -> gpd.GeoDataFrame:
     return layers()[name]
 
 
+# Decimals of a degree kept in display geometry: 0.001° (about 100 m) is below the simplification
+# tolerance (geo.maps.DEFAULT_TOLERANCE, 0.004°) and below a screen pixel up to zoom 11, so
+# rounding adds no visible error; it cuts the GeoJSON the browser receives by about a fifth.
+DISPLAY_DECIMALS = 3
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def display(tolerance: float) -> dict[str, gpd.GeoDataFrame]:
-    """Simplified display copies of every layer, outlines coinciding (``geo.maps.display_layers``)."""
-    return display_layers(layers(), tolerance=tolerance)
+    """Simplified display copies of every layer, outlines coinciding (``geo.maps.display_layers``).
+
+    Coordinates rounded to :data:`DISPLAY_DECIMALS` decimals (shared vertices round alike, so
+    shared edges stay shared). Computed once per process and tolerance. Read-only.
+    """
+    return display_layers(layers(), tolerance=tolerance, precision=DISPLAY_DECIMALS)
+
+
+class _NoFingerprintError(TypeError):
+    """An argument whose content cannot be fingerprinted: the call is not cached."""
+
+
+def _fingerprint(obj: Any, h: Any) -> None:
+    """Feed the content of ``obj`` into the hash ``h`` (frames, geometries, dataclasses ...)."""
+    import dataclasses
+
+    import shapely
+
+    if isinstance(obj, gpd.GeoDataFrame):
+        h.update(b"gdf%d" % len(obj))
+        _fingerprint(pd.DataFrame(obj.drop(columns=obj.geometry.name)), h)
+        h.update(str(obj.crs).encode())
+        for w in shapely.to_wkb(obj.geometry.to_numpy(), include_srid=False):
+            h.update(b"%d:" % len(w or b""))
+            h.update(w or b"")
+    elif isinstance(obj, pd.DataFrame | pd.Series):
+        head = (
+            (list(obj.columns), list(obj.dtypes.astype(str)))
+            if isinstance(obj, pd.DataFrame)
+            else (obj.name, str(obj.dtype))
+        )
+        h.update(b"frame" + repr(head).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
+        except TypeError:  # cells pandas cannot hash (dicts, lists): their pickled content
+            _pickled(obj, h)
+    elif isinstance(obj, Mapping):
+        h.update(b"map%d" % len(obj))
+        for k, v in obj.items():
+            _fingerprint(k, h)
+            _fingerprint(v, h)
+    elif isinstance(obj, set | frozenset):
+        h.update(b"set%d" % len(obj))
+        for v in sorted(obj, key=repr):
+            _fingerprint(v, h)
+    elif isinstance(obj, list | tuple):
+        h.update(b"seq%d" % len(obj))
+        for v in obj:
+            _fingerprint(v, h)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        h.update(type(obj).__qualname__.encode())
+        for f in dataclasses.fields(obj):
+            _fingerprint(f.name, h)
+            _fingerprint(getattr(obj, f.name), h)
+    elif obj is None or isinstance(obj, str | int | float | bool):
+        h.update(repr((type(obj).__name__, obj)).encode())
+    else:
+        _pickled(obj, h)
+
+
+def _pickled(obj: Any, h: Any) -> None:
+    import pickle
+
+    try:
+        h.update(pickle.dumps(obj, protocol=5))
+    except Exception as exc:  # e.g. a function: unknown content
+        raise _NoFingerprintError(type(obj).__name__) from exc
+
+
+def content_key(*parts: Any) -> str | None:
+    """A hash of the content of ``parts`` (None when some part cannot be fingerprinted)."""
+    h = hashlib.blake2b(digest_size=16)
+    try:
+        _fingerprint(parts, h)
+    except _NoFingerprintError:
+        return None
+    return h.hexdigest()
+
+
+@st.cache_resource(max_entries=12, ttl=_VIEW_TTL, show_spinner=False)
+def _built_map(
+    key: str, _build: Callable[..., folium.Map], _args: tuple[Any, ...], _kwargs: dict[str, Any]
+) -> folium.Map:
+    return _build(*_args, **_kwargs)
+
+
+def cached_map(build: Callable[..., folium.Map], *args: Any, **kwargs: Any) -> folium.Map:
+    """``build(*args, **kwargs)``, built once per process for the same content; a fresh copy.
+
+    Keyed by the builder's name and the content of every argument (:func:`content_key`:
+    columns, values, geometries, dataclasses such as a choropleth), so a page switch or a
+    rerun that changes nothing reuses the built map. The cached map is never rendered; each
+    caller gets a deep copy (about a tenth of the build time), because rendering a folium map
+    appends to it (each render adds its ``addTo`` lines again) and sessions render in parallel.
+    An argument whose content cannot be fingerprinted (a function) means no caching.
+    """
+    import copy
+
+    key = content_key(f"{build.__module__}.{build.__qualname__}", args, kwargs)
+    if key is None:
+        return build(*args, **kwargs)
+    return copy.deepcopy(_built_map(key, build, args, kwargs))
+
+
+def build_map(layers: Mapping[str, gpd.GeoDataFrame], **options: Any) -> folium.Map:
+    """``geo.maps.build_map`` through :func:`cached_map` (same arguments, same map)."""
+    return cached_map(_build_map, layers, **options)
+
+
+@st.cache_data(max_entries=6, ttl=_VIEW_TTL, show_spinner=False)
+def _bytes_of(
+    key: str, _make: Callable[..., bytes], _args: tuple[Any, ...], _kwargs: dict[str, Any]
+) -> bytes:
+    return _make(*_args, **_kwargs)
+
+
+def cached_bytes(make: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
+    """``make(*args, **kwargs)`` (a download's bytes), once per distinct content (:func:`content_key`)."""
+    key = content_key(f"{make.__module__}.{make.__qualname__}", args, kwargs)
+    if key is None:
+        return make(*args, **kwargs)
+    return _bytes_of(key, make, args, kwargs)
+
+
+@st.cache_data(max_entries=6, ttl=_VIEW_TTL, show_spinner=False)
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """``geo.export.xlsx_bytes`` (formula cells neutralised), once per distinct set of sheets."""
+    return _xlsx_bytes(dict(sheets))
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -390,3 +543,47 @@ def monitoring(token: str, chain: str, level: str, frame: str, base: str, _panel
     m = monitor_chain(_panel, chain, level=level, frame=frame, base=base)
     # the per-year ChainAnalysis objects are not shown; dropping them keeps the cache small
     return dataclasses.replace(m, years=dataclasses.replace(m.years, analyses={}))
+
+
+# ----------------------------------------------------------------------------- warm-up
+# The analyses every session of the demonstration data asks for first, computed once per process
+# in the background after the first page is drawn, so that a chain switch or a first scenario run
+# finds them cached. ATLAS_WARM_UP=0 turns it off (the app tests do, to keep the machine free).
+_LOG = logging.getLogger(__name__)
+WARM_UP_ENV = "ATLAS_WARM_UP"
+
+
+def _warm() -> None:
+    from atlas_app.page_scenario import baseline_analysis
+
+    firms = demo_firms()
+    for chain in chain_graphs():  # the chain page's default view (its weakest city, employees)
+        region = weakest_region("demo", chain, "employees", firms)
+        chain_analysis("demo", chain, "employees", firms, region=region)
+    first = next(iter(chain_graphs()))  # the scenario page's default baseline
+    baseline_analysis("demo", first, "county", "2013", "employees", firms)
+    _LOG.info("warm-up done")
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def warm_up() -> threading.Thread | None:
+    """Start (once per process) the background warm-up of the shared baseline analyses.
+
+    Runs after the first page has been drawn (the caller decides when); every result lands in
+    the same caches the pages read (:func:`chain_analysis` per chain, the scenario baseline).
+    Returns the thread, or None when ``ATLAS_WARM_UP=0``.
+    """
+    if os.environ.get(WARM_UP_ENV, "1") == "0":
+        return None
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    def _run() -> None:
+        try:
+            _warm()
+        except Exception:  # a warm-up failure must never reach a user; the page recomputes
+            _LOG.exception("warm-up failed")
+
+    thread = threading.Thread(target=_run, name="atlas-warm-up", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())
+    thread.start()
+    return thread

@@ -14,6 +14,7 @@ from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.chain_graph import chain_chart
 from atlas_app.i18n import code_label, t
+from atlas_app.loaders import build_map
 from atlas_app.planning_ui import chain_label
 from atlas_app.tables import (
     Col,
@@ -25,7 +26,7 @@ from atlas_app.tables import (
     workbook,
     yes_no,
 )
-from geo.maps import DEFAULT_TOLERANCE, build_map
+from geo.maps import DEFAULT_TOLERANCE
 
 __all__ = [
     "bottleneck_view",

@@ -16,10 +16,11 @@ from atlas_app import loaders
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.chain_graph import wrap_label
 from atlas_app.i18n import LABELS, code_label, name, t
+from atlas_app.loaders import build_map
 from atlas_app.safety import optional_module
 from atlas_app.tables import Col, evidence_text, source_text, verification_text, view, workbook
 from atlas_app.tables import table_bytes as _table_bytes
-from geo.maps import DEFAULT_TOLERANCE, build_map
+from geo.maps import DEFAULT_TOLERANCE
 
 __all__ = [
     "compliance_view",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 
+@st.cache_data(max_entries=16, ttl=900, show_spinner=False)
 def table_bytes(df: pd.DataFrame, fmt: str, lang: str = "en", **kwargs: Any) -> bytes:
     """``df`` as CSV (UTF-8 with BOM) or XLSX bytes with a header row in ``lang`` over the field
     names, formula cells neutralised (:func:`atlas_app.tables.table_bytes`)."""

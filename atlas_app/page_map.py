@@ -16,9 +16,10 @@ from streamlit_folium import st_folium
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
+from atlas_app.loaders import build_map
 from atlas_app.planning_ui import chain_label
 from atlas_app.ui import text_table
-from geo.maps import DEFAULT_TOLERANCE, SCHEMES, Choropleth, build_map, selection_group
+from geo.maps import DEFAULT_TOLERANCE, SCHEMES, Choropleth, selection_group
 
 __all__ = [
     "MAP_HEIGHT",

@@ -20,9 +20,10 @@ from streamlit_folium import st_folium
 
 from atlas_app import loaders
 from atlas_app.i18n import name_both, t
+from atlas_app.loaders import build_map
 from atlas_app.planning_ui import chain_label, chain_picker
 from atlas_app.tables import reason_text, table_bytes, workbook
-from geo.maps import DEFAULT_TOLERANCE, Choropleth, build_map, classify_values
+from geo.maps import DEFAULT_TOLERANCE, Choropleth, classify_values
 
 __all__ = [
     "LEVELS",
@@ -503,7 +504,7 @@ def page_monitor(lang: str) -> None:
     )
     row.download_button(
         t("mon_download_xlsx", lang),
-        workbook(sheets, lang, codes=_CODES, synthetic=synthetic),
+        loaders.cached_bytes(workbook, sheets, lang, codes=_CODES, synthetic=synthetic),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_mon_xlsx",

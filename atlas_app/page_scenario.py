@@ -542,7 +542,8 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
     ):
         with col:
             st.markdown(f"**{t(f'scn_map_{which}', lang)}**")
-            m = diff_map(
+            m = loaders.cached_map(
+                diff_map,
                 shapes,
                 values,
                 lang=lang,

@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
+from atlas_app.loaders import build_map
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import (
     chain_picker,
@@ -26,7 +27,7 @@ from atlas_app.planning_ui import (
     show_problems,
     zone_layer,
 )
-from geo.maps import DEFAULT_TOLERANCE, Choropleth, build_map
+from geo.maps import DEFAULT_TOLERANCE, Choropleth
 
 __all__ = [
     "candidate_view",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from harness import Blocker, LiveApp, launch, run_app
+
+# no background warm-up of the analyses in tests (AppTest and the served app): the machine is shared
+os.environ.setdefault("ATLAS_WARM_UP", "0")
 
 
 @pytest.fixture(scope="module")

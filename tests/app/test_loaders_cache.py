@@ -1,0 +1,95 @@
+"""The shared caches of ``atlas_app.loaders``: content keys, cached maps, download bytes, rounding.
+
+Speed is measured in ``bench/app_pages.py``; these tests check that the caches return what the
+uncached calls return and that a change of content is a different key (no stale map).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from atlas_app import loaders
+from geo.export import xlsx_bytes as plain_xlsx
+from geo.maps import DEFAULT_TOLERANCE, Choropleth
+from geo.maps import build_map as plain_build_map
+
+_IDS = re.compile(r"_[0-9a-f]{32}")
+
+
+def _counties() -> object:
+    return loaders.display(DEFAULT_TOLERANCE)["counties"]
+
+
+def test_content_key_follows_content_not_identity() -> None:
+    c = _counties()
+    assert loaders.content_key(c, {"k": 5}) == loaders.content_key(c.copy(), {"k": 5})
+    assert loaders.content_key(c, {"k": 5}) != loaders.content_key(c, {"k": 6})
+    moved = c.copy()
+    moved.loc[moved.index[0], "geometry"] = shapely.affinity.translate(
+        moved.geometry.iloc[0], 0.001
+    )
+    assert loaders.content_key(c) != loaders.content_key(moved)
+    renamed = c.copy()
+    renamed.loc[renamed.index[3], "name_en"] = "<b>other</b>"
+    assert loaders.content_key(c) != loaders.content_key(renamed)
+    values = pd.Series(np.arange(len(c), dtype=float), index=c["adcode"])
+    ch = Choropleth(values, "指标", "metric", layer="counties")
+    ch2 = Choropleth(values.where(values != 3.0, 4.0), "指标", "metric", layer="counties")
+    assert loaders.content_key(ch) != loaders.content_key(ch2)
+    assert loaders.content_key({"a", "b"}) == loaders.content_key({"b", "a"})
+    assert loaders.content_key(lambda x: x) is None  # unknown content: not cached at all
+
+
+def test_cached_map_is_the_same_map_as_an_uncached_build() -> None:
+    layers = {"counties": _counties()}
+    calls: list[int] = []
+
+    def build(lay: dict, **kw: object) -> object:
+        calls.append(1)
+        return plain_build_map(lay, **kw)
+
+    a = loaders.cached_map(build, layers, basemap="none", lang="en", simplified=False)
+    b = loaders.cached_map(build, dict(layers), basemap="none", lang="en", simplified=False)
+    assert len(calls) == 1  # same content: built once
+    loaders.cached_map(build, layers, basemap="none", lang="zh", simplified=False)
+    assert len(calls) == 2  # another option: built again
+    plain = plain_build_map(layers, basemap="none", lang="en", simplified=False)
+    page = _IDS.sub("_ID", plain.get_root().render())
+    assert _IDS.sub("_ID", a.get_root().render()) == page
+    a.get_root().render()  # rendering a copy again (it grows) leaves the cached map alone
+    assert _IDS.sub("_ID", b.get_root().render()) == page
+    c = loaders.build_map(layers, basemap="none", lang="en", simplified=False)
+    assert _IDS.sub("_ID", c.get_root().render()) == page
+
+
+def test_cached_workbook_bytes_read_back_as_the_sheets() -> None:
+    sheets = {
+        "one": pd.DataFrame({"code": ["370102", "=1+1"], "n": [1, 2]}),
+        "two": pd.DataFrame({"x": [0.5]}),
+    }
+    got = loaders.xlsx_bytes(sheets)
+    book = pd.read_excel(io.BytesIO(got), sheet_name=None)
+    ref = pd.read_excel(io.BytesIO(plain_xlsx(sheets)), sheet_name=None)
+    assert list(book) == ["one", "two"]
+    for name in book:
+        pd.testing.assert_frame_equal(book[name], ref[name])
+    assert not str(book["one"].loc[1, "code"]).startswith("=")  # still neutralised
+
+
+def test_display_geometry_is_rounded_and_still_covers_the_counties() -> None:
+    c = _counties()
+    coords = shapely.get_coordinates(c.geometry.to_numpy())
+    scale = 10**loaders.DISPLAY_DECIMALS
+    assert np.allclose(coords * scale, np.round(coords * scale), atol=1e-6)
+    full = loaders.layer("counties")
+    shown = shapely.area(c.geometry.to_numpy())
+    exact = shapely.area(full.geometry.to_numpy())
+    assert np.all(np.abs(shown - exact) <= 0.05 * exact)  # each county within 5 % of its area
+    assert abs(shown.sum() - exact.sum()) <= 0.005 * exact.sum()
+    # shared edges stay shared: the counties' union has no holes the full union lacks
+    assert abs(shapely.union_all(c.geometry.to_numpy()).area - shown.sum()) <= 1e-3 * shown.sum()
