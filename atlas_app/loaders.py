@@ -79,7 +79,7 @@ def layer(name: str) -> gpd.GeoDataFrame:
 
 # Decimals of a degree kept in display geometry: 0.001° (about 100 m) is below the simplification
 # tolerance (geo.maps.DEFAULT_TOLERANCE, 0.004°) and below a screen pixel up to zoom 11, so
-# rounding adds no visible error; it cuts the GeoJSON the browser receives by about a fifth.
+# rounding adds no visible error; each map payload is 9-13 % smaller (bench/app_pages.py).
 DISPLAY_DECIMALS = 3
 
 

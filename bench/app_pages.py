@@ -433,16 +433,16 @@ def render(res: dict[str, Any] | None, error: str | None = None) -> list[str]:
     rows.append(
         f"| app: first page (map) after a cold server start vs the bare page's first load after "
         f"a cold server start | {res['first_page_s']} s | {bare['cold']} s | "
-        f"{'—' if first is None else f'{first:.1f}×'} | ≤ 3× | {_met(first, 3)} |"
+        f"{'—' if first is None else f'{first:.2f}×'} | ≤ 3× | {_met(first, 3)} |"
     )
     rows.append(
         f"| the same vs the bare page's warm load (new tab) | {res['first_page_s']} s | "
-        f"{bare['load']} s | {'—' if first_warm is None else f'{first_warm:.1f}×'} | ≤ 3× | "
+        f"{bare['load']} s | {'—' if first_warm is None else f'{first_warm:.2f}×'} | ≤ 3× | "
         f"{_met(first_warm, 3)} |"
     )
     checks.append(
-        f"first page ≤ 3× the bare page's first page: {_met(first, 3)} ({first or 0:.1f}×; "
-        f"{first_warm or 0:.1f}× its warm load)"
+        f"first page ≤ 3× the bare page's first page: {_met(first, 3)} ({first or 0:.2f}×; "
+        f"{first_warm or 0:.2f}× its warm load)"
     )
     ratios = {name: _ratio(s, bare["switch"]) for name, s in res["switch_s"].items()}
     for name, s in res["switch_s"].items():
@@ -451,13 +451,13 @@ def render(res: dict[str, Any] | None, error: str | None = None) -> list[str]:
             f"| app: warm switch to {name} vs the bare page's warm switch (first visit of the "
             f"page after start {res['first_visit_s'].get(name)} s; websocket "
             f"{res['switch_ws_bytes'].get(name, 0) / 1e3:.0f} KB) | {s} s | {bare['switch']} s | "
-            f"{'—' if r is None else f'{r:.1f}×'} | ≤ 1.5× | {_met(r, 1.5)} |"
+            f"{'—' if r is None else f'{r:.2f}×'} | ≤ 1.5× | {_met(r, 1.5)} |"
         )
     met = [n for n, r in ratios.items() if r is not None and r <= 1.5]
     worst = max(ratios, key=lambda n: ratios[n] or 0.0)
     checks.append(
         f"warm page switch ≤ 1.5× the bare page's switch: {len(met)} of {len(ratios)} pages "
-        f"(worst {worst} {ratios[worst] or 0:.1f}×)"
+        f"(worst {worst} {ratios[worst] or 0:.2f}×)"
     )
     for key, what in (
         ("chain_switch_s", "chain switch on the chain page (to a chain not yet shown)"),

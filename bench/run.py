@@ -548,7 +548,11 @@ def main(argv: list[str] | None = None) -> int:
             if "error" in results[-1]:
                 print(f"[bench]   failed: {results[-1]['error']}", file=sys.stderr, flush=True)
         skip_app = args.no_app or (args.only and "app" not in args.only)
-        app = _app(log, args.timeout, tmp) if not skip_app else {"error": "skipped (--no-app)"}
+        app = (
+            _app(log, args.timeout, tmp)
+            if not skip_app
+            else {"error": "skipped (--no-app, or --only without app)"}
+        )
         info["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
         table = render(results, app, info)
     print(table)
