@@ -52,7 +52,12 @@ def test_example_scenario_draws_two_comparable_maps(
             wait_for_count(scenario, "path.atlas-scn-points", lambda k: k >= 2) == 2
         )  # the firm and the park
         assert baseline.locator("path.atlas-scn-points").count() == 0
-        # the same classes on both maps: the legends list the same bounds
+        # the same classes on both maps: the legends list the same bounds (two maps side by
+        # side are narrow, so their legends start folded: unfold them as a user would)
+        for f in (baseline, scenario):
+            f.locator(".atlas-legend details").evaluate_all(
+                "els => els.forEach(e => e.open = true)"
+            )
         bounds = [
             [
                 line.split("(")[0].strip()
