@@ -92,8 +92,8 @@ def shoot(url: str, tmp: Path, *, tall: bool = False, only: tuple[str, ...] = ()
                     continue
                 page.goto(f"{url}/?page={name}&lang={lang}")
                 _settle(page)
-                if name == "map":
-                    frame = map_frame(page, timeout=300)
+                if name in ("map", "monitor"):  # wait for the county map itself
+                    frame = map_frame(page, timeout=600)
                     wait_for_count(frame, "path.atlas-counties", lambda k: k >= 136, timeout=300)
                     page.wait_for_timeout(1500)
                 save(f"{name}_{lang}")
