@@ -46,6 +46,13 @@ def _settle(page: object, seconds: float = 3.0) -> None:
     """Wait until the script is done and every map on the page has drawn its shapes."""
     page.wait_for_timeout(1000)  # type: ignore[attr-defined]
     wait_idle(page, timeout=600, settle=seconds)
+    # a page may still show a spinner ("正在分析…") while the status widget is already gone
+    spinner = page.locator('[data-testid="stSpinner"]')  # type: ignore[attr-defined]
+    for _ in range(3000):
+        if spinner.count() == 0:
+            break
+        page.wait_for_timeout(200)  # type: ignore[attr-defined]
+    wait_idle(page, timeout=600, settle=1.0)
     for frame in folium_frames(page):  # type: ignore[arg-type]
         wait_for_count(frame, "path.leaflet-interactive", lambda k: k > 0, timeout=300)
     page.wait_for_timeout(800)  # type: ignore[attr-defined]
