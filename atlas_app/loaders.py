@@ -33,6 +33,8 @@ from geo.maps import display_layers
 
 __all__ = [
     "DISPLAY_DECIMALS",
+    "SCENARIO_PERMUTATIONS",
+    "baseline_analysis",
     "build_map",
     "cached_bytes",
     "cached_map",
@@ -545,6 +547,32 @@ def monitoring(token: str, chain: str, level: str, frame: str, base: str, _panel
     return dataclasses.replace(m, years=dataclasses.replace(m.years, analyses={}))
 
 
+SCENARIO_PERMUTATIONS = 99
+"""Permutations of the scenario page's baseline and runs (the page's ``PERMUTATIONS``)."""
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def baseline_analysis(
+    token: str, chain: str, level: str, frame: str, base: str, _firms: Any
+) -> Any:
+    """The scenario page's baseline chain analysis, with the options
+    :func:`layout.scenarios.run_scenario` uses.
+
+    Cached per firm table (``token``; the table itself is not hashed), chain, level, frame and base.
+    """
+    from layout.scenarios import evaluate
+
+    return evaluate(
+        _firms,
+        chain,
+        region=None,
+        level=level,
+        frame=frame,
+        base=base,
+        permutations=SCENARIO_PERMUTATIONS,
+    )
+
+
 # ----------------------------------------------------------------------------- warm-up
 # The analyses every session of the demonstration data asks for first, computed once per process
 # in the background after the first page is drawn, so that a chain switch or a first scenario run
@@ -554,8 +582,6 @@ WARM_UP_ENV = "ATLAS_WARM_UP"
 
 
 def _warm() -> None:
-    from atlas_app.page_scenario import baseline_analysis
-
     firms = demo_firms()
     for chain in chain_graphs():  # the chain page's default view (its weakest city, employees)
         region = weakest_region("demo", chain, "employees", firms)

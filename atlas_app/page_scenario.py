@@ -43,25 +43,14 @@ __all__ = [
 
 COMPARISONS: tuple[str, ...] = ("county", "city", "zone:2013", "zone:2020")
 BASES: tuple[str, ...] = ("employees", "output", "firms")
-PERMUTATIONS = 99
+PERMUTATIONS = loaders.SCENARIO_PERMUTATIONS
 _RESULT_KEY, _WS_FILE_KEY = "scn_result", "scn_ws_file"
 _STATUSES = ("strong", "weak", "missing", "broken")
 
 
 # ----------------------------------------------------------------------------- library calls
-@st.cache_data(max_entries=16, show_spinner=False)
-def baseline_analysis(
-    token: str, chain: str, level: str, frame: str, base: str, _firms: gpd.GeoDataFrame
-) -> Any:
-    """The baseline chain analysis, with the options :func:`layout.scenarios.run_scenario` uses.
-
-    Cached per firm table (``token``; the table itself is not hashed), chain, level, frame and base.
-    """
-    from layout.scenarios import evaluate
-
-    return evaluate(
-        _firms, chain, region=None, level=level, frame=frame, base=base, permutations=PERMUTATIONS
-    )
+baseline_analysis = loaders.baseline_analysis
+"""The cached baseline (it lives in :mod:`atlas_app.loaders`, whose warm-up fills it)."""
 
 
 def region_shapes(level: str, frame: str) -> gpd.GeoDataFrame:
