@@ -22,24 +22,10 @@ if _HERE not in sys.path:  # atlas_app/ sits beside this file; not installed as 
 
 import streamlit as st  # noqa: E402
 
-from atlas_app import state  # noqa: E402
+from atlas_app import PAGES, state  # noqa: E402
 from atlas_app.i18n import LANGS, t  # noqa: E402
 from atlas_app.safety import guarded  # noqa: E402
 from atlas_app.ui import md_text  # noqa: E402
-
-PAGES: tuple[str, ...] = (
-    "map",
-    "chain",
-    "coverage",
-    "scenario",
-    "siting",
-    "opportunities",
-    "evaluation",
-    "monitor",
-    "report",
-    "data",
-    "export",
-)
 
 
 def _page_function(page: str) -> Callable[[str], None]:

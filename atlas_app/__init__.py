@@ -4,4 +4,19 @@ Only this package and ``streamlit_app.py`` import Streamlit; everything they sho
 ``geo/`` and ``layout/`` calls.
 """
 
-__all__: list[str] = []
+__all__ = ["PAGES"]
+
+PAGES: tuple[str, ...] = (
+    "map",
+    "chain",
+    "coverage",
+    "scenario",
+    "siting",
+    "opportunities",
+    "evaluation",
+    "monitor",
+    "report",
+    "data",
+    "export",
+)
+"""The app's pages in menu order (``?page=`` values; module ``atlas_app.page_<name>``)."""

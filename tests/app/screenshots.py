@@ -24,22 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from harness import REPO, folium_frames, launch, map_frame, run_app, wait_for_count, wait_idle
 
+from atlas_app import PAGES
 from atlas_app.i18n import t
 
 SHOTS = REPO / "docs" / "screenshots"
-PAGES = (
-    "map",
-    "chain",
-    "coverage",
-    "scenario",
-    "siting",
-    "opportunities",
-    "evaluation",
-    "monitor",
-    "report",
-    "data",
-    "export",
-)
 
 
 def _settle(page: object, seconds: float = 3.0) -> None:

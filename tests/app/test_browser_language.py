@@ -22,6 +22,7 @@ import pytest
 from harness import Blocker, LiveApp, folium_frames, wait_idle
 from language import chinese_outside_names, latin_words
 
+from atlas_app import PAGES
 from atlas_app.i18n import t
 
 pytestmark = [
@@ -30,19 +31,6 @@ pytestmark = [
     pytest.mark.needs("chromium", "playwright"),
 ]
 
-PAGES = (
-    "map",
-    "chain",
-    "coverage",
-    "scenario",
-    "siting",
-    "opportunities",
-    "evaluation",
-    "monitor",
-    "report",
-    "data",
-    "export",
-)
 
 # innerText with Material-icon ligatures (glyphs: aria-hidden, translate=no) and visually hidden
 # accessibility text (1-pixel clipped: the skip link, "add icon") set aside for the read, plus

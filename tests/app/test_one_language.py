@@ -17,19 +17,7 @@ from apptest import app, ok
 from language import chinese_outside_names, latin_words
 from scan import page_texts
 
-PAGES = (
-    "map",
-    "chain",
-    "coverage",
-    "scenario",
-    "siting",
-    "opportunities",
-    "evaluation",
-    "monitor",
-    "report",
-    "data",
-    "export",
-)
+from atlas_app import PAGES
 
 
 def _offending(
