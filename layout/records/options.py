@@ -169,44 +169,20 @@ def _values_option(values: Any, vocab: Vocabulary | None) -> list[Problem]:
         if not isinstance(raw, str) or not isinstance(code, str):
             out.append(file_problem("records_values_shape", argument="values"))
         elif valid is not None and code not in valid:
-            out.append(
-                file_problem(
-                    "records_values_target",
-                    argument="values",
-                    value=raw,
-                    target=code,
-                    valid=", ".join(sorted(valid)),
-                )
-            )
+            out.append(_unknown_target(raw, code, valid))
     for ch, table in nodes.items():
         if not isinstance(table, Mapping):
             out.append(file_problem("records_values_shape", argument="values"))
             continue
         if valid is not None and ch not in valid:
-            out.append(
-                file_problem(
-                    "records_values_target",
-                    argument="values",
-                    value=ch,
-                    target=ch,
-                    valid=", ".join(sorted(valid)),
-                )
-            )
+            out.append(_unknown_target(ch, ch, valid))
             continue
         known = set(vocab.node_labels.get(ch, {})) if vocab is not None else None
         for raw, node in table.items():
             if not isinstance(raw, str) or not isinstance(node, str):
                 out.append(file_problem("records_values_shape", argument="values"))
             elif known is not None and node not in known:
-                out.append(
-                    file_problem(
-                        "records_values_target",
-                        argument="values",
-                        value=raw,
-                        target=f"{ch}/{node}",
-                        valid=", ".join(sorted(known)),
-                    )
-                )
+                out.append(_unknown_target(raw, f"{ch}/{node}", known))
     return out
 
 
@@ -290,3 +266,14 @@ def _default_chains() -> tuple[Mapping[str, Collection[Any]] | None, str | None]
             if chain and node:
                 out.setdefault(chain, set()).add(node)
     return out, "data/chains/nodes.csv"
+
+
+def _unknown_target(value: Any, target: str, valid: Collection[str]) -> Problem:
+    """``values`` maps ``value`` to ``target``, which is not among ``valid``."""
+    return file_problem(
+        "records_values_target",
+        argument="values",
+        value=value,
+        target=target,
+        valid=", ".join(sorted(valid)),
+    )
