@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -34,10 +35,11 @@ from geo.maps import display_layers
 __all__ = [
     "DISPLAY_DECIMALS",
     "SCENARIO_PERMUTATIONS",
+    "VIEW_TTL_S",
+    "MapSpec",
     "baseline_analysis",
     "build_map",
     "cached_bytes",
-    "cached_map",
     "chain_analysis",
     "chain_graphs",
     "content_key",
@@ -52,6 +54,7 @@ __all__ = [
     "indicator_table",
     "layer",
     "layers",
+    "map_spec",
     "monitoring",
     "opportunities",
     "proximity_matrix",
@@ -65,7 +68,7 @@ __all__ = [
     "xlsx_bytes",
 ]
 
-_VIEW_TTL = 900  # seconds a built map or download stays cached once nobody asks for it
+VIEW_TTL_S = 900  # seconds a built map or download stays cached once nobody asks for it
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -166,37 +169,37 @@ def content_key(*parts: Any) -> str | None:
     return h.hexdigest()
 
 
-@st.cache_resource(max_entries=12, ttl=_VIEW_TTL, show_spinner=False)
-def _built_map(
-    key: str, _build: Callable[..., folium.Map], _args: tuple[Any, ...], _kwargs: dict[str, Any]
-) -> folium.Map:
-    return _build(*_args, **_kwargs)
+@dataclass(frozen=True)
+class MapSpec:
+    """A map to draw: its builder, the builder's arguments and their content key.
 
-
-def cached_map(build: Callable[..., folium.Map], *args: Any, **kwargs: Any) -> folium.Map:
-    """``build(*args, **kwargs)``, built once per process for the same content; a fresh copy.
-
-    Keyed by the builder's name and the content of every argument (:func:`content_key`:
-    columns, values, geometries, dataclasses such as a choropleth), so a page switch or a
-    rerun that changes nothing reuses the built map. The cached map is never rendered; each
-    caller gets a deep copy (about a tenth of the build time), because rendering a folium map
-    appends to it (each render adds its ``addTo`` lines again) and sessions render in parallel.
-    An argument whose content cannot be fingerprinted (a function) means no caching.
+    Nothing is built here: :func:`atlas_app.map_view.show_map` builds and prepares the map
+    once per process for the same content (``key``, :func:`content_key`; None when some
+    argument cannot be fingerprinted, and then the map is built for each call).
     """
-    import copy
 
+    build: Callable[..., folium.Map]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    key: str | None
+
+    def make(self) -> folium.Map:
+        """Build the map (a new folium map each call)."""
+        return self.build(*self.args, **self.kwargs)
+
+
+def map_spec(build: Callable[..., folium.Map], *args: Any, **kwargs: Any) -> MapSpec:
+    """The map ``build(*args, **kwargs)``, keyed by the builder's name and the arguments' content."""
     key = content_key(f"{build.__module__}.{build.__qualname__}", args, kwargs)
-    if key is None:
-        return build(*args, **kwargs)
-    return copy.deepcopy(_built_map(key, build, args, kwargs))
+    return MapSpec(build, args, kwargs, key)
 
 
-def build_map(layers: Mapping[str, gpd.GeoDataFrame], **options: Any) -> folium.Map:
-    """``geo.maps.build_map`` through :func:`cached_map` (same arguments, same map)."""
-    return cached_map(_build_map, layers, **options)
+def build_map(layers: Mapping[str, gpd.GeoDataFrame], **options: Any) -> MapSpec:
+    """``geo.maps.build_map(layers, **options)`` as a :class:`MapSpec` for ``show_map``."""
+    return map_spec(_build_map, layers, **options)
 
 
-@st.cache_data(max_entries=6, ttl=_VIEW_TTL, show_spinner=False)
+@st.cache_data(max_entries=6, ttl=VIEW_TTL_S, show_spinner=False)
 def _bytes_of(
     key: str, _make: Callable[..., bytes], _args: tuple[Any, ...], _kwargs: dict[str, Any]
 ) -> bytes:
@@ -211,7 +214,7 @@ def cached_bytes(make: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes
     return _bytes_of(key, make, args, kwargs)
 
 
-@st.cache_data(max_entries=6, ttl=_VIEW_TTL, show_spinner=False)
+@st.cache_data(max_entries=6, ttl=VIEW_TTL_S, show_spinner=False)
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """``geo.export.xlsx_bytes`` (formula cells neutralised), once per distinct set of sheets."""
     return _xlsx_bytes(dict(sheets))

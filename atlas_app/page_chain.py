@@ -8,13 +8,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.chain_graph import chain_chart
 from atlas_app.i18n import code_label, t
 from atlas_app.loaders import build_map
+from atlas_app.map_view import show_map
 from atlas_app.planning_ui import chain_label
 from atlas_app.tables import (
     Col,
@@ -343,7 +343,7 @@ def page_chain(lang: str) -> None:
             height=460,
             collapsed_control=True,
         )
-        st_folium(m, key="chain_map", height=460, use_container_width=True, returned_objects=[])
+        show_map(m, key="chain_map", height=460, returned_objects=[])
         st.caption(t("gap_map_note", lang) if len(lines) else t("no_gaps", lang))
 
     leading, supporting = firm_lists(
@@ -399,7 +399,7 @@ def page_chain(lang: str) -> None:
     }
     st.download_button(
         t("download_chain", lang),
-        data=workbook(sheets, lang, codes=_CODES, synthetic=firms.synthetic),
+        data=loaders.cached_bytes(workbook, sheets, lang, codes=_CODES, synthetic=firms.synthetic),
         file_name=f"chain_{chain}_{region}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_chain_xlsx",

@@ -10,13 +10,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.chain_graph import wrap_label
 from atlas_app.i18n import LABELS, code_label, name, t
 from atlas_app.loaders import build_map
+from atlas_app.map_view import show_map
 from atlas_app.safety import optional_module
 from atlas_app.tables import Col, evidence_text, source_text, verification_text, view, workbook
 from atlas_app.tables import table_bytes as _table_bytes
@@ -408,7 +408,7 @@ def _uncovered_map(uncovered: pd.DataFrame, lang: str) -> None:
         collapsed_control=True,
         titles={"gaps": (t("uncovered", "zh"), t("uncovered", "en"))},
     )
-    st_folium(m, key="coverage_map", height=420, use_container_width=True, returned_objects=[])
+    show_map(m, key="coverage_map", height=420, returned_objects=[])
 
 
 def page_coverage(lang: str) -> None:
@@ -427,7 +427,7 @@ def page_coverage(lang: str) -> None:
     tables = loaders.coverage_tables(frame)
     st.download_button(
         t("download_all_xlsx", lang),
-        workbook(tables, lang, codes=_CODES),
+        loaders.cached_bytes(workbook, tables, lang, codes=_CODES),
         file_name=f"coverage_{frame}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_coverage_all",

@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
 from atlas_app.loaders import build_map
+from atlas_app.map_view import show_map
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import chain_picker, show_problems
 from atlas_app.tables import workbook
@@ -288,7 +288,7 @@ def _evaluation_map(ev: pd.DataFrame, level: str, frame: str, chain: str, lang: 
         collapsed_control=True,
         titles=titles,
     )
-    st_folium(m, key="ev_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    show_map(m, key="ev_map", height=_MAP_HEIGHT, returned_objects=[])
 
 
 def page_evaluation(lang: str) -> None:
@@ -370,7 +370,7 @@ def page_evaluation(lang: str) -> None:
     }
     row.download_button(
         t("download_xlsx", lang),
-        workbook(sheets, lang, codes=codes, synthetic=firms.synthetic),
+        loaders.cached_bytes(workbook, sheets, lang, codes=codes, synthetic=firms.synthetic),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_ev_xlsx",

@@ -11,12 +11,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
 from atlas_app.loaders import build_map
+from atlas_app.map_view import show_map
 from atlas_app.planning_ui import chain_label
 from atlas_app.ui import text_table
 from geo.maps import DEFAULT_TOLERANCE, SCHEMES, Choropleth, selection_group
@@ -223,11 +223,10 @@ def page_map(lang: str) -> None:
     selection = (
         selection_group(disp, code, basemap=basemap, lang=lang) if code != state.PROVINCE else None
     )
-    st_folium(
+    show_map(
         m,
         key=MAP_KEY,
         height=MAP_HEIGHT,
-        use_container_width=True,
         returned_objects=map_returned_objects(),
         feature_group_to_add=selection,
         on_change=_on_map_change,

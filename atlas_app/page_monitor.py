@@ -16,11 +16,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders
 from atlas_app.i18n import name_both, t
 from atlas_app.loaders import build_map
+from atlas_app.map_view import show_map
 from atlas_app.planning_ui import chain_label, chain_picker
 from atlas_app.tables import reason_text, table_bytes, workbook
 from geo.maps import DEFAULT_TOLERANCE, Choropleth, classify_values
@@ -287,9 +287,7 @@ def _map(m: Any, metric: str, year: int, level: str, frame: str, chain: str, lan
         },
         extra_legend=f"<div class='note'>{esc(note)}</div>",
     )
-    st_folium(
-        fmap, key="mon_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[]
-    )
+    show_map(fmap, key="mon_map", height=_MAP_HEIGHT, returned_objects=[])
 
 
 def _timeline(m: Any, year: int, lang: str) -> None:

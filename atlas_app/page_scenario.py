@@ -20,11 +20,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import code_label, name, t
+from atlas_app.map_view import show_map
 from atlas_app.planning_ui import DATA_NOTE, chain_label
 from atlas_app.scenario_builder import builder, firm_index, node_text, show_problems
 from atlas_app.scenario_map import diff_map
@@ -531,7 +531,7 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
     ):
         with col:
             st.markdown(f"**{t(f'scn_map_{which}', lang)}**")
-            m = loaders.cached_map(
+            m = loaders.map_spec(
                 diff_map,
                 shapes,
                 values,
@@ -545,9 +545,7 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
                 height=460,
                 basemap=current_basemap(),
             )
-            st_folium(
-                m, key=f"scn_map_{which}", height=460, use_container_width=True, returned_objects=[]
-            )
+            show_map(m, key=f"scn_map_{which}", height=460, returned_objects=[])
     st.caption(t("scn_maps_note", lang))
 
 

@@ -13,12 +13,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import name, t
 from atlas_app.loaders import build_map
+from atlas_app.map_view import show_map
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import (
     chain_picker,
@@ -266,9 +266,7 @@ def _candidate_map(scores: pd.DataFrame, region: str, node_name: str, lang: str)
         titles=_titles(),
         fit=region_shape(region),
     )
-    st_folium(
-        m, key="siting_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[]
-    )
+    show_map(m, key="siting_map", height=_MAP_HEIGHT, returned_objects=[])
 
 
 def _k_sites(
@@ -336,9 +334,7 @@ def _k_sites(
             titles=_titles(),
             fit=region_shape(region),
         )
-        st_folium(
-            m, key="siting_k_map", height=_MAP_HEIGHT, use_container_width=True, returned_objects=[]
-        )
+        show_map(m, key="siting_k_map", height=_MAP_HEIGHT, returned_objects=[])
     with right:
         sites = pd.concat(
             [r.sites.assign(method=mth) for mth, r in solutions.items()], ignore_index=True

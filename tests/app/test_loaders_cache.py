@@ -1,4 +1,4 @@
-"""The shared caches of ``atlas_app.loaders``: content keys, cached maps, download bytes, rounding.
+"""The shared caches of ``atlas_app.loaders``: content keys, map specs, download bytes, rounding.
 
 Speed is measured in ``bench/app_pages.py``; these tests check that the caches return what the
 uncached calls return and that a change of content is a different key (no stale map).
@@ -45,26 +45,18 @@ def test_content_key_follows_content_not_identity() -> None:
     assert loaders.content_key(lambda x: x) is None  # unknown content: not cached at all
 
 
-def test_cached_map_is_the_same_map_as_an_uncached_build() -> None:
+def test_map_spec_keys_follow_the_content_and_build_the_same_map() -> None:
     layers = {"counties": _counties()}
-    calls: list[int] = []
-
-    def build(lay: dict, **kw: object) -> object:
-        calls.append(1)
-        return plain_build_map(lay, **kw)
-
-    a = loaders.cached_map(build, layers, basemap="none", lang="en", simplified=False)
-    b = loaders.cached_map(build, dict(layers), basemap="none", lang="en", simplified=False)
-    assert len(calls) == 1  # same content: built once
-    loaders.cached_map(build, layers, basemap="none", lang="zh", simplified=False)
-    assert len(calls) == 2  # another option: built again
+    a = loaders.map_spec(plain_build_map, layers, basemap="none", lang="en", simplified=False)
+    b = loaders.build_map(dict(layers), basemap="none", lang="en", simplified=False)
+    zh = loaders.build_map(layers, basemap="none", lang="zh", simplified=False)
+    assert a.key is not None and a.key == b.key  # same content, same key
+    assert zh.key != a.key  # another option: another map
+    assert loaders.map_spec(plain_build_map, layers, style=lambda f: f).key is None  # unknown
     plain = plain_build_map(layers, basemap="none", lang="en", simplified=False)
     page = _IDS.sub("_ID", plain.get_root().render())
-    assert _IDS.sub("_ID", a.get_root().render()) == page
-    a.get_root().render()  # rendering a copy again (it grows) leaves the cached map alone
-    assert _IDS.sub("_ID", b.get_root().render()) == page
-    c = loaders.build_map(layers, basemap="none", lang="en", simplified=False)
-    assert _IDS.sub("_ID", c.get_root().render()) == page
+    assert _IDS.sub("_ID", a.make().get_root().render()) == page
+    assert _IDS.sub("_ID", b.make().get_root().render()) == page
 
 
 def test_cached_workbook_bytes_read_back_as_the_sheets() -> None:
