@@ -128,9 +128,9 @@ def main() -> None:
     st.header(t(f"page_{page}", lang))
     guarded(_banner, lang)
     guarded(_page_function(page), lang)
-    from atlas_app import loaders
+    from atlas_app.warm import warm_up
 
-    loaders.warm_up()  # once per process, after the first page: shared analyses in the background
+    warm_up()  # once per process, after the first page: shared analyses in the background
 
 
 main()

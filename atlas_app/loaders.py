@@ -14,9 +14,6 @@ workbook, although nothing they depend on had changed (``bench/app_pages.py`` me
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +60,6 @@ __all__ = [
     "site_solutions",
     "siting_scores",
     "uploaded_panel",
-    "warm_up",
     "weakest_region",
     "xlsx_bytes",
 ]
@@ -580,39 +576,3 @@ def baseline_analysis(
 # The analyses every session of the demonstration data asks for first, computed once per process
 # in the background after the first page is drawn, so that a chain switch or a first scenario run
 # finds them cached. ATLAS_WARM_UP=0 turns it off (the app tests do, to keep the machine free).
-_LOG = logging.getLogger(__name__)
-WARM_UP_ENV = "ATLAS_WARM_UP"
-
-
-def _warm() -> None:
-    firms = demo_firms()
-    for chain in chain_graphs():  # the chain page's default view (its weakest city, employees)
-        region = weakest_region("demo", chain, "employees", firms)
-        chain_analysis("demo", chain, "employees", firms, region=region)
-    first = next(iter(chain_graphs()))  # the scenario page's default baseline
-    baseline_analysis("demo", first, "county", "2013", "employees", firms)
-    _LOG.info("warm-up done")
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def warm_up() -> threading.Thread | None:
-    """Start (once per process) the background warm-up of the shared baseline analyses.
-
-    Runs after the first page has been drawn (the caller decides when); every result lands in
-    the same caches the pages read (:func:`chain_analysis` per chain, the scenario baseline).
-    Returns the thread, or None when ``ATLAS_WARM_UP=0``.
-    """
-    if os.environ.get(WARM_UP_ENV, "1") == "0":
-        return None
-    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-
-    def _run() -> None:
-        try:
-            _warm()
-        except Exception:  # a warm-up failure must never reach a user; the page recomputes
-            _LOG.exception("warm-up failed")
-
-    thread = threading.Thread(target=_run, name="atlas-warm-up", daemon=True)
-    add_script_run_ctx(thread, get_script_run_ctx())
-    thread.start()
-    return thread

@@ -8,8 +8,8 @@ to ``st_folium`` as it is: each session used to get a deep copy.
 
 :func:`show_map` does what ``st_folium`` does, once per map content: the component arguments
 (the map's script, header, HTML, asset links, bounds and the component key derived from the
-script) are cached with the built map (at most :data:`MAX_MAPS` for :data:`TTL_S` seconds, as
-the other view caches), and each rerun only sends them. The arguments are exactly
+script) are cached (at most :data:`MAX_MAPS` for :data:`TTL_S` seconds once unused; the built
+map itself is not kept), and each rerun only sends them. The arguments are exactly
 ``st_folium``'s (``tests/app/test_map_view.py`` compares both on the same maps, with and
 without a feature group to add), so the browser side is unchanged. The selection outline
 (``feature_group_to_add``) is rendered on its own for each call, as ``st_folium`` does,
@@ -36,9 +36,10 @@ import streamlit_folium as _sf
 
 from atlas_app.loaders import VIEW_TTL_S, MapSpec
 
-__all__ = ["MAX_MAPS", "TTL_S", "PreparedMap", "prepare", "show_map"]
+__all__ = ["MAX_MAPS", "TTL_S", "PreparedMap", "prepare", "prepare_spec", "show_map"]
 
-MAX_MAPS = 12
+# the warm-up prepares one gap map per chain (18) besides the pages' own maps
+MAX_MAPS = 40
 TTL_S = VIEW_TTL_S
 
 
@@ -102,6 +103,11 @@ def prepare(m: folium.Map) -> PreparedMap:
 @st.cache_resource(max_entries=MAX_MAPS, ttl=TTL_S, show_spinner=False)
 def _prepared(key: str, _spec: MapSpec) -> PreparedMap:
     return prepare(_spec.make())
+
+
+def prepare_spec(spec: MapSpec) -> PreparedMap:
+    """The prepared map of ``spec``: from the shared cache when it has a content key."""
+    return prepare(spec.make()) if spec.key is None else _prepared(spec.key, spec)
 
 
 _HASH_LOCK = threading.Lock()
@@ -190,7 +196,7 @@ def show_map(
         What ``st_folium`` returns (the map's interaction state).
     """
     content = spec.key
-    prep = prepare(spec.make()) if content is None else _prepared(content, spec)
+    prep = prepare_spec(spec)
     wanted = None if returned_objects is None else set(returned_objects)
     defaults: dict[str, Any] = {k: None for k in _DEFAULT_KEYS}
     defaults["bounds"] = _bounds_dict(prep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -13,7 +14,7 @@ from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.chain_graph import chain_chart
 from atlas_app.i18n import code_label, t
-from atlas_app.loaders import build_map
+from atlas_app.loaders import MapSpec, build_map
 from atlas_app.map_view import show_map
 from atlas_app.planning_ui import chain_label
 from atlas_app.tables import (
@@ -26,6 +27,7 @@ from atlas_app.tables import (
     workbook,
     yes_no,
 )
+from atlas_app.ui import lazy_download
 from geo.maps import DEFAULT_TOLERANCE
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "firm_lists",
     "firm_view",
     "gap_layers",
+    "gap_map",
     "node_view",
     "page_chain",
     "sourcing_view",
@@ -278,6 +281,40 @@ def bottleneck_view(bn: pd.DataFrame, graph: Any, lang: str) -> pd.DataFrame:
     )
 
 
+MAP_HEIGHT = 460
+
+
+def gap_map(
+    analysis: Any, region: str, lang: str, basemap: Any = "none"
+) -> tuple[MapSpec, gpd.GeoDataFrame]:
+    """The chain page's gap map of ``region`` (a :class:`~atlas_app.loaders.MapSpec`) and its
+    sourcing lines; the background warm-up prepares the same map for every chain's default view.
+    """
+    from layout.regions import parse_region
+
+    parsed = parse_region(region)
+    lines, targets = gap_layers(analysis, region, parsed.level, parsed.frame)
+    disp = loaders.display(DEFAULT_TOLERANCE)
+    layers = {"province": disp["province"], "cities": disp["cities"]}
+    if parsed.level == "county":
+        layers["counties"] = disp["counties"]
+    if len(targets):
+        layers["sources"] = targets
+    whole = region == state.PROVINCE
+    spec = build_map(
+        layers,
+        basemap=basemap,
+        lang=lang,
+        simplified=False,
+        lines=lines if len(lines) else None,
+        selected=None if whole else region,
+        fit="layers" if whole else "selected",
+        height=MAP_HEIGHT,
+        collapsed_control=True,
+    )
+    return spec, lines
+
+
 def page_chain(lang: str) -> None:
     """Draw the chain view page."""
     from layout.regions import parse_region
@@ -324,26 +361,8 @@ def page_chain(lang: str) -> None:
         st.altair_chart(chain_chart(graph, nodes, lang), width="stretch")
     with right:
         st.markdown(f"**{t('gap_map', lang)}**")
-        lines, targets = gap_layers(analysis, region, parsed.level, parsed.frame)
-        disp = loaders.display(DEFAULT_TOLERANCE)
-        layers = {"province": disp["province"], "cities": disp["cities"]}
-        if parsed.level == "county":
-            layers["counties"] = disp["counties"]
-        if len(targets):
-            layers["sources"] = targets
-        whole = region == state.PROVINCE
-        m = build_map(
-            layers,
-            basemap=current_basemap(),
-            lang=lang,
-            simplified=False,
-            lines=lines if len(lines) else None,
-            selected=None if whole else region,
-            fit="layers" if whole else "selected",
-            height=460,
-            collapsed_control=True,
-        )
-        show_map(m, key="chain_map", height=460, returned_objects=[])
+        m, lines = gap_map(analysis, region, lang, current_basemap())
+        show_map(m, key="chain_map", height=MAP_HEIGHT, returned_objects=[])
         st.caption(t("gap_map_note", lang) if len(lines) else t("no_gaps", lang))
 
     leading, supporting = firm_lists(
@@ -397,9 +416,10 @@ def page_chain(lang: str) -> None:
         "sourcing": result["sourcing"],
         "bottlenecks": bn,
     }
-    st.download_button(
+    lazy_download(
+        st,
         t("download_chain", lang),
-        data=loaders.cached_bytes(workbook, sheets, lang, codes=_CODES, synthetic=firms.synthetic),
+        partial(workbook, sheets, lang, codes=_CODES, synthetic=firms.synthetic),
         file_name=f"chain_{chain}_{region}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_chain_xlsx",

@@ -5,6 +5,7 @@ a header row in the page's language over the field names)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import altair as alt
@@ -20,6 +21,7 @@ from atlas_app.map_view import show_map
 from atlas_app.safety import optional_module
 from atlas_app.tables import Col, evidence_text, source_text, verification_text, view, workbook
 from atlas_app.tables import table_bytes as _table_bytes
+from atlas_app.ui import lazy_download
 from geo.maps import DEFAULT_TOLERANCE
 
 __all__ = [
@@ -425,9 +427,10 @@ def page_coverage(lang: str) -> None:
         format_func=lambda f: t(f"frame_{f}", lang),
     )
     tables = loaders.coverage_tables(frame)
-    st.download_button(
+    lazy_download(
+        st,
         t("download_all_xlsx", lang),
-        loaders.cached_bytes(workbook, tables, lang, codes=_CODES),
+        partial(workbook, tables, lang, codes=_CODES),
         file_name=f"coverage_{frame}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_coverage_all",

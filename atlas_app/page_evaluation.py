@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from atlas_app.map_view import show_map
 from atlas_app.page_coverage import table_bytes
 from atlas_app.planning_ui import chain_picker, show_problems
 from atlas_app.tables import workbook
+from atlas_app.ui import lazy_download
 from geo.maps import DEFAULT_TOLERANCE, Choropleth
 
 __all__ = ["LEVELS", "evaluation_view", "indicator_csv", "page_evaluation", "read_indicator_upload"]
@@ -368,9 +370,10 @@ def page_evaluation(lang: str) -> None:
         "indicators": ind.reset_index(drop=True),
         "raw_indicators": table.reset_index(),
     }
-    row.download_button(
+    lazy_download(
+        row,
         t("download_xlsx", lang),
-        loaders.cached_bytes(workbook, sheets, lang, codes=codes, synthetic=firms.synthetic),
+        partial(workbook, sheets, lang, codes=codes, synthetic=firms.synthetic),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_ev_xlsx",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -23,7 +23,15 @@ import streamlit as st
 
 from geo.problems import Problem, ProblemError
 
-__all__ = ["cell_text", "md_text", "problem_text", "show_problems", "text_table", "text_table_html"]
+__all__ = [
+    "cell_text",
+    "lazy_download",
+    "md_text",
+    "problem_text",
+    "show_problems",
+    "text_table",
+    "text_table_html",
+]
 
 # every character Markdown, Streamlit's directives (:red[…], :material/…:) or LaTeX ($…$) reads
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
@@ -119,3 +127,22 @@ def page_style(lang: str) -> None:
             "skip": t("skip_to_content", lang),
         }
     st.html(f"<style>{css}</style>")
+
+
+def lazy_download(
+    where: Any,
+    label: str,
+    make: Callable[[], bytes],
+    **kwargs: Any,
+) -> None:
+    """A download button whose file is made only when it is clicked.
+
+    Building a workbook costs a few hundred milliseconds on every rerun that shows its button
+    (a chain switch rebuilt one for every chain); Streamlit calls ``make`` on click instead,
+    in its own thread. Without a Streamlit server (``AppTest``, bare mode) deferred files do
+    not exist, so the bytes are made at once and the button works as before.
+    ``where`` is ``st`` or a container; ``kwargs`` go to ``download_button``.
+    """
+    from streamlit import runtime
+
+    where.download_button(label, data=make if runtime.exists() else make(), **kwargs)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-__all__ = ["APP", "REPO", "app", "folium_maps", "map_args", "ok"]
+__all__ = [
+    "APP",
+    "REPO",
+    "app",
+    "deferred_bytes",
+    "folium_maps",
+    "map_args",
+    "ok",
+    "record_deferred",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "streamlit_app.py")
@@ -50,3 +61,32 @@ def map_args(at: AppTest, index: int = 0) -> dict:
     maps = folium_maps(at)
     assert len(maps) > index, "no such st_folium map on the page"
     return maps[index]
+
+
+def record_deferred(monkeypatch: Any) -> dict[str, Callable[[], Any]]:
+    """Record every deferred download (``atlas_app.ui.lazy_download``) the next runs register.
+
+    AppTest gives each run its own media file manager and drops it afterwards, so the
+    callables are caught as they are registered: ``{deferred file id: callable}``.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, Callable[[], Any]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self: MediaFileManager, data_callable: Any, *args: Any, **kwargs: Any) -> str:
+        file_id = original(self, data_callable, *args, **kwargs)
+        seen[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return seen
+
+
+def deferred_bytes(at: AppTest, key: str, recorded: dict[str, Callable[[], Any]]) -> bytes:
+    """The file of the lazy download button ``key``, made now as a click would make it."""
+    proto = at.download_button(key=key).proto
+    assert proto.deferred_file_id, f"{key} is not a deferred download"
+    data = recorded[proto.deferred_file_id]()
+    assert isinstance(data, bytes)
+    return data

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import geopandas as gpd
 import pandas as pd
 import pytest
-from apptest import REPO, app
+from apptest import REPO, app, deferred_bytes, record_deferred
 from apptest import map_args as _map_args
 from apptest import ok as _ok
 from streamlit.testing.v1 import AppTest
@@ -297,8 +297,9 @@ def test_editing_a_weight_changes_the_ranking_as_evaluate_index(firms: gpd.GeoDa
 
 
 def test_evaluation_levels_and_downloads(
-    firms: gpd.GeoDataFrame, downloads: dict[str, bytes]
+    firms: gpd.GeoDataFrame, downloads: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    deferred = record_deferred(monkeypatch)
     from layout.evaluation import evaluate_index, indicator_table
 
     at = _ok(_app("evaluation", "zh", chain="LED").run())
@@ -317,7 +318,7 @@ def test_evaluation_levels_and_downloads(
     back = pd.read_csv(io.BytesIO(data), header=1, encoding="utf-8-sig")
     assert back["region"].tolist() == direct.index.tolist() and back["data_note"].notna().all()
     assert back["band_zh"].tolist() == [t(f"ev_band_{b}", "zh") for b in direct["band"]]
-    _, book = _download(at, "dl_ev_xlsx", downloads)
+    book = deferred_bytes(at, "dl_ev_xlsx", deferred)  # made on click
     sheets = pd.read_excel(io.BytesIO(book), sheet_name=None, header=1)
     assert set(sheets) == {"evaluation", "indicators", "raw_indicators"}
     assert sheets["evaluation"]["region"].tolist() == direct.index.tolist()

@@ -16,7 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from apptest import APP, REPO
+from apptest import APP, REPO, deferred_bytes, record_deferred
 from apptest import app as _app
 from apptest import map_args as _map_args
 from apptest import ok as _ok
@@ -156,7 +156,8 @@ def test_map_click_selects_a_county_or_city() -> None:
 
 
 # ----------------------------------------------------------------------------- chain view
-def test_chain_view_shows_status_graph_gap_map_and_lists() -> None:
+def test_chain_view_shows_status_graph_gap_map_and_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    deferred = record_deferred(monkeypatch)
     at = _ok(_app("chain").run())
     at.selectbox(key="chain_region_pick").set_value("370705").run()
     _ok(at)
@@ -175,7 +176,12 @@ def test_chain_view_shows_status_graph_gap_map_and_lists() -> None:
     assert str(at.get("vega_lite_chart")[0].proto) != led_spec  # a different graph is drawn
     assert _map_args(at)["script"] != gap_script
     assert at.session_state["chain_result"]["chain"] == "CU"
-    assert at.download_button(key="dl_chain_xlsx").proto.url.endswith(".xlsx")
+    raw = deferred_bytes(at, "dl_chain_xlsx", deferred)  # made on click, for CU
+    book = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=1)
+    sheets = {"nodes", "leading_firms", "supporting_firms", "strengths", "gaps", "sourcing"}
+    assert set(book) == sheets | {"bottlenecks"}
+    nodes = at.session_state["chain_result"]["nodes"]
+    assert book["nodes"]["node"].astype(str).tolist() == nodes["node"].astype(str).tolist()
 
 
 def test_chain_lists_put_real_anchor_firms_first() -> None:

@@ -1,0 +1,49 @@
+"""The background warm-up leaves every chain's default chain view ready in the shared caches.
+
+After :func:`atlas_app.warm.warm`, the chain page's default view of any chain (its weakest
+city, employees) needs no analysis and no map build: both are cache hits. Spies count the
+calls; speed itself is measured in ``bench/app_pages.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas_app import loaders, map_view, warm
+from atlas_app.page_chain import gap_map
+
+
+def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    warm.warm()
+    made: list[str] = []
+    original = loaders.MapSpec.make
+
+    def counted(self: loaders.MapSpec) -> object:
+        made.append(self.key or "")
+        return original(self)
+
+    monkeypatch.setattr(loaders.MapSpec, "make", counted)
+    analysed: list[str] = []
+    import layout.analysis
+
+    real = layout.analysis.analyze_chain
+    monkeypatch.setattr(
+        layout.analysis,
+        "analyze_chain",
+        lambda *a, **k: analysed.append(str(a[1:2])) or real(*a, **k),
+    )
+    firms = loaders.demo_firms()
+    chains = list(loaders.chain_graphs())
+    assert len(chains) >= 18
+    for chain in chains:
+        region = loaders.weakest_region("demo", chain, "employees", firms)
+        analysis = loaders.chain_analysis("demo", chain, "employees", firms, region=region)
+        spec, _ = gap_map(analysis, region, "zh")
+        assert spec.key is not None
+        prep = map_view.prepare_spec(spec)
+        assert "atlas-" in prep.script  # a real prepared map
+    assert made == []  # every default gap map was prepared by the warm-up
+    assert analysed == []  # and every analysis computed by it
+    other = gap_map(analysis, region, "en")[0]  # another language is not warmed: built now
+    map_view.prepare_spec(other)
+    assert made == [other.key]
