@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,15 @@ from atlas_app.map_view import show_map
 from atlas_app.planning_ui import DATA_NOTE, chain_label
 from atlas_app.scenario_builder import builder, firm_index, node_text, show_problems
 from atlas_app.scenario_map import diff_map
-from atlas_app.ui import text_table
+from atlas_app.ui import lazy_download, text_table
 from geo.maps import DEFAULT_TOLERANCE
 from layout.scenarios import AddFirm, AddSite, MoveFirm, RemoveFirm, Scenario, ScenarioError
 
 __all__ = [
     "COMPARISONS",
+    "DIFF_FILES",
     "baseline_analysis",
+    "diff_file",
     "diff_files",
     "edit_points",
     "page_scenario",
@@ -140,25 +143,32 @@ def edit_points(
     return frame(before), frame(after)
 
 
-def diff_files(
-    d: Any, scenario: Scenario, *, synthetic: bool, lang: str = "en"
-) -> dict[str, bytes]:
-    """The downloads of a diff: ``json`` (the diff and the scenario), ``csv`` (changed nodes,
-    formula-safe, a header row in ``lang`` over the field names), ``geojson`` (regions with
-    completeness before/after). Each says so when the firms are synthetic."""
+DIFF_FILES = ("json", "csv", "geojson")
+
+
+def diff_file(name: str, d: Any, scenario: Scenario, *, synthetic: bool, lang: str = "en") -> bytes:
+    """One download of a diff: ``json`` (the diff and the scenario), ``csv`` (changed nodes,
+    formula-safe, a header row in ``lang`` over the field names) or ``geojson`` (regions with
+    completeness before/after). Each says so when the firms are synthetic. The page makes
+    each only when its button is clicked (:func:`atlas_app.ui.lazy_download`)."""
     from atlas_app.tables import table_bytes
     from geo.export import to_geojson
 
-    doc = {**d.to_dict(), "scenario_definition": scenario.to_dict()}
-    if synthetic:
-        doc["data_note"] = DATA_NOTE
-    codes = {
-        "status_before": "status",
-        "status_after": "status",
-        "class_before": "class",
-        "class_after": "class",
-    }
-    nodes_csv = table_bytes(d.nodes, "csv", lang, codes=codes, synthetic=synthetic)
+    if name == "json":
+        doc = {**d.to_dict(), "scenario_definition": scenario.to_dict()}
+        if synthetic:
+            doc["data_note"] = DATA_NOTE
+        return json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    if name == "csv":
+        codes = {
+            "status_before": "status",
+            "status_after": "status",
+            "class_before": "class",
+            "class_after": "class",
+        }
+        return table_bytes(d.nodes, "csv", lang, codes=codes, synthetic=synthetic)
+    if name != "geojson":
+        raise ValueError(f"diff_file: name must be one of {DIFF_FILES}, not {name!r}")
     regions = d.regions_frame()
     if synthetic:
         regions = regions.assign(data_note=DATA_NOTE)
@@ -176,12 +186,14 @@ def diff_files(
                 **({"data_note": DATA_NOTE} if synthetic else {}),
             },
         )
-        geojson = path.read_bytes()
-    return {
-        "json": json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8"),
-        "csv": nodes_csv,
-        "geojson": geojson,
-    }
+        return path.read_bytes()
+
+
+def diff_files(
+    d: Any, scenario: Scenario, *, synthetic: bool, lang: str = "en"
+) -> dict[str, bytes]:
+    """Every download of a diff at once (:func:`diff_file` of each of :data:`DIFF_FILES`)."""
+    return {n: diff_file(n, d, scenario, synthetic=synthetic, lang=lang) for n in DIFF_FILES}
 
 
 # ----------------------------------------------------------------------------- options and run
@@ -243,7 +255,6 @@ def _run(
                 permutations=PERMUTATIONS,
                 baseline=baseline,
             )
-            files = diff_files(d, scenario, synthetic=firms.synthetic, lang=lang)
     except ScenarioError as exc:
         show_problems(exc.problems, lang)
         return
@@ -255,7 +266,6 @@ def _run(
         "level": level,
         "frame": frame,
         "base": base,
-        "files": files,
         "synthetic": firms.synthetic,
     }
 
@@ -550,33 +560,30 @@ def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
 
 
 def _downloads(result: dict[str, Any], lang: str) -> None:
-    files = result["files"]
     stem = f"{result['scenario'].name or 'scenario'}_{result['chain']}"
     c1, c2, c3 = st.columns(3)
-    c1.download_button(
-        t("scn_dl_diff", lang),
-        data=files["json"],
-        file_name=f"{stem}_diff.json",
-        mime="application/json",
-        key="scn_dl_diff",
-        on_click="ignore",
-    )
-    c2.download_button(
-        t("scn_dl_nodes", lang),
-        data=files["csv"],
-        file_name=f"{stem}_changes.csv",
-        mime="text/csv",
-        key="scn_dl_nodes",
-        on_click="ignore",
-    )
-    c3.download_button(
-        t("scn_dl_regions", lang),
-        data=files["geojson"],
-        file_name=f"{stem}_regions.geojson",
-        mime="application/geo+json",
-        key="scn_dl_regions",
-        on_click="ignore",
-    )
+    for col, kind, label, suffix, mime in (
+        (c1, "json", "scn_dl_diff", "diff.json", "application/json"),
+        (c2, "csv", "scn_dl_nodes", "changes.csv", "text/csv"),
+        (c3, "geojson", "scn_dl_regions", "regions.geojson", "application/geo+json"),
+    ):
+        make = partial(
+            diff_file,
+            kind,
+            result["diff"],
+            result["scenario"],
+            synthetic=result["synthetic"],
+            lang=lang,
+        )
+        lazy_download(
+            col,
+            t(label, lang),
+            make,
+            file_name=f"{stem}_{suffix}",
+            mime=mime,
+            key=label,
+            on_click="ignore",
+        )
     if result["synthetic"]:
         st.caption(t("scn_dl_synthetic", lang))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from apptest import app, folium_maps
+from apptest import app, deferred_bytes, folium_maps, record_deferred
 from apptest import ok as _ok
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -104,8 +104,9 @@ def _draft(at: AppTest) -> Scenario:
 # ----------------------------------------------------------------------------- the example
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_example_runs_and_shows_the_diff_run_scenario_gives(
-    lang: str, firms: gpd.GeoDataFrame, baseline: ChainAnalysis
+    lang: str, firms: gpd.GeoDataFrame, baseline: ChainAnalysis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    deferred = record_deferred(monkeypatch)
     at = _ok(_app(lang=lang).run())
     assert t("scn_not_run", lang) in [c.value for c in at.caption]
     _ok(at.button(key="scn_example").click().run())
@@ -177,6 +178,14 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(
     # downloads of the diff
     keys = {b.key for b in at.download_button}
     assert {"scn_dl_diff", "scn_dl_nodes", "scn_dl_regions", "scn_dl_json"} <= keys
+    # made on click (deferred files): the diff's JSON, the changed nodes, the regions' GeoJSON
+    doc = json.loads(deferred_bytes(at, "scn_dl_diff", deferred))
+    assert doc["scenario_definition"]["name"] == scenario.name
+    assert len(doc["nodes"]) == len(direct.nodes)
+    geo = json.loads(deferred_bytes(at, "scn_dl_regions", deferred))
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == len(direct.completeness)
+    csv_text = deferred_bytes(at, "scn_dl_nodes", deferred).decode("utf-8-sig")
+    assert len(csv_text.splitlines()) == len(direct.nodes) + 2  # two header rows
 
 
 def test_a_firm_at_a_missing_node_added_with_the_form_turns_it_present(
