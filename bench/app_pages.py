@@ -34,7 +34,6 @@ Median of the repetitions; every sample is kept in the JSON.
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import json
 import os
@@ -82,13 +81,10 @@ _TAG_JS = """() => document.querySelectorAll('.leaflet-overlay-pane path')
 
 
 def _pages() -> tuple[str, ...]:
-    """``PAGES`` of ``streamlit_app.py`` (read from its source: importing it runs the app)."""
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
-    for node in tree.body:
-        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
-        if isinstance(target, ast.Name) and target.id == "PAGES" and node.value is not None:  # type: ignore[attr-defined]
-            return tuple(ast.literal_eval(node.value))  # type: ignore[attr-defined]
-    raise RuntimeError("streamlit_app.py has no PAGES")
+    """The app's pages in sidebar order (``atlas_app.PAGES``, the list ``streamlit_app.py`` uses)."""
+    from atlas_app import PAGES
+
+    return tuple(PAGES)
 
 
 @contextlib.contextmanager
