@@ -187,12 +187,12 @@ def nearest_sources(
     t_region = table["region"].to_numpy(dtype=object)
     t_node = table["node"].to_numpy(dtype=object)
     t_status = table["status"].to_numpy(dtype=object)
-    gap = (
-        table["region"].isin(regions).to_numpy()
-        & table["status"].isin(["missing", "broken", "weak"]).to_numpy()
+    # object arrays: pandas' Arrow-string isin builds one Arrow scalar per wanted value
+    gap = pd.Index(t_region).isin(list(regions)) & pd.Index(t_status).isin(
+        ["missing", "broken", "weak"]
     )
     if only is not None:
-        gap &= table["node"].isin(only).to_numpy()
+        gap &= pd.Index(t_node).isin(list(only))
     have = table["n_firms"].to_numpy() > 0
     d_all = np.flatnonzero(have)
     d_node = pd.Index(t_node[d_all])
