@@ -10,6 +10,7 @@ by :mod:`geo.maps`.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import altair as alt
@@ -23,6 +24,7 @@ from atlas_app.loaders import build_map
 from atlas_app.map_view import show_map
 from atlas_app.planning_ui import chain_label, chain_picker
 from atlas_app.tables import reason_text, table_bytes, workbook
+from atlas_app.ui import lazy_download
 from geo.maps import DEFAULT_TOLERANCE, Choropleth, classify_values
 
 __all__ = [
@@ -500,9 +502,10 @@ def page_monitor(lang: str) -> None:
         key="dl_mon_csv",
         on_click="ignore",
     )
-    row.download_button(
+    lazy_download(  # the eight-sheet workbook takes seconds: made only when clicked
+        row,
         t("mon_download_xlsx", lang),
-        loaders.cached_bytes(workbook, sheets, lang, codes=_CODES, synthetic=synthetic),
+        partial(workbook, sheets, lang, codes=_CODES, synthetic=synthetic),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dl_mon_xlsx",

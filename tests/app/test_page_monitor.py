@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from apptest import app, map_args, ok
+from apptest import app, deferred_bytes, map_args, ok, record_deferred
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.i18n import t
@@ -123,7 +123,8 @@ def test_chinese_page_shows_chinese_reasons_and_kinds(direct) -> None:  # type: 
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_downloads_carry_the_synthetic_note(direct, downloads, lang: str) -> None:  # type: ignore[no-untyped-def]
+def test_downloads_carry_the_synthetic_note(direct, downloads, lang: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    deferred = record_deferred(monkeypatch)
     at = _page(lang)
     data = _download(at, "dl_mon_csv", downloads)
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", header=1)  # row 2: field names
@@ -135,7 +136,7 @@ def test_downloads_carry_the_synthetic_note(direct, downloads, lang: str) -> Non
     assert heads[:2] == [t("col_year", lang), t("col_region", lang)]
     assert t("col_completeness", lang) in heads
     book = pd.read_excel(
-        io.BytesIO(_download(at, "dl_mon_xlsx", downloads)), sheet_name=None, header=1
+        io.BytesIO(deferred_bytes(at, "dl_mon_xlsx", deferred)), sheet_name=None, header=1
     )
     assert {"by_year", "growth", "shift_share", "transitions", "evaluation"} <= set(book)
     assert all(book[s]["data_note"].notna().all() for s in ("growth", "evaluation"))
