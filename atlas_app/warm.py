@@ -4,7 +4,8 @@ After the first page is drawn (``streamlit_app.py`` calls :func:`warm_up`), a da
 fills the shared caches with the default view of the pages where a user waits: for every
 chain, the chain page's analysis of its weakest city and that view's gap map, prepared for
 the map component (:func:`atlas_app.map_view.prepare_spec`), so a chain switch finds both
-ready; then the scenario page's default baseline. Everything lands in the same bounded caches
+ready; then the scenario page's default baseline and the monitoring page's default view
+(the demonstration panel at county level). Everything lands in the same bounded caches
 the pages read, so nothing is kept twice and a page asking first simply computes it itself.
 ``ATLAS_WARM_UP=0`` turns it off (the tests do, for determinism).
 """
@@ -37,6 +38,9 @@ def warm(lang: str = "zh") -> None:
         prepare_spec(spec)
     first = next(iter(loaders.chain_graphs()))  # the scenario page's default baseline
     loaders.baseline_analysis("demo", first, "county", "2013", "employees", firms)
+    from layout.analysis import BASES  # the monitoring page's default: county level, first base
+
+    loaders.monitoring("demo", first, "county", "2013", BASES[0], loaders.demo_panel())
     _LOG.info("warm-up done")
 
 

@@ -1,7 +1,8 @@
 """The background warm-up leaves every chain's default chain view ready in the shared caches.
 
 After :func:`atlas_app.warm.warm`, the chain page's default view of any chain (its weakest
-city, employees) needs no analysis and no map build: both are cache hits. Spies count the
+city, employees) needs no analysis and no map build: both are cache hits, and so is the
+monitoring page's default view. Spies count the
 calls; speed itself is measured in ``bench/app_pages.py``.
 """
 
@@ -44,6 +45,13 @@ def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.Mo
         assert "atlas-" in prep.script  # a real prepared map
     assert made == []  # every default gap map was prepared by the warm-up
     assert analysed == []  # and every analysis computed by it
+    import layout.monitoring
+    from layout.analysis import BASES
+
+    monitored: list[str] = []
+    monkeypatch.setattr(layout.monitoring, "monitor_chain", lambda *a, **k: monitored.append("x"))
+    loaders.monitoring("demo", chains[0], "county", "2013", BASES[0], loaders.demo_panel())
+    assert monitored == []  # the monitoring page's default view is ready too
     other = gap_map(analysis, region, "en")[0]  # another language is not warmed: built now
     map_view.prepare_spec(other)
     assert made == [other.key]
