@@ -24,6 +24,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
+from atlas_app import ASSETS_URL
 from geo.export import xlsx_bytes as _xlsx_bytes
 from geo.layers import LAYER_NAMES, load_layer
 from geo.maps import build_map as _build_map
@@ -191,7 +192,12 @@ def map_spec(build: Callable[..., folium.Map], *args: Any, **kwargs: Any) -> Map
 
 
 def build_map(layers: Mapping[str, gpd.GeoDataFrame], **options: Any) -> MapSpec:
-    """``geo.maps.build_map(layers, **options)`` as a :class:`MapSpec` for ``show_map``."""
+    """``geo.maps.build_map(layers, **options)`` as a :class:`MapSpec` for ``show_map``.
+
+    Front-end assets are linked from the app's static files (:data:`atlas_app.ASSETS_URL`)
+    unless ``served_assets`` says otherwise.
+    """
+    options.setdefault("served_assets", ASSETS_URL)
     return map_spec(_build_map, layers, **options)
 
 

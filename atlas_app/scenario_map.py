@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
+from atlas_app import ASSETS_URL
 from atlas_app.i18n import name, t
 from geo.export import geojson_dict
 from geo.maps import (
@@ -36,6 +37,7 @@ from geo.maps import (
     Legend,
     MetricScale,
     TileService,
+    TopoGeoJson,
     WheelAfterClick,
     add_basemap,
     basemap_datum,
@@ -137,7 +139,7 @@ def _outline(
         return
     doc = geojson_dict(gdf[[gdf.geometry.name]], precision=_PRECISION)
     group = folium.FeatureGroup(name=esc(name), show=True)
-    folium.GeoJson(
+    TopoGeoJson(
         doc,
         style_function=lambda _f, s=dict(style): s,
         interactive=False,
@@ -251,7 +253,7 @@ def diff_map(
     if not props["detail"].str.len().gt(0).any():
         fields, aliases = fields[:3], aliases[:3]
     group = folium.FeatureGroup(name=esc(title), show=True)
-    folium.GeoJson(
+    TopoGeoJson(
         _features(regions, props, "regions"),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -327,4 +329,4 @@ def diff_map(
     x0, y0, x1, y1 = regions.total_bounds
     if np.isfinite([x0, y0, x1, y1]).all():
         m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
-    return localise_assets(m)
+    return localise_assets(m, served=ASSETS_URL)

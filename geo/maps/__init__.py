@@ -2,7 +2,9 @@
 
 One concern per module, every public name importable from ``geo.maps``:
 
-``assets``      front-end assets from installed packages (folium-offline), never from a CDN
+``assets``      front-end assets from installed packages (folium-offline), never from a CDN:
+                inline ``data:`` URLs, or files an app serves (``served=``)
+``topology``    polygon and line layers sent as TopoJSON (shared edges once, quantized)
 ``display``     coverage-simplified display geometry whose outlines coincide
 ``classify``    choropleth classes (mapclassify), palette
 ``legend``      the compact, collapsible legend control and its blocks
@@ -23,7 +25,13 @@ which refuses a map whose data holds Jinja syntax.
 
 from __future__ import annotations
 
-from geo.maps.assets import asset_data_url, localise_assets, map_external_urls
+from geo.maps.assets import (
+    SERVED_ASSETS,
+    asset_data_url,
+    localise_assets,
+    map_external_urls,
+    served_asset_files,
+)
 from geo.maps.basemaps import (
     BASEMAPS,
     BUILTIN_SERVICES,
@@ -90,6 +98,7 @@ from geo.maps.text import (
     verification_flag,
     walk,
 )
+from geo.maps.topology import TOPOJSON_CLIENT, TOPOLOGY_OBJECT, TopoGeoJson, quantum_for, topology
 from geo.maps.words import WORDS, code_name, htz_level_text, layer_title, word
 
 __all__ = [
@@ -109,7 +118,10 @@ __all__ = [
     "NO_DATA_COLOUR",
     "PALETTE",
     "SCHEMES",
+    "SERVED_ASSETS",
     "STATUS_COLOURS",
+    "TOPOJSON_CLIENT",
+    "TOPOLOGY_OBJECT",
     "WORDS",
     "ZONE_COLOURS",
     "AttributionNote",
@@ -121,6 +133,7 @@ __all__ = [
     "PlaceLabels",
     "TileErrorNotice",
     "TileService",
+    "TopoGeoJson",
     "WheelAfterClick",
     "add_basemap",
     "assert_inert",
@@ -149,12 +162,15 @@ __all__ = [
     "plain",
     "point_legend",
     "point_style",
+    "quantum_for",
     "region_bounds",
     "resolve_basemap",
     "selection_group",
+    "served_asset_files",
     "short",
     "style_for",
     "tooltip_fields",
+    "topology",
     "verification_flag",
     "walk",
     "word",

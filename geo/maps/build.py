@@ -45,6 +45,7 @@ from geo.maps.legend import (
 )
 from geo.maps.style import STATUS_COLOURS, point_style, style_for, zone_style
 from geo.maps.text import assert_inert, esc, name_in
+from geo.maps.topology import TopoGeoJson
 from geo.maps.words import layer_title, word
 from geo.problems import Problem, problem
 
@@ -250,7 +251,7 @@ def _add_lines(
     doc = feature_collection(lines, props)
     group = folium.FeatureGroup(name=esc(layer_title("sourcing", lang, titles)), show=True)
     style = {"color": STATUS_COLOURS["missing"], "weight": 2, "dashArray": "6 4", "opacity": 0.9}
-    folium.GeoJson(
+    TopoGeoJson(
         doc,
         style_function=lambda _f: style,
         className="atlas-sourcing",
@@ -311,6 +312,7 @@ def build_map(
     fit: Any = "layers",
     labels: bool = True,
     legend_open: bool = True,
+    served_assets: str | None = None,
 ) -> folium.Map:
     """An offline folium map of the given layers, in the chosen basemap's datum and language.
 
@@ -359,6 +361,11 @@ def build_map(
         Label city names (and county names when zoomed in) from the cities/counties layers.
     legend_open
         Start with the legend unfolded (it folds itself on maps lower than 420 px).
+    served_assets
+        ``None``: Leaflet and the other front-end assets inline as ``data:`` URLs (a saved
+        HTML map opens offline from disk). A URL prefix where an app serves
+        :func:`~geo.maps.served_asset_files`: the map links them there instead
+        (:func:`~geo.maps.localise_assets`).
 
     Returns
     -------
@@ -368,7 +375,9 @@ def build_map(
 
     Notes
     -----
-    Each feature carries ``id = "<layer>:<code>"`` so a click handler (``st_folium``'s
+    Polygon and line layers are sent as TopoJSON (:class:`~geo.maps.TopoGeoJson`: shared edges
+    once, quantized without loss); points as GeoJSON. Each feature carries
+    ``id = "<layer>:<code>"`` so a click handler (``st_folium``'s
     ``last_active_drawing``) tells which region was clicked; points inside one county carry
     that county's adcode as ``select``.
     """
@@ -450,7 +459,7 @@ def build_map(
             highlight = (
                 {"weight": 3, "color": "#00bcd4"} if name in ("counties", "cities") else None
             )
-            gj = folium.GeoJson(
+            gj = TopoGeoJson(
                 doc,
                 style_function=style_fn,
                 highlight_function=(lambda _f, h=highlight: h) if highlight else None,
@@ -496,4 +505,4 @@ def build_map(
     if bounds is not None:
         x0, y0, x1, y1 = bounds
         m.fit_bounds([[y0, x0], [y1, x1]])
-    return localise_assets(m)
+    return localise_assets(m, served=served_assets)

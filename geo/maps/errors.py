@@ -47,6 +47,11 @@ register_messages(
             "folium-offline's asset table (offlinefolium.elements._res) was not found: "
             "pin folium-offline==0.20.0.2 or update geo.maps for the new layout",
         ),
+        "map_topology_template": (
+            "图层 {layer} 的 folium 模板未按预期嵌入数据：请固定 folium==0.20.* 或更新 geo.maps.topology",
+            "folium's GeoJson template did not embed layer {layer}'s data where expected: pin "
+            "folium 0.20 or update geo.maps.topology for the new template",
+        ),
         "map_template_syntax": (
             "{where} 含有模板语法（{start!r}）：用户文本必须先经过 geo.maps.esc 再交给 folium",
             "{where} holds template syntax ({start!r}): user text must pass through "
