@@ -231,7 +231,7 @@ class _TopologyTemplate:
         return script
 
 
-class TopoGeoJson(JSCSSMixin, folium.GeoJson):  # type: ignore[misc]
+class TopoGeoJson(JSCSSMixin, folium.GeoJson):
     """A ``folium.GeoJson`` of a FeatureCollection sent to the browser as TopoJSON.
 
     Takes the arguments of ``folium.GeoJson`` (``data`` a FeatureCollection dict) and

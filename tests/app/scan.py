@@ -97,9 +97,13 @@ def map_texts(script: str) -> list[str]:
     # tooltip aliases and feature properties shown in tooltips
     for m in re.finditer(r"aliases: (\[[^\]]*\])", script):
         out += [_plain(a) for a in json.loads(m.group(1))]
-    for m in re.finditer(r"_add\((\{.*\"FeatureCollection\"\})\);$", script, flags=re.M):
+    for m in re.finditer(r"_add\((\{.*\"(?:FeatureCollection|Topology)\"\})\);$", script, re.M):
         doc = json.loads(m.group(1))
-        for feat in doc.get("features", []):
+        # GeoJSON features, or the geometries of a TopoJSON layer (geo.maps.TopoGeoJson)
+        feats = doc.get("features") or [
+            g for obj in doc.get("objects", {}).values() for g in obj.get("geometries", [])
+        ]
+        for feat in feats:
             props = feat.get("properties") or {}
             for k in ("name", "detail", "value", "verification", "kind"):
                 if props.get(k):

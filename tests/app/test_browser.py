@@ -59,7 +59,7 @@ def test_map_renders_136_counties_offline(
     n = wait_for_count(frame, "path.atlas-counties", lambda k: k >= N_COUNTIES)
     assert n == N_COUNTIES
     assert frame.evaluate("typeof L !== 'undefined' && typeof L.version === 'string'")
-    # Leaflet's stylesheet came from the page itself (a data: URL), not a CDN.
+    # Leaflet's stylesheet came from the app itself (static/, served by Streamlit), not a CDN.
     assert frame.evaluate(
         "[...document.styleSheets].some(s => [...s.cssRules].some(r => (r.selectorText || '').includes('.leaflet-container')))"
     )

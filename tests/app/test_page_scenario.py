@@ -19,6 +19,7 @@ from apptest import ok as _ok
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from atlas_app import ASSETS_URL
 from atlas_app.i18n import name_both, t
 from atlas_app.scenario_builder import example_scenario
 from atlas_app.scenario_map import BOUNDS, class_colours, completeness_classes, diff_map
@@ -171,7 +172,7 @@ def test_example_runs_and_shows_the_diff_run_scenario_gives(
     base_script, scen_script = maps[0]["script"], maps[1]["script"]
     for script in (base_script, scen_script):
         assert script.count('"atlas-scn-regions"') >= 1 and '"atlas-scn-changed"' in script
-        assert all(u.startswith("data:") for u in maps[0]["js_links"] + maps[0]["css_links"])
+        assert all(u.startswith(ASSETS_URL) for u in maps[0]["js_links"] + maps[0]["css_links"])
         assert json.dumps(t("scn_legend_fixed", lang))[1:-1] in script
     assert "atlas-scn-points" in scen_script and "atlas-scn-points" not in base_script
     assert json.dumps(t("scn_pt_park", lang))[1:-1] in scen_script

@@ -22,7 +22,9 @@ from apptest import map_args as _map_args
 from apptest import ok as _ok
 from streamlit.testing.v1 import AppTest
 
+from atlas_app import ASSETS_URL
 from atlas_app.i18n import LABELS, t
+from geo.maps import SERVED_ASSETS
 
 PAGES = (
     "map",
@@ -82,10 +84,12 @@ def test_map_sends_every_county_and_limits_returned_objects() -> None:
     args = _map_args(at)
     assert args["returned_objects"] == ["last_active_drawing"]  # panning never reruns the app
     assert len(re.findall(r'"id": ?"counties:37\d{4}"', args["script"])) == 136
-    assert args["js_links"] and all(
-        u.startswith("data:") for u in args["js_links"] + args["css_links"]
-    )
-    assert "https://" not in "".join(args["js_links"] + args["css_links"])
+    # Leaflet and the decoder from the app's static files, never inline or from a CDN
+    links = args["js_links"] + args["css_links"]
+    assert args["js_links"] and all(u.startswith(ASSETS_URL) for u in links)
+    assert {u[len(ASSETS_URL) :] for u in links} <= set(SERVED_ASSETS.values())
+    assert "https://" not in "".join(links) and "data:" not in "".join(links)
+    assert '"type":"Topology"' in args["script"]
 
 
 def test_choropleth_adds_a_legend_with_the_scheme() -> None:

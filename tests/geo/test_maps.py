@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from mapdoc import page_features
 from shapely.geometry import Point, box
 
 from geo.boundaries import load_cities, load_counties, load_province
@@ -41,12 +42,8 @@ def counties() -> gpd.GeoDataFrame:
 
 
 def _features(html: str, layer: str) -> list[dict]:
-    """GeoJSON features of one layer out of a rendered map page."""
-    out = []
-    for m in re.finditer(r"_add\((\{.*\"FeatureCollection\"\})\);$", html, flags=re.M):
-        doc = json.loads(m.group(1))
-        out += [f for f in doc["features"] if str(f.get("id", "")).startswith(layer + ":")]
-    return out
+    """Features of one layer out of a rendered map page (GeoJSON, or TopoJSON decoded)."""
+    return page_features(html, layer)
 
 
 # ----------------------------------------------------------------------------- display geometry
@@ -297,9 +294,8 @@ def _visible_words(html: str) -> str:
     parts += re.findall(r"\"((?:[^\"\\]|\\.)*)\" : feature_group", html)
     for m in re.finditer(r"aliases: (\[[^\]]*\])", html):
         parts += json.loads(m.group(1))
-    for m in re.finditer(r"_add\((\{.*\"FeatureCollection\"\})\);$", html, flags=re.M):
-        for f in json.loads(m.group(1))["features"]:
-            parts += [str(f["properties"].get(k, "")) for k in ("name", "detail", "verification")]
+    for f in page_features(html):
+        parts += [str(f["properties"].get(k, "")) for k in ("name", "detail", "verification")]
     return " ".join(parts)
 
 

@@ -201,7 +201,7 @@ def test_polygons_reach_the_page_as_topology_and_points_as_geojson(
 def test_a_folium_template_that_moved_the_data_is_refused() -> None:
     from jinja2 import Template
 
-    class Moved(TopoGeoJson):  # type: ignore[misc]
+    class Moved(TopoGeoJson):
         _template = _TopologyTemplate(
             Template(
                 "{% macro script(this, kwargs) %}var d = {{ this.data|tojson }};{% endmacro %}"
