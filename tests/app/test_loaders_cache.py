@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from atlas_app import loaders
+from atlas_app import ASSETS_URL, loaders
 from geo.export import xlsx_bytes as plain_xlsx
 from geo.maps import DEFAULT_TOLERANCE, Choropleth
 from geo.maps import build_map as plain_build_map
@@ -47,16 +47,19 @@ def test_content_key_follows_content_not_identity() -> None:
 
 def test_map_spec_keys_follow_the_content_and_build_the_same_map() -> None:
     layers = {"counties": _counties()}
-    a = loaders.map_spec(plain_build_map, layers, basemap="none", lang="en", simplified=False)
-    b = loaders.build_map(dict(layers), basemap="none", lang="en", simplified=False)
-    zh = loaders.build_map(layers, basemap="none", lang="zh", simplified=False)
+    opts = {"basemap": "none", "lang": "en", "simplified": False}
+    # the app's maps link the served assets (atlas_app.ASSETS_URL); otherwise the same map
+    a = loaders.map_spec(plain_build_map, layers, served_assets=ASSETS_URL, **opts)
+    b = loaders.build_map(dict(layers), **opts)
+    zh = loaders.build_map(layers, **{**opts, "lang": "zh"})
     assert a.key is not None and a.key == b.key  # same content, same key
     assert zh.key != a.key  # another option: another map
     assert loaders.map_spec(plain_build_map, layers, style=lambda f: f).key is None  # unknown
-    plain = plain_build_map(layers, basemap="none", lang="en", simplified=False)
+    plain = plain_build_map(layers, served_assets=ASSETS_URL, **opts)
     page = _IDS.sub("_ID", plain.get_root().render())
     assert _IDS.sub("_ID", a.make().get_root().render()) == page
     assert _IDS.sub("_ID", b.make().get_root().render()) == page
+    assert "data:text/javascript" not in page
 
 
 def test_cached_workbook_bytes_read_back_as_the_sheets() -> None:
