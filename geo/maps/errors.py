@@ -52,6 +52,11 @@ register_messages(
             "folium's GeoJson template did not embed layer {layer}'s data where expected: pin "
             "folium 0.20 or update geo.maps.topology for the new template",
         ),
+        "map_topology_geometry": (
+            "topojson 未返回 {count} 个几何：请检查图层几何是否有效",
+            "topojson returned no topology for {count} geometries: check the layer's geometry "
+            "is valid (shapely.make_valid)",
+        ),
         "map_template_syntax": (
             "{where} 含有模板语法（{start!r}）：用户文本必须先经过 geo.maps.esc 再交给 folium",
             "{where} holds template syntax ({start!r}): user text must pass through "

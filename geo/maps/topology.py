@@ -94,27 +94,46 @@ def _quantize(arc: np.ndarray, origin: np.ndarray, quantum: float) -> list[list[
 def _arcs_of(
     geoms: np.ndarray, quantum: float | None
 ) -> tuple[list[Any], list[Any], list[float], list[float]]:
-    """``(arcs, [(type, arc indexes)] per geometry, [scale x, y], [translate x, y])``, cached."""
+    """``(arcs, [(type, "arcs" or "coordinates", value)] per geometry, scale, translate)``.
+
+    Cached per process by the geometries' WKB (read-only: maps share the lists).
+    """
     key = _key(geoms, quantum)
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    import topojson  # imported on first use: a few hundred milliseconds
+    topo: dict[str, Any] = {"arcs": [], "objects": {"data": {"geometries": []}}}
+    if len(geoms):
+        import topojson  # imported on first use: a few hundred milliseconds
 
-    topo = topojson.Topology(
-        list(geoms), prequantize=False, topoquantize=False, presimplify=False, toposimplify=False
-    ).to_dict()
+        topo = topojson.Topology(
+            list(geoms),
+            prequantize=False,
+            topoquantize=False,
+            presimplify=False,
+            toposimplify=False,
+        ).to_dict()
     raw = [np.asarray(a, dtype=float)[:, :2] for a in topo["arcs"]]
-    coords = np.concatenate(raw) if raw else np.zeros((0, 2))
+    objs = topo["objects"]["data"]["geometries"]
+    points = [
+        np.asarray(g["coordinates"], dtype=float).reshape(-1, 2) for g in objs if "coordinates" in g
+    ]
+    coords = np.concatenate(raw + points) if raw or points else np.zeros((0, 2))
     step = quantum if quantum is not None else quantum_for(coords)
     decimals = max(0, round(float(-np.log10(step))))
     origin = np.round(coords.min(axis=0), decimals) if len(coords) else np.zeros(2)
     arcs = [_quantize(a, origin, step) for a in raw]
     shapes: list[Any] = [None] * len(geoms)
-    for g in topo["objects"]["data"]["geometries"]:
-        shapes[int(g["id"])] = (g["type"], g.get("arcs"))
+    for g in objs:
+        if "coordinates" in g:  # a point: positions quantized, not delta-encoded
+            q = np.round((np.asarray(g["coordinates"], dtype=float) - origin) / step)
+            shapes[int(g["id"])] = (g["type"], "coordinates", q.astype(np.int64).tolist())
+        else:
+            shapes[int(g["id"])] = (g["type"], "arcs", g.get("arcs"))
+    if any(x is None for x in shapes):
+        raise MapError([problem("map_topology_geometry", count=shapes.count(None))])
     value = (arcs, shapes, [step, step], [float(origin[0]), float(origin[1])])
     with _lock:
         _cache[key] = value
@@ -130,7 +149,8 @@ def topology(collection: Mapping[str, Any], *, quantum: float | None = None) -> 
     ----------
     collection
         ``{"type": "FeatureCollection", "features": [...]}``; features without a geometry
-        become geometry objects of type ``null``.
+        become geometry objects of type ``null``; points keep quantized positions (sent as
+        they are, they gain little: ``build_map`` keeps point layers as GeoJSON).
     quantum
         Grid step in degrees; ``None`` picks the coarsest grid every coordinate lies on
         (:func:`quantum_for`), so rounded display geometry is encoded without loss.
@@ -154,8 +174,8 @@ def topology(collection: Mapping[str, Any], *, quantum: float | None = None) -> 
     for f, has in zip(features, present, strict=True):
         obj: dict[str, Any] = {"type": None}
         if has:
-            kind, refs = next(pos)
-            obj = {"type": kind, "arcs": refs}
+            kind, field, value = next(pos)
+            obj = {"type": kind, field: value}
         if "id" in f:
             obj["id"] = f["id"]
         obj["properties"] = f.get("properties") or {}

@@ -3,7 +3,7 @@
 Polygon and line layers reach the page as TopoJSON (``geo.maps.TopoGeoJson``); points as
 GeoJSON. :func:`page_features` reads both from ``NAME_add({...});`` calls and decodes a topology
 here, independently of ``geo.maps.topology`` and of topojson-client: arcs un-delta-encoded,
-scaled and translated, stitched per ring (a negative index ``~i`` is arc ``i`` reversed; each
+scaled and translated (a point's position only scaled and translated), stitched per ring (a negative index ``~i`` is arc ``i`` reversed; each
 arc after the first drops its first point, the end of the one before).
 """
 
@@ -44,11 +44,25 @@ def _line(arcs: list[list[list[float]]], refs: list[int]) -> list[list[float]]:
     return pts
 
 
-def _geometry(arcs: list[list[list[float]]], obj: dict[str, Any]) -> dict[str, Any] | None:
+def _position(topo: dict[str, Any], p: list[float]) -> list[float]:
+    t = topo.get("transform")
+    if t is None:
+        return [float(p[0]), float(p[1])]
+    (sx, sy), (tx, ty) = t["scale"], t["translate"]
+    return [p[0] * sx + tx, p[1] * sy + ty]
+
+
+def _geometry(
+    topo: dict[str, Any], arcs: list[list[list[float]]], obj: dict[str, Any]
+) -> dict[str, Any] | None:
     kind = obj.get("type")
     refs = obj.get("arcs")
     if kind is None:
         return None
+    if kind == "Point":
+        return {"type": kind, "coordinates": _position(topo, obj["coordinates"])}
+    if kind == "MultiPoint":
+        return {"type": kind, "coordinates": [_position(topo, p) for p in obj["coordinates"]]}
     if kind == "LineString":
         return {"type": kind, "coordinates": _line(arcs, refs)}
     if kind in ("MultiLineString", "Polygon"):
@@ -68,7 +82,7 @@ def decode_topology(topo: dict[str, Any]) -> list[dict[str, Any]]:
             feat = {"type": "Feature", "properties": g.get("properties") or {}}
             if "id" in g:
                 feat["id"] = g["id"]
-            feat["geometry"] = _geometry(arcs, g)
+            feat["geometry"] = _geometry(topo, arcs, g)
             feats.append(feat)
     return feats
 

@@ -161,6 +161,29 @@ def test_lines_and_missing_geometries_keep_their_place() -> None:
         assert np.abs(got - want).max() <= 1e-9
 
 
+def test_points_in_a_mixed_layer_and_an_empty_layer_survive() -> None:
+    square = [[117.0, 36.0], [117.5, 36.0], [117.5, 36.5], [117.0, 36.5], [117.0, 36.0]]
+    feats = [
+        {"type": "Point", "coordinates": [118.25, 36.75]},
+        {"type": "Polygon", "coordinates": [square]},
+        {"type": "MultiPoint", "coordinates": [[119.0, 37.0], [119.5, 37.25]]},
+    ]
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": str(i), "properties": {}, "geometry": g}
+            for i, g in enumerate(feats)
+        ],
+    }
+    back = decode_topology(topology(doc))
+    for want, got in zip(feats, back, strict=True):
+        assert got["geometry"]["type"] == want["type"]
+        a, b = shapely.geometry.shape(want), shapely.geometry.shape(got["geometry"])
+        assert shapely.equals(a, b) and shapely.hausdorff_distance(a, b) <= 1e-9
+    empty = topology({"type": "FeatureCollection", "features": []})
+    assert empty["arcs"] == [] and decode_topology(empty) == []
+
+
 def test_arcs_are_computed_once_for_the_same_geometry(
     display: dict[str, gpd.GeoDataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
