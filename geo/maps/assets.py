@@ -13,7 +13,8 @@ runs), and a ``data:`` URL is loaded in place. A URL with no shipped copy raises
 Served: inline copies make every map carry Leaflet (about 220 KB of base64). An app that serves
 the assets itself passes ``served=<URL prefix>``: each asset is then ``<prefix><file name>``
 (:data:`SERVED_ASSETS`), loaded once and cached by the browser; :func:`served_asset_files`
-gives the exact bytes to serve. A URL outside that table is still an error, never a CDN.
+gives the exact bytes to serve. Another shipped asset stays inline; a URL with no shipped copy
+is still an error, never a CDN.
 Standalone HTML (``m.save``) keeps the default, inline copies that open offline from disk.
 """
 
@@ -100,11 +101,10 @@ def served_asset_files() -> dict[str, bytes]:
 
 
 def _served_url(url: str, served: str) -> str:
-    if url.startswith("data:"):
-        return url
+    """``served + file name`` for a served asset; any other shipped asset inline (still offline)."""
     name = SERVED_ASSETS.get(url)
     if name is None or url not in _resource_table():
-        raise MapError([problem("map_no_offline_copy", url=url)])
+        return asset_data_url(url)  # a data: URL, or MapError when nothing is shipped
     return served + name
 
 

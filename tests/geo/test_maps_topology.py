@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import folium
+import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -288,7 +289,15 @@ def test_a_map_built_for_an_app_links_the_served_files(
     assert "data:text/javascript" not in page and "data:text/css" not in page
 
 
-def test_an_unserved_asset_is_still_an_error() -> None:
+def test_a_shipped_asset_that_is_not_served_stays_inline() -> None:
+    m = folium.Map(tiles=None)
+    fullscreen = folium.plugins.Fullscreen().add_to(m)
+    localise_assets(m, served="../../app/static/")
+    assert fullscreen.default_js and all(u.startswith("data:") for _, u in fullscreen.default_js)
+    assert all(u.startswith("../../app/static/") for _, u in m.default_js)
+
+
+def test_an_unshipped_asset_is_still_an_error() -> None:
     m = folium.Map(tiles=None)
     m.default_js = [("leaflet", "https://example.org/leaflet.js")]
     with pytest.raises(MapError, match=r"example\.org"):
