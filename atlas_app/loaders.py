@@ -186,8 +186,11 @@ class MapSpec:
 
 
 def map_spec(build: Callable[..., folium.Map], *args: Any, **kwargs: Any) -> MapSpec:
-    """The map ``build(*args, **kwargs)``, keyed by the builder's name and the arguments' content."""
-    key = content_key(f"{build.__module__}.{build.__qualname__}", args, kwargs)
+    """The map ``build(*args, **kwargs)``, keyed by the builder's name and the arguments' content
+    (keyword arguments in name order: the order they were given in does not matter)."""
+    key = content_key(
+        f"{build.__module__}.{build.__qualname__}", args, dict(sorted(kwargs.items()))
+    )
     return MapSpec(build, args, kwargs, key)
 
 
