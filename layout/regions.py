@@ -117,9 +117,14 @@ def county_adcodes(firms: gpd.GeoDataFrame) -> pd.Series:
     Only firms without a valid 6-digit code and with a geometry are joined; the firm table is
     not copied.
     """
-    codes = (firms["adcode"] if "adcode" in firms else pd.Series(pd.NA, index=firms.index)).astype(
-        "string"
-    )
+    if "adcode" not in firms:
+        # no code to keep: one join of every point (missing or empty geometries give NA), not
+        # an all-NA column overwritten row by row
+        from geo.joins import join_counties
+
+        joined = join_counties(firms.geometry)
+        return pd.Series(joined.array, index=firms.index, copy=False).astype("string")
+    codes = firms["adcode"].astype("string")
     need = (codes.isna() | (codes.str.len() != 6)).fillna(
         True
     ).to_numpy() & firms.geometry.notna().to_numpy()

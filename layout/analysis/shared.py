@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from geo.frames import membership as frame_membership
-from layout.analysis.aggregate import chain_mask, node_values, take_rows
+from layout.analysis.aggregate import node_values
 from layout.analysis.sourcing import Targets
 from layout.regions import county_adcodes, region_table
 
@@ -185,13 +185,26 @@ class FirmTable:
 
         return self._once("codes", make)
 
+    def _factors(self) -> tuple[np.ndarray, list[Any], np.ndarray, list[Any]]:
+        """The firms' chain and node columns factorised once: codes (-1: missing) and labels."""
+
+        def make() -> tuple[np.ndarray, list[Any], np.ndarray, list[Any]]:
+            ci, cu = pd.factorize(self.firms["chain"], use_na_sentinel=True)
+            ni, nu = pd.factorize(self.firms["node"], use_na_sentinel=True)
+            return (
+                np.asarray(ci, dtype=np.int64),
+                list(cu),
+                np.asarray(ni, dtype=np.int64),
+                list(nu),
+            )
+
+        return self._once("factors", make)
+
     def _pairs(self) -> tuple[np.ndarray, dict[tuple[Any, Any], int]]:
         """Each firm's (chain, node) pair as a position (-1 when either is missing)."""
 
         def make() -> tuple[np.ndarray, dict[tuple[Any, Any], int]]:
-            ci, cu = pd.factorize(self.firms["chain"], use_na_sentinel=True)
-            ni, nu = pd.factorize(self.firms["node"], use_na_sentinel=True)
-            ci, ni = np.asarray(ci, dtype=np.int64), np.asarray(ni, dtype=np.int64)
+            ci, cu, ni, nu = self._factors()
             raw = np.where((ci >= 0) & (ni >= 0), ci * max(len(nu), 1) + ni, -1)
             pair = np.full(len(raw), -1, dtype=np.int64)
             ok = raw >= 0
@@ -334,13 +347,23 @@ class FirmTable:
     def chain_rows(self, chain: str) -> np.ndarray:
         """Positions of the firms of ``chain``, ascending."""
         if chain not in self._chain_rows:
-            self._chain_rows[chain] = np.flatnonzero(chain_mask(self.firms, chain))
+            ci, cu, _, _ = self._factors()
+            # the factorised chain column gives the rows chain_mask(firms, chain) selects
+            at = [i for i, c in enumerate(cu) if c == chain]
+            self._chain_rows[chain] = (
+                np.flatnonzero(ci == at[0]) if at else np.zeros(0, dtype=np.int64)
+            )
         return self._chain_rows[chain]
 
     def chain_nodes(self, chain: str) -> np.ndarray:
         """The node of each firm of ``chain`` (in :meth:`chain_rows` order)."""
         if chain not in self._chain_nodes:
-            self._chain_nodes[chain] = take_rows(self.firms["node"], self.chain_rows(chain))
+            # the labels of the factorised node column, NaN where missing: the values (and
+            # the object dtype) take_rows(firms["node"], rows) gives, without touching the column
+            _, _, ni, nu = self._factors()
+            labels = np.array([*nu, np.nan], dtype=object)
+            codes = ni[self.chain_rows(chain)]
+            self._chain_nodes[chain] = labels[np.where(codes >= 0, codes, len(nu))]
         return self._chain_nodes[chain]
 
     def _chain_node_rows(self, chain: str) -> dict[Any, np.ndarray]:
