@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from libpysal.weights import W
 
-from layout.metrics._random import seeded
+from layout.metrics._random import reuse_conditional_draws, seeded
 from layout.metrics._validate import align_weights, check_nonnegative, check_permutations
 from layout.metrics.inference import (
     TIE_RTOL,
@@ -28,6 +28,8 @@ from layout.metrics.inference import (
 )
 
 __all__ = ["GlobalMoran", "getis_ord_gi_star", "global_moran", "local_moran"]
+
+reuse_conditional_draws()  # LISA and Gi* of every chain draw the same neighbour ids: once
 
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}  # esda Moran_Local.q (geoda_quads=False)
 
