@@ -22,7 +22,7 @@ from layout.regions import region_table
 if TYPE_CHECKING:
     from layout.analysis.shared import FirmTable
 
-__all__ = ["chain_concentration", "spatial_statistics"]
+__all__ = ["chain_concentration", "county_chain_total", "spatial_statistics"]
 
 
 def chain_concentration(
@@ -46,7 +46,7 @@ def chain_concentration(
     """
     counties = region_table("county")["region"].tolist()
     e = e.reindex(index=counties, columns=nodes, fill_value=0.0)
-    chain_total = e.sum(axis=1)
+    chain_total = county_chain_total(e, nodes)
     rows = ft.chain_rows(chain)
     keep = ft.located[rows]  # the chain's firms with a county, in firm order
     firm_vals = pd.DataFrame(
@@ -88,6 +88,13 @@ def chain_concentration(
         spatial = spatial_statistics(chain_total, permutations=permutations, seed=seed)
     out.update(copy.deepcopy(spatial))
     return out, (key, spatial)
+
+
+def county_chain_total(e: pd.DataFrame, nodes: list[str]) -> pd.Series:
+    """The chain's value in each county (every county, in region-table order): the values
+    the permutation tests of :func:`spatial_statistics` are run on."""
+    counties = region_table("county")["region"].tolist()
+    return e.reindex(index=counties, columns=nodes, fill_value=0.0).sum(axis=1)
 
 
 def spatial_statistics(chain_total: pd.Series, *, permutations: int, seed: int) -> dict[str, Any]:

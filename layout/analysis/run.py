@@ -11,15 +11,19 @@ chain and level).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 
+from layout.analysis import concentration as _concentration
 from layout.analysis.assemble import assemble
-from layout.analysis.concentration import chain_concentration
+from layout.analysis.concentration import chain_concentration, county_chain_total
 from layout.analysis.errors import AnalysisError
 from layout.analysis.result import ChainAnalysis, copy_json
 from layout.analysis.shared import FirmTable, level_key
@@ -89,6 +93,7 @@ class AnalysisRun:
         self.min_present = min_present
         self.table = FirmTable(firms, base=base)
         self._concentration: dict[tuple[str, tuple[str, ...]], tuple[dict[str, Any], Any]] = {}
+        self._ahead: _Ahead | None = None
 
     def analyze(
         self,
@@ -140,8 +145,16 @@ class AnalysisRun:
         def concentration() -> tuple[dict[str, Any], Any]:
             k = (chain, tuple(nodes))
             if k not in self._concentration:
+                ahead = None if self._ahead is None else self._ahead.take(k, o.permutations, o.seed)
                 self._concentration[k] = chain_concentration(
-                    ft, chain, nodes, ce, ctotals, permutations=o.permutations, seed=o.seed
+                    ft,
+                    chain,
+                    nodes,
+                    ce,
+                    ctotals,
+                    permutations=o.permutations,
+                    seed=o.seed,
+                    previous=ahead,
                 )
             conc, spatial = self._concentration[k]
             return copy_json(conc), spatial
@@ -156,6 +169,7 @@ class AnalysisRun:
         *,
         levels: Iterable[tuple[str, str]] = ALL_LEVELS,
         graphs: Mapping[str, nx.DiGraph] | None = None,
+        concurrent: bool | None = None,
     ) -> Iterator[ChainAnalysis]:
         """Every chain (default: all shipped chains) at every level, chain by chain.
 
@@ -163,17 +177,143 @@ class AnalysisRun:
         what was kept for a chain (its firms by node, k-d trees, permutation tests) is dropped
         once its levels are done.
         ``graphs``: chain graphs to use instead of the shipped templates, by chain code.
+        ``concurrent``: measure the chains' concentration (the permutation tests, over
+        counties) ahead in a second process forked from this one, while this one assembles
+        the analyses — the same function on the same numbers, so the same results (tested).
+        Default: when the machine has two or more CPUs, the ``fork`` start method exists and
+        there are several chains; ``False`` computes everything in this process.
         """
         from layout.chains import chain_codes
 
         levels = list(levels)
-        for chain in list(chain_codes()) if chains is None else list(chains):
-            graph = (graphs or {}).get(chain)
-            for level, frame in levels:
-                yield self.analyze(chain, level=level, frame=frame, graph=graph)
-            # a chain's levels are done: what was kept for it goes (memory stays bounded)
-            self._concentration = {k: v for k, v in self._concentration.items() if k[0] != chain}
-            self.table.forget_chain(chain)
+        todo = list(chain_codes()) if chains is None else list(chains)
+        if concurrent is None:
+            concurrent = len(todo) > 1 and (os.cpu_count() or 1) > 1 and _can_fork()
+        if concurrent and self._ahead is None and levels:
+            jobs = []
+            for chain in todo:
+                graph = (graphs or {}).get(chain)
+                jobs.append((chain, node_order(graph if graph is not None else load_chain(chain))))
+            self._ahead = _Ahead(self, jobs)
+        try:
+            for chain in todo:
+                graph = (graphs or {}).get(chain)
+                for level, frame in levels:
+                    yield self.analyze(chain, level=level, frame=frame, graph=graph)
+                # a chain's levels are done: what was kept for it goes (memory stays bounded)
+                self._concentration = {
+                    k: v for k, v in self._concentration.items() if k[0] != chain
+                }
+                self.table.forget_chain(chain)
+        finally:
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
+
+
+_POLL_S = 0.5
+_PATIENCE_S = 300.0  # longest wait for one chain from the child before measuring it here
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Ahead:
+    """The permutation tests of a run's chains, measured ahead by a forked child process.
+
+    The child gets each chain's county totals (:func:`county_chain_total`) and sends back
+    what :func:`spatial_statistics` returns for them — a function of those 136 numbers, the
+    permutation count and the seed alone, so the results are the same as measured here;
+    :func:`chain_concentration` takes them as its ``previous`` (it reuses them only when the
+    totals are equal). A chain the child failed on, or a child gone or stuck, is measured here.
+    """
+
+    def __init__(self, run: AnalysisRun, jobs: list[tuple[str, list[str]]]) -> None:
+        from geo.weights import region_weights
+
+        region_weights("county")  # built once here, inherited by the child
+        o = run.options
+        self.permutations, self.seed = o.permutations, o.seed
+        ctx = multiprocessing.get_context("fork")
+        to_child, self._send = ctx.Pipe(duplex=False)
+        self._recv, from_child = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(
+            target=_measure_ahead, args=(to_child, from_child, self._send, self._recv), daemon=True
+        )
+        self._proc.start()
+        to_child.close()
+        from_child.close()
+        self._got: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._pending: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+        county = level_key("county", "2013")
+        try:
+            for chain, nodes in jobs:
+                ce, _, _ = run.table.matrices(chain, nodes, county)
+                total = county_chain_total(ce, nodes)
+                key = (chain, tuple(nodes))
+                self._send.send((key, total, o.permutations, o.seed))
+                self._pending[key] = total.to_numpy(dtype=float)
+            self._send.send(None)
+        except OSError:  # the child is gone: what was not sent is measured here
+            pass
+
+    def take(
+        self, key: tuple[str, tuple[str, ...]], permutations: int, seed: int
+    ) -> tuple[np.ndarray, dict[str, Any]] | None:
+        """``(county totals, permutation statistics)`` of ``key`` from the child (waiting for
+        them), or ``None`` when they are to be measured here."""
+        if (permutations, seed) != (self.permutations, self.seed) or key not in self._pending:
+            return None
+        waited = 0.0
+        while key not in self._got:
+            try:
+                if not self._recv.poll(_POLL_S):
+                    waited += _POLL_S
+                    if waited < _PATIENCE_S and self._proc.is_alive():
+                        continue
+                    raise EOFError  # gone, or stuck: no more waiting for it
+                got_key, result = self._recv.recv()
+            except (EOFError, OSError):  # the rest is measured here
+                self._pending.clear()
+                return None
+            waited = 0.0
+            self._got[got_key] = result
+        totals = self._pending.pop(key)
+        spatial = self._got.pop(key)
+        return None if spatial is None else (totals, spatial)
+
+    def close(self) -> None:
+        """Stop the child (when still running) and release the pipes."""
+        self._send.close()
+        self._recv.close()
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join()
+        self._proc.close()
+
+
+def _measure_ahead(recv: Any, send: Any, parent_send: Any, parent_recv: Any) -> None:
+    """The child of :class:`_Ahead`: permutation tests of each chain's totals, in order."""
+    parent_send.close()  # the parent's ends, inherited by the fork
+    parent_recv.close()
+    try:
+        jobs = []  # every job first: the parent sends them all before it reads any result
+        while (job := recv.recv()) is not None:
+            jobs.append(job)
+        for key, total, permutations, seed in jobs:
+            try:
+                result = _concentration.spatial_statistics(
+                    total, permutations=permutations, seed=seed
+                )
+            except Exception:  # the parent measures this chain itself
+                result = None
+            send.send((key, result))
+    except (EOFError, OSError):  # the parent stopped
+        pass
+    finally:
+        send.close()
 
 
 def analyze_all(
@@ -188,6 +328,7 @@ def analyze_all(
     strength_rule: str = "present",
     min_present: int = MIN_PRESENT,
     graphs: Mapping[str, nx.DiGraph] | None = None,
+    concurrent: bool | None = None,
 ) -> list[ChainAnalysis]:
     """Every chain at every level of the province in one run (:class:`AnalysisRun`).
 
@@ -208,6 +349,9 @@ def analyze_all(
         As in :func:`layout.analysis.analyze_chain`.
     graphs
         Chain graphs replacing the shipped templates, by chain code.
+    concurrent
+        Measure the chains' concentration ahead in a forked process
+        (:meth:`AnalysisRun.iter_all`; default: when there are two or more CPUs).
 
     Returns
     -------
@@ -235,4 +379,4 @@ def analyze_all(
         strength_rule=strength_rule,
         min_present=min_present,
     )
-    return list(run.iter_all(chains, levels=levels, graphs=graphs))
+    return list(run.iter_all(chains, levels=levels, graphs=graphs, concurrent=concurrent))
