@@ -9,6 +9,7 @@ reference computations (written out here, independently of the code under test).
 from __future__ import annotations
 
 import json
+import os
 
 import geopandas as gpd
 import networkx as nx
@@ -30,6 +31,7 @@ from layout.analysis import (
 from layout.analysis import concentration as concentration_module
 from layout.analysis.aggregate import aggregate_chain, node_values, region_links
 from layout.analysis.bottlenecks import region_bottlenecks
+from layout.analysis.run import _can_fork
 from layout.analysis.shared import level_key
 from layout.analysis.status import node_order
 from layout.chains import chain_codes, load_chain
@@ -117,10 +119,53 @@ def test_permutation_tests_run_once_per_chain(
         return real(chain_total, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(concentration_module, "spatial_statistics", spy)
-    out = analyze_all(firms, chains=["LED", "PU"], permutations=PERMS)
+    out = analyze_all(firms, chains=["LED", "PU"], permutations=PERMS, concurrent=False)
     assert len(out) == 10 and len(calls) == 2
     # the five levels of a chain carry the same (county-measured) concentration
     assert all(a.concentration == out[0].concentration for a in out[:5])
+
+
+CONCURRENT_CHAINS = ["LED", "PU", "MARBIO"]
+
+
+@pytest.mark.skipif(not _can_fork(), reason="needs the fork start method")
+def test_tests_measured_ahead_in_a_child_equal_those_measured_here(
+    firms: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = analyze_all(firms, chains=CONCURRENT_CHAINS, permutations=PERMS, concurrent=False)
+    calls = []
+    real = concentration_module.spatial_statistics
+
+    def spy(chain_total: pd.Series, **kwargs: object) -> dict:
+        calls.append(os.getpid())  # the child's calls land in the child's copy of the list
+        return real(chain_total, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concentration_module, "spatial_statistics", spy)
+    ahead = analyze_all(firms, chains=CONCURRENT_CHAINS, permutations=PERMS, concurrent=True)
+    assert calls == []  # nothing measured in this process: every test came from the child
+    assert [_dump(a) for a in ahead] == [_dump(h) for h in here]
+
+
+@pytest.mark.skipif(not _can_fork(), reason="needs the fork start method")
+def test_a_chain_the_child_fails_on_is_measured_here(
+    firms: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real = concentration_module.spatial_statistics
+    calls = []
+
+    def fails_in_child(chain_total: pd.Series, **kwargs: object) -> dict:
+        if os.getpid() != parent and chain_total.sum() == totals["PU"]:
+            raise RuntimeError("the child fails on PU")
+        calls.append(chain_total.sum())
+        return real(chain_total, **kwargs)  # type: ignore[arg-type]
+
+    here = analyze_all(firms, chains=CONCURRENT_CHAINS, permutations=PERMS, concurrent=False)
+    totals = {a.chain: a.concentration["chain_value"] for a in here}
+    monkeypatch.setattr(concentration_module, "spatial_statistics", fails_in_child)
+    ahead = analyze_all(firms, chains=CONCURRENT_CHAINS, permutations=PERMS, concurrent=True)
+    assert calls == [totals["PU"]]  # PU alone measured here
+    assert [_dump(a) for a in ahead] == [_dump(h) for h in here]
 
 
 def test_results_of_a_run_share_no_mutable_part(firms: gpd.GeoDataFrame) -> None:
@@ -327,3 +372,19 @@ def test_sourcing_equals_measuring_every_distance(level: str, frame: str) -> Non
         pd.testing.assert_frame_equal(
             ours.reset_index(drop=True), ref, check_exact=True, check_dtype=False
         )
+
+
+def test_county_codes_of_a_table_without_adcodes_are_the_joins(firms: gpd.GeoDataFrame) -> None:
+    from geo.joins import join_counties
+    from layout.regions import county_adcodes
+
+    bare = firms.drop(columns="adcode", errors="ignore").reset_index(drop=True)
+    bare.loc[[3, 5], "geometry"] = None
+    got = county_adcodes(bare)
+    assert str(got.dtype) == "string" and got.index.equals(bare.index)
+    assert got.isna().tolist()[3] and got.isna().tolist()[5] and got.notna().sum() > 100
+    # the other path (an adcode column with nothing valid in it) joins the same firms
+    blank = bare.assign(adcode=pd.Series(pd.NA, index=bare.index, dtype="string"))
+    assert got.equals(county_adcodes(blank))
+    joined = join_counties(bare.geometry)
+    assert got.fillna("").tolist() == joined.fillna("").tolist()
