@@ -202,7 +202,7 @@ def _partition(groups: Any, index: pd.Index | None, n: int) -> np.ndarray:
     return np.asarray(pd.factorize(arr)[0])
 
 
-class _GiniSpatial(Gini_Spatial):  # type: ignore[misc]
+class _GiniSpatial(Gini_Spatial):
     """PySAL's ``Gini_Spatial`` (its statistics and its draws) with the neighbour-pair sum of
     every region done at once instead of one NumPy call per region.
 
@@ -214,10 +214,10 @@ class _GiniSpatial(Gini_Spatial):  # type: ignore[misc]
     """
 
     def _calc(self, x: np.ndarray, w: W) -> Any:
-        plan = self.__dict__.get("_plan")
-        if plan is None:
-            plan = self.__dict__["_plan"] = _pair_plan(w)
-        if plan is False:  # ids that do not index the values, or 16+ neighbours: PySAL's loop
+        if "_plan" not in self.__dict__:
+            self.__dict__["_plan"] = _pair_plan(w)
+        plan: dict[str, Any] | None = self.__dict__["_plan"]
+        if plan is None:  # ids that do not index the values, or 16+ neighbours: PySAL's loop
             return super()._calc(x, w)
         x = np.asarray(x, dtype=float)
         sums = np.zeros(plan["n"])
@@ -238,13 +238,13 @@ class _GiniSpatial(Gini_Spatial):  # type: ignore[misc]
         return np.cumsum(sums)[-1]  # Python's running ``sad_sum += …``, left to right
 
 
-def _pair_plan(w: W) -> dict[str, Any] | bool:
+def _pair_plan(w: W) -> dict[str, Any] | None:
     """Regions of ``w`` grouped by neighbour count (< 8, 8–15), neighbours padded per group."""
     items = list(w.neighbors.items())
     if not all(isinstance(i, int | np.integer) for i, _ in items) or any(
         len(js) >= 16 for _, js in items
     ):
-        return False
+        return None
     groups = []
     for lo, width in ((0, 7), (8, 15)):
         rows = [k for k, (_, js) in enumerate(items) if lo <= len(js) <= width]

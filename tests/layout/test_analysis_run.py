@@ -111,7 +111,7 @@ def test_one_region_and_an_edited_membership_in_a_run(firms: gpd.GeoDataFrame) -
 def test_permutation_tests_run_once_per_chain(
     firms: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = []
+    calls: list[object] = []
     real = concentration_module.spatial_statistics
 
     def spy(chain_total: pd.Series, **kwargs: object) -> dict:
@@ -133,7 +133,7 @@ def test_tests_measured_ahead_in_a_child_equal_those_measured_here(
     firms: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     here = analyze_all(firms, chains=CONCURRENT_CHAINS, permutations=PERMS, concurrent=False)
-    calls = []
+    calls: list[object] = []
     real = concentration_module.spatial_statistics
 
     def spy(chain_total: pd.Series, **kwargs: object) -> dict:
@@ -152,7 +152,7 @@ def test_a_chain_the_child_fails_on_is_measured_here(
 ) -> None:
     parent = os.getpid()
     real = concentration_module.spatial_statistics
-    calls = []
+    calls: list[object] = []
 
     def fails_in_child(chain_total: pd.Series, **kwargs: object) -> dict:
         if os.getpid() != parent and chain_total.sum() == totals["PU"]:
