@@ -193,7 +193,11 @@ class AnalysisRun:
             jobs = []
             for chain in todo:
                 graph = (graphs or {}).get(chain)
-                jobs.append((chain, node_order(graph if graph is not None else load_chain(chain))))
+                try:
+                    g = graph if graph is not None else load_chain(chain)
+                except Exception:  # analyze() raises it in its turn, as without a child
+                    continue
+                jobs.append((chain, node_order(g)))
             self._ahead = _Ahead(self, jobs)
         try:
             for chain in todo:

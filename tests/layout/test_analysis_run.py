@@ -388,3 +388,16 @@ def test_county_codes_of_a_table_without_adcodes_are_the_joins(firms: gpd.GeoDat
     assert got.equals(county_adcodes(blank))
     joined = join_counties(bare.geometry)
     assert got.fillna("").tolist() == joined.fillna("").tolist()
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_an_unknown_chain_fails_in_its_turn(firms: gpd.GeoDataFrame, concurrent: bool) -> None:
+    from layout.chains import ChainTemplateError
+
+    got = []
+    with pytest.raises(ChainTemplateError):
+        for a in AnalysisRun(firms, permutations=PERMS).iter_all(
+            ["LED", "NOPE"], concurrent=concurrent
+        ):
+            got.append(a.chain)
+    assert got == ["LED"] * len(ALL_LEVELS)  # LED's analyses came out before the error
