@@ -26,6 +26,7 @@ _SKIP_PROTO = {
     "datasets",
     "data",
     "url",
+    "deferred_file_id",  # a deferred download's file id (atlas_app.ui.lazy_download)
     "id",
     "key",
     "form_id",
