@@ -37,7 +37,6 @@ __all__ = [
     "MapSpec",
     "baseline_analysis",
     "build_map",
-    "cached_bytes",
     "chain_analysis",
     "chain_graphs",
     "content_key",
@@ -202,21 +201,6 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], **options: Any) -> MapSpec
     """
     options.setdefault("served_assets", ASSETS_URL)
     return map_spec(_build_map, layers, **options)
-
-
-@st.cache_data(max_entries=6, ttl=VIEW_TTL_S, show_spinner=False)
-def _bytes_of(
-    key: str, _make: Callable[..., bytes], _args: tuple[Any, ...], _kwargs: dict[str, Any]
-) -> bytes:
-    return _make(*_args, **_kwargs)
-
-
-def cached_bytes(make: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
-    """``make(*args, **kwargs)`` (a download's bytes), once per distinct content (:func:`content_key`)."""
-    key = content_key(f"{make.__module__}.{make.__qualname__}", args, kwargs)
-    if key is None:
-        return make(*args, **kwargs)
-    return _bytes_of(key, make, args, kwargs)
 
 
 @st.cache_data(max_entries=6, ttl=VIEW_TTL_S, show_spinner=False)

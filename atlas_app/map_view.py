@@ -8,7 +8,7 @@ to ``st_folium`` as it is: each session used to get a deep copy.
 
 :func:`show_map` does what ``st_folium`` does, once per map content: the component arguments
 (the map's script, header, HTML, asset links, bounds and the component key derived from the
-script) are cached (at most :data:`MAX_MAPS` for :data:`TTL_S` seconds once unused; the built
+script) are cached (at most :data:`MAX_MAPS` for :data:`atlas_app.loaders.VIEW_TTL_S` seconds once unused; the built
 map itself is not kept), and each rerun only sends them. The arguments are exactly
 ``st_folium``'s (``tests/app/test_map_view.py`` compares both on the same maps, with and
 without a feature group to add), so the browser side is unchanged. The selection outline
@@ -23,7 +23,7 @@ they change.
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -36,11 +36,10 @@ import streamlit_folium as _sf
 
 from atlas_app.loaders import VIEW_TTL_S, MapSpec
 
-__all__ = ["MAX_MAPS", "TTL_S", "PreparedMap", "prepare", "prepare_spec", "show_map"]
+__all__ = ["MAX_MAPS", "PreparedMap", "prepare", "prepare_spec", "show_map"]
 
 # the warm-up prepares one gap map per chain (18) besides the pages' own maps
 MAX_MAPS = 40
-TTL_S = VIEW_TTL_S
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def prepare(m: folium.Map) -> PreparedMap:
     )
 
 
-@st.cache_resource(max_entries=MAX_MAPS, ttl=TTL_S, show_spinner=False)
+@st.cache_resource(max_entries=MAX_MAPS, ttl=VIEW_TTL_S, show_spinner=False)
 def _prepared(key: str, _spec: MapSpec) -> PreparedMap:
     return prepare(_spec.make())
 
@@ -110,24 +109,10 @@ def prepare_spec(spec: MapSpec) -> PreparedMap:
     return prepare(spec.make()) if spec.key is None else _prepared(spec.key, spec)
 
 
-_HASH_LOCK = threading.Lock()
-_HASHES: dict[tuple[str, str | None, bool], str] = {}
-
-
-def _component_key(prep: PreparedMap, content: str | None, key: str | None, hover: bool) -> str:
-    """``generate_js_hash(script, key, hover)``, remembered per map content (a regex pass)."""
-    if content is None:
-        return _sf.generate_js_hash(prep.script, key, hover)
-    memo = (content, key, hover)
-    with _HASH_LOCK:
-        hit = _HASHES.get(memo)
-    if hit is None:
-        hit = _sf.generate_js_hash(prep.script, key, hover)
-        with _HASH_LOCK:
-            if len(_HASHES) > 8 * MAX_MAPS:
-                _HASHES.clear()
-            _HASHES[memo] = hit
-    return hit
+@functools.lru_cache(maxsize=8 * MAX_MAPS)
+def _component_key(script: str, key: str | None) -> str:
+    """``generate_js_hash(script, key)``, remembered (a regex pass over the whole script)."""
+    return str(_sf.generate_js_hash(script, key, False))
 
 
 def _feature_groups(
@@ -195,14 +180,13 @@ def show_map(
     dict
         What ``st_folium`` returns (the map's interaction state).
     """
-    content = spec.key
     prep = prepare_spec(spec)
     wanted = None if returned_objects is None else set(returned_objects)
     defaults: dict[str, Any] = {k: None for k in _DEFAULT_KEYS}
     defaults["bounds"] = _bounds_dict(prep)
     defaults["zoom"] = prep.zoom
     defaults = {k: v for k, v in defaults.items() if wanted is None or k in wanted}
-    hash_key = _component_key(prep, content, key, False)
+    hash_key = _component_key(prep.script, key)
 
     def _on_change() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})
