@@ -202,6 +202,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "scn_conc_moran_i": ("全局 Moran's I", "Global Moran's I"),
     "scn_map_baseline": ("基线", "Baseline"),
     "scn_map_scenario": ("情景", "Scenario"),
+    "scn_map_draft": ("情景（草稿，尚未运行）", "Scenario (draft, not run yet)"),
+    "scn_maps_draft_note": (
+        "左图为基线的产业链完整度；右图先标出草稿中编辑的位置，运行情景后按情景着色。",
+        "Left: the baseline's chain completeness. Right: where the draft's edits are; it is "
+        "coloured by the scenario once you run it.",
+    ),
     "scn_legend": ("图例", "Legend"),
     "scn_legend_title": ("产业链完整度 · {chain}", "Chain completeness · {chain}"),
     "scn_legend_fixed": (

@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import folium
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
@@ -174,17 +173,17 @@ class MapSpec:
     argument cannot be fingerprinted, and then the map is built for each call).
     """
 
-    build: Callable[..., folium.Map]
+    build: Callable[..., Any]  # a folium.Map, or the feature groups swapped into one
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     key: str | None
 
-    def make(self) -> folium.Map:
-        """Build the map (a new folium map each call)."""
+    def make(self) -> Any:
+        """Build the map (a new folium map each call), or its feature groups."""
         return self.build(*self.args, **self.kwargs)
 
 
-def map_spec(build: Callable[..., folium.Map], *args: Any, **kwargs: Any) -> MapSpec:
+def map_spec(build: Callable[..., Any], *args: Any, **kwargs: Any) -> MapSpec:
     """The map ``build(*args, **kwargs)``, keyed by the builder's name and the arguments' content
     (keyword arguments in name order: the order they were given in does not matter)."""
     key = content_key(

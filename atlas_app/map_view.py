@@ -36,7 +36,7 @@ import streamlit_folium as _sf
 
 from atlas_app.loaders import VIEW_TTL_S, MapSpec
 
-__all__ = ["MAX_MAPS", "PreparedMap", "prepare", "prepare_spec", "show_map"]
+__all__ = ["MAX_MAPS", "PreparedMap", "prepare", "prepare_groups", "prepare_spec", "show_map"]
 
 # the warm-up prepares one gap map per chain (18) besides the pages' own maps
 MAX_MAPS = 40
@@ -115,11 +115,26 @@ def _component_key(script: str, key: str | None) -> str:
     return str(_sf.generate_js_hash(script, key, False))
 
 
+@st.cache_resource(max_entries=4 * MAX_MAPS, ttl=VIEW_TTL_S, show_spinner=False)
+def _prepared_groups(key: str, map_id: str, _spec: MapSpec, _prep: PreparedMap) -> str | None:
+    return _feature_groups(_spec.make(), _prep)
+
+
+def prepare_groups(groups: MapSpec, prep: PreparedMap) -> str | None:
+    """The JavaScript of the feature groups ``groups`` for the prepared map ``prep`` (cached
+    per content and map, as :func:`show_map` sends it)."""
+    return _feature_groups(groups, prep)
+
+
 def _feature_groups(
-    groups: folium.FeatureGroup | list[folium.FeatureGroup] | None, prep: PreparedMap
+    groups: folium.FeatureGroup | list[folium.FeatureGroup] | MapSpec | None, prep: PreparedMap
 ) -> str | None:
     if groups is None:
         return None
+    if isinstance(groups, MapSpec):
+        if groups.key is None:
+            return _feature_groups(groups.make(), prep)
+        return _prepared_groups(groups.key, prep.map_id, groups, prep)
     if isinstance(groups, folium.FeatureGroup):
         groups = [groups]
     # st_folium adds the group to the map being drawn and renders it; a stand-in map with the
@@ -160,7 +175,7 @@ def show_map(
     key: str,
     height: int,
     returned_objects: Iterable[str] | None = (),
-    feature_group_to_add: folium.FeatureGroup | list[folium.FeatureGroup] | None = None,
+    feature_group_to_add: folium.FeatureGroup | list[folium.FeatureGroup] | MapSpec | None = None,
     on_change: Callable[[], None] | None = None,
     use_container_width: bool = True,
 ) -> Any:
@@ -173,7 +188,12 @@ def show_map(
         its content key keys the cache. A spec without a key (an argument that cannot be
         fingerprinted) is built and prepared for this call only.
     key, height, returned_objects, feature_group_to_add, on_change, use_container_width
-        As for ``streamlit_folium.st_folium``.
+        As for ``streamlit_folium.st_folium``. ``feature_group_to_add`` may also be a
+        :class:`~atlas_app.loaders.MapSpec` whose builder returns the groups: their JavaScript
+        is then made once per content and map, so a rerun with the same groups sends the same
+        string and the browser leaves the layers as they are. A new set of groups replaces
+        the old one on the map already drawn (the map itself is not drawn again while
+        ``spec`` stays the same): that is how a page sends only what changed.
 
     Returns
     -------

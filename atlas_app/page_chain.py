@@ -28,7 +28,7 @@ from atlas_app.tables import (
     yes_no,
 )
 from atlas_app.ui import lazy_download
-from geo.maps import DEFAULT_TOLERANCE
+from geo.maps import DEFAULT_TOLERANCE, live_layers
 
 __all__ = [
     "bottleneck_view",
@@ -286,9 +286,15 @@ MAP_HEIGHT = 460
 
 def gap_map(
     analysis: Any, region: str, lang: str, basemap: Any = "none"
-) -> tuple[MapSpec, gpd.GeoDataFrame]:
-    """The chain page's gap map of ``region`` (a :class:`~atlas_app.loaders.MapSpec`) and its
-    sourcing lines; the background warm-up prepares the same map for every chain's default view.
+) -> tuple[MapSpec, MapSpec, gpd.GeoDataFrame]:
+    """The chain page's gap map of ``region``: its base, its layers and its sourcing lines.
+
+    The base (:func:`atlas_app.loaders.build_map` of the province, the cities and, at county
+    level, the counties) is the same for every chain, region and base of a level, so the
+    browser draws it once; the layers (the targets, the sourcing lines, the region's outline,
+    the legend and the view: :func:`geo.maps.live_layers`) are what a chain switch sends
+    (``show_map``'s ``feature_group_to_add``). The background warm-up prepares both for every
+    chain's default view.
     """
     from layout.regions import parse_region
 
@@ -298,21 +304,31 @@ def gap_map(
     layers = {"province": disp["province"], "cities": disp["cities"]}
     if parsed.level == "county":
         layers["counties"] = disp["counties"]
-    if len(targets):
-        layers["sources"] = targets
     whole = region == state.PROVINCE
-    spec = build_map(
+    base = build_map(
         layers,
         basemap=basemap,
         lang=lang,
         simplified=False,
+        height=MAP_HEIGHT,
+        collapsed_control=True,
+        extra_legend=_LEGEND_PLACEHOLDER,
+    )
+    groups = loaders.map_spec(
+        live_layers,
+        {"sources": targets} if len(targets) else {},
+        base_layers=layers,
+        basemap=basemap,
+        lang=lang,
         lines=lines if len(lines) else None,
         selected=None if whole else region,
         fit="layers" if whole else "selected",
-        height=MAP_HEIGHT,
-        collapsed_control=True,
     )
-    return spec, lines
+    return base, groups, lines
+
+
+# the base map's legend until its layers set it (geo.maps.LegendUpdate)
+_LEGEND_PLACEHOLDER = "<div></div>"
 
 
 def page_chain(lang: str) -> None:
@@ -361,8 +377,14 @@ def page_chain(lang: str) -> None:
         st.altair_chart(chain_chart(graph, nodes, lang), width="stretch")
     with right:
         st.markdown(f"**{t('gap_map', lang)}**")
-        m, lines = gap_map(analysis, region, lang, current_basemap())
-        show_map(m, key="chain_map", height=MAP_HEIGHT, returned_objects=[])
+        m, groups, lines = gap_map(analysis, region, lang, current_basemap())
+        show_map(
+            m,
+            key="chain_map",
+            height=MAP_HEIGHT,
+            returned_objects=[],
+            feature_group_to_add=groups,
+        )
         st.caption(t("gap_map_note", lang) if len(lines) else t("no_gaps", lang))
 
     leading, supporting = firm_lists(

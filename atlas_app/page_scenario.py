@@ -28,7 +28,7 @@ from atlas_app.i18n import code_label, name, t
 from atlas_app.map_view import show_map
 from atlas_app.planning_ui import DATA_NOTE, chain_label
 from atlas_app.scenario_builder import builder, firm_index, node_text, show_problems
-from atlas_app.scenario_map import diff_map
+from atlas_app.scenario_map import diff_base, live_groups
 from atlas_app.ui import lazy_download, text_table
 from geo.maps import DEFAULT_TOLERANCE
 from layout.scenarios import AddFirm, AddSite, MoveFirm, RemoveFirm, Scenario, ScenarioError
@@ -512,51 +512,88 @@ def _metrics(d: Any, lang: str) -> None:
         )
 
 
-def _maps(result: dict[str, Any], firms: state.FirmData, lang: str) -> None:
-    d = result["diff"]
-    shapes = region_shapes(d.level, d.frame)
-    comp = d.completeness.set_index("region")
-    changed = set(d.nodes["region"].astype(str)) | set(comp.index[comp["changed"]].astype(str))
-    detail = pd.Series(
-        {
-            str(r): f"{b:.0%} → {a:.0%}"
-            for r, b, a in zip(comp.index, comp["before"], comp["after"], strict=True)
-            if str(r) in changed and np.isfinite(b) and np.isfinite(a)
-        },
-        dtype=object,
-    )
+def _maps(
+    result: dict[str, Any] | None,
+    firms: state.FirmData,
+    lang: str,
+    draft: Scenario,
+    options: tuple[str, str, str, str],
+) -> None:
+    """The baseline and the scenario map, side by side, at the same place before and after a run.
+
+    Each map's base (tiles, legend, layer control, view) depends only on the chain, the
+    comparison level and the tiles; it is drawn once, and what a run changes (colours,
+    outlines of changed regions, edit points, the legend's counts) goes to the maps already
+    drawn as feature groups (:func:`atlas_app.map_view.show_map`), so a run does not draw the
+    maps again. Before a run: the baseline's colours on the left, the draft's edit points on
+    the right.
+    """
+    chain, level, frame, base = options
+    if result is not None:
+        d = result["diff"]
+        chain, level, frame = result["chain"], d.level, d.frame
+        comp = d.completeness.set_index("region")
+        before, after = comp["before"], comp["after"]
+        changed = set(d.nodes["region"].astype(str)) | set(comp.index[comp["changed"]].astype(str))
+        detail: pd.Series | None = pd.Series(
+            {
+                str(r): f"{b:.0%} → {a:.0%}"
+                for r, b, a in zip(comp.index, comp["before"], comp["after"], strict=True)
+                if str(r) in changed and np.isfinite(b) and np.isfinite(a)
+            },
+            dtype=object,
+        )
+        scenario = result["scenario"]
+        chain_name = name(d.name_zh, d.name_en, lang)
+    else:
+        baseline = baseline_analysis(firms.token, chain, level, frame, base, firms.gdf)
+        before = baseline.completeness
+        after = None
+        changed, detail, scenario = set(), None, draft
+        graph = loaders.chain_graphs()[chain]
+        chain_name = name(graph.graph.get("name_zh"), graph.graph.get("name_en"), lang)
+    shapes = region_shapes(level, frame)
     disp = loaders.display(DEFAULT_TOLERANCE)
     outlines = {"province": disp["province"]}
-    if d.level != "city":
+    if level != "city":
         outlines = {"cities": disp["cities"], **outlines}
-    before_pts, after_pts = edit_points(
-        result["scenario"], firm_index(firms.token, firms.gdf), lang=lang
+    before_pts, after_pts = edit_points(scenario, firm_index(firms.token, firms.gdf), lang=lang)
+    title = t("scn_legend_title", lang, chain=chain_name)
+    basemap = current_basemap()
+    # the base does not name the chain: a chain switch swaps the groups (and the legend) only
+    spec = loaders.map_spec(
+        diff_base, shapes, lang=lang, title=t("completeness", lang), height=460, basemap=basemap
     )
-    chain_name = name(d.name_zh, d.name_en, lang)
-    opacity = 0.55 if d.level == "zone" else 0.8
+    opacity = 0.55 if level == "zone" else 0.8
     left, right = st.columns(2)
     for col, which, values, pts in (
-        (left, "baseline", comp["before"], before_pts),
-        (right, "scenario", comp["after"], after_pts),
+        (left, "baseline", before, before_pts),
+        (right, "scenario", after, after_pts),
     ):
         with col:
-            st.markdown(f"**{t(f'scn_map_{which}', lang)}**")
-            m = loaders.map_spec(
-                diff_map,
+            head = "scn_map_draft" if which == "scenario" and result is None else f"scn_map_{which}"
+            st.markdown(f"**{t(head, lang)}**")
+            groups = loaders.map_spec(
+                live_groups,
                 shapes,
                 values,
                 lang=lang,
-                title=t("scn_legend_title", lang, chain=chain_name),
+                title=title,
                 detail=detail,
                 changed=changed,
                 outlines=outlines,
                 points=pts,
                 fill_opacity=opacity,
-                height=460,
-                basemap=current_basemap(),
+                basemap=basemap,
             )
-            show_map(m, key=f"scn_map_{which}", height=460, returned_objects=[])
-    st.caption(t("scn_maps_note", lang))
+            show_map(
+                spec,
+                key=f"scn_map_{which}",
+                height=460,
+                returned_objects=[],
+                feature_group_to_add=groups,
+            )
+    st.caption(t("scn_maps_note" if result is not None else "scn_maps_draft_note", lang))
 
 
 def _downloads(result: dict[str, Any], lang: str) -> None:
@@ -588,7 +625,7 @@ def _downloads(result: dict[str, Any], lang: str) -> None:
         st.caption(t("scn_dl_synthetic", lang))
 
 
-def _result(result: dict[str, Any], firms: state.FirmData, lang: str, current: tuple) -> None:
+def _result_head(result: dict[str, Any], lang: str, current: tuple) -> None:
     d = result["diff"]
     st.subheader(t("scn_result", lang))
     comparison = _comparison_label(f"zone:{d.frame}" if d.level == "zone" else d.level, lang)
@@ -605,7 +642,10 @@ def _result(result: dict[str, Any], firms: state.FirmData, lang: str, current: t
     if result["key"] != current:
         st.info(t("scn_stale", lang), icon=":material/update:")
     _metrics(d, lang)
-    _maps(result, firms, lang)
+
+
+def _details(result: dict[str, Any], lang: str) -> None:
+    d = result["diff"]
     st.markdown(f"**{t('scn_summary', lang)}**")
     lines = summary_lines(d, lang)
     text_table(
@@ -656,13 +696,40 @@ def _result(result: dict[str, Any], firms: state.FirmData, lang: str, current: t
 
 # ----------------------------------------------------------------------------- the page
 def page_scenario(lang: str) -> None:
-    """Draw the scenarios page."""
-    firms = state.current_firms()
-    chain, level, frame, base = _options(lang)
-    scenario, problems = builder(lang, firms, chain)
+    """Draw the scenarios page.
 
-    st.subheader(t("scn_run_head", lang))
+    Every part above the maps sits in its own container, so the maps keep their place on the
+    page whatever the builder, the notices or the result show: the browser keeps the maps
+    drawn, and a run or an edit only swaps their layers (:func:`_maps`).
+    """
+    firms = state.current_firms()
+    with st.container():
+        chain, level, frame, base = _options(lang)
+        scenario, problems = builder(lang, firms, chain)
     current = _run_key(firms, scenario, chain, level, frame, base)
+    with st.container():
+        _run_section(lang, firms, scenario, problems, current, (chain, level, frame, base))
+    result = st.session_state.get(_RESULT_KEY) or None
+    with st.container():
+        if result:
+            _result_head(result, lang, current)
+        else:
+            st.caption(t("scn_not_run", lang))
+    _maps(result, firms, lang, scenario, (chain, level, frame, base))
+    if result:
+        _details(result, lang)
+
+
+def _run_section(
+    lang: str,
+    firms: state.FirmData,
+    scenario: Scenario,
+    problems: list[Any],
+    current: tuple,
+    options: tuple[str, str, str, str],
+) -> None:
+    chain, level, frame, base = options
+    st.subheader(t("scn_run_head", lang))
     c1, c2, c3 = st.columns([1, 1, 2])
     run = c1.button(
         t("scn_run", lang), key="scn_run", type="primary", disabled=bool(problems), width="stretch"
@@ -690,8 +757,3 @@ def page_scenario(lang: str) -> None:
             key="scn_dl_ws",
             on_click="ignore",
         )
-    result = st.session_state.get(_RESULT_KEY)
-    if result:
-        _result(result, firms, lang, current)
-    else:
-        st.caption(t("scn_not_run", lang))

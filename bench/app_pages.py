@@ -12,8 +12,9 @@ headless Debian Chromium (Playwright, every non-local request blocked) against s
 * **app, page switches** — in one browser session, a click on every page of the sidebar in
   turn (a first, untimed-for-the-ratio visit of every page, then ``rounds`` timed rounds);
 * **interactions** — on the chain page, a switch to a chain not yet shown in this server
-  process; on the scenario page (a new tab each time), "load the example" and "run the scenario"
-  until both maps are drawn;
+  process, until the map holds paths made after the click (the app swaps the chain's layers
+  into the map already drawn, so these are the new layers); on the scenario page (a new tab
+  each time), "load the example" and "run the scenario", each until both maps hold new paths;
 * **map payload** — the uncompressed bytes of every ``st_folium`` component's arguments (the
   folium HTML/JS, GeoJSON and inline assets as Streamlit sends them) on every page in its
   default state (Streamlit's ``AppTest``), and the websocket bytes the browser received for every
@@ -284,7 +285,7 @@ def _app(
             out["switch"].setdefault(name, []).append(sample)
     m.timed(_click_page(m, "chain"), title=_t("page_chain"))
     out["chain_switch"] = [
-        m.timed(_choose_chain(m, code), title=None, min_maps=1, fresh=False) for code in chains
+        m.timed(_choose_chain(m, code), title=None, min_maps=1) for code in chains
     ]
     m.page.close()
     out["scenario_example"], out["scenario_run"] = [], []
@@ -295,9 +296,9 @@ def _app(
             title=_t("page_scenario"),
         )
         example = s.page.get_by_role("button", name=_t("scn_example"))
-        out["scenario_example"].append(s.timed(example.click, title=None, fresh=False))
+        out["scenario_example"].append(s.timed(example.click, title=None, min_maps=2))
         run = s.page.get_by_role("button", name=_t("scn_run"))
-        out["scenario_run"].append(s.timed(run.click, title=None, min_maps=2, fresh=False))
+        out["scenario_run"].append(s.timed(run.click, title=None, min_maps=2))
         s.page.close()
     return out
 

@@ -15,6 +15,7 @@ One concern per module, every public name importable from ``geo.maps``:
 ``words``       the map's words in Chinese and English (one catalogue; layer titles from geo.layers)
 ``text``        escaping for HTML and Jinja (``esc``), ``assert_inert``, one-language names
 ``build``       ``build_map`` and ``selection_group``
+``live``        live updates of a drawn map: groups listed in its layer control, legend swapped
 ``errors``      ``MapError`` (a ``ProblemError`` with message codes)
 
 Safety rules (see :mod:`geo.maps.text`): every string reaching folium goes through
@@ -49,6 +50,7 @@ from geo.maps.build import (
     LANGS,
     build_map,
     in_datum,
+    live_layers,
     region_bounds,
     selection_group,
 )
@@ -87,6 +89,7 @@ from geo.maps.legend import (
     point_legend,
     zone_legend,
 )
+from geo.maps.live import FitView, LayerControlHandle, LegendUpdate, OverlayEntry
 from geo.maps.style import STATUS_COLOURS, ZONE_COLOURS, point_style, style_for, zone_style
 from geo.maps.text import (
     assert_inert,
@@ -127,9 +130,13 @@ __all__ = [
     "AttributionNote",
     "Choropleth",
     "ControlCaps",
+    "FitView",
+    "LayerControlHandle",
     "Legend",
+    "LegendUpdate",
     "MapError",
     "MetricScale",
+    "OverlayEntry",
     "PlaceLabels",
     "TileErrorNotice",
     "TileService",
@@ -155,6 +162,7 @@ __all__ = [
     "inert_id",
     "layer_title",
     "legend_html",
+    "live_layers",
     "load_basemaps",
     "localise_assets",
     "map_external_urls",

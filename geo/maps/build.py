@@ -43,13 +43,22 @@ from geo.maps.legend import (
     point_legend,
     zone_legend,
 )
+from geo.maps.live import FitView, LayerControlHandle, LegendUpdate, OverlayEntry
 from geo.maps.style import STATUS_COLOURS, point_style, style_for, zone_style
 from geo.maps.text import assert_inert, esc, name_in
 from geo.maps.topology import TopoGeoJson
 from geo.maps.words import layer_title, word
 from geo.problems import Problem, problem
 
-__all__ = ["FIRMS_MODES", "LANGS", "build_map", "in_datum", "region_bounds", "selection_group"]
+__all__ = [
+    "FIRMS_MODES",
+    "LANGS",
+    "build_map",
+    "in_datum",
+    "live_layers",
+    "region_bounds",
+    "selection_group",
+]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -240,27 +249,6 @@ def _polygon_style(
     return plain_style
 
 
-def _add_lines(
-    m: folium.Map,
-    lines: gpd.GeoDataFrame,
-    lang: str,
-    titles: Mapping[str, tuple[str, str]] | None,
-) -> None:
-    props = feature_props(lines, "sourcing", lang)
-    fields, aliases = tooltip_fields(props, lang)
-    doc = feature_collection(lines, props)
-    group = folium.FeatureGroup(name=esc(layer_title("sourcing", lang, titles)), show=True)
-    style = {"color": STATUS_COLOURS["missing"], "weight": 2, "dashArray": "6 4", "opacity": 0.9}
-    TopoGeoJson(
-        doc,
-        style_function=lambda _f: style,
-        className="atlas-sourcing",
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
-        control=False,
-    ).add_to(group)
-    group.add_to(m)
-
-
 def _fit_bounds(
     fit: Any,
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -290,6 +278,167 @@ def _fit_bounds(
         x0, y0, x1, y1 = np.array([in_datum(g, datum).total_bounds for g in frames]).T
         return float(x0.min()), float(y0.min()), float(x1.max()), float(y1.max())
     return None
+
+
+def _layer_group(
+    name: str,
+    gdf: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    li: int = 0,
+    frame_idx: int = 0,
+    show: bool = True,
+    titles: Mapping[str, tuple[str, str]] | None = None,
+    choropleth: Choropleth | None = None,
+    firms_mode: str = "auto",
+    marker_limit: int = 3000,
+) -> tuple[folium.FeatureGroup, list[str], int]:
+    """One layer (``gdf`` already in the map's datum) as a feature group, its legend entries and
+    the next zone-frame index."""
+    values = fmt = None
+    if choropleth is not None and choropleth.layer == name:
+        values, fmt = choropleth.values.copy(), choropleth.fmt
+        values.index = values.index.astype(str)
+    props = feature_props(gdf, name, lang, values, fmt or "{}")
+    fields, aliases = tooltip_fields(props, lang)
+    title = layer_title(name, lang, titles)
+    group = folium.FeatureGroup(name=esc(title), show=show)
+    legend: list[str] = []
+    geom_types = set(gdf.geometry.dropna().geom_type)
+    is_points = geom_types <= {"Point", "MultiPoint"} and bool(geom_types)
+    if name == "firms" and is_points:
+        rings = add_firms(group, gdf, props, firms_mode, marker_limit, lang=lang)
+        legend.append(point_legend("#1f78b4", title))
+        if rings:
+            legend.append(rings)
+        return group, legend, frame_idx
+    doc = feature_collection(gdf, props)
+    tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, labels=True)
+    has_source = "source" in props
+    popup = folium.GeoJsonPopup(
+        fields=fields + (["source"] if has_source else []),
+        aliases=aliases + ([esc(word("field_source", lang))] if has_source else []),
+        max_width=420,
+    )
+    gj: folium.GeoJson
+    if is_points:
+        style = point_style(name)
+        gj = folium.GeoJson(
+            doc,
+            name=None,
+            marker=folium.CircleMarker(**style),
+            tooltip=tooltip,
+            popup=popup,
+            control=False,
+            className=f"atlas-{name}",
+        )
+        legend.append(point_legend(style["fillColor"], title))
+    else:
+        style_fn = _polygon_style(name, li, frame_idx, gdf, choropleth)
+        if name.startswith("zones"):
+            legend.append(zone_legend(name, gdf, _names(gdf, lang), frame_idx, lang))
+            frame_idx += 1
+        highlight = {"weight": 3, "color": "#00bcd4"} if name in ("counties", "cities") else None
+        gj = TopoGeoJson(
+            doc,
+            style_function=style_fn,
+            highlight_function=(lambda _f, h=highlight: h) if highlight else None,
+            tooltip=tooltip,
+            popup=popup if has_source else None,
+            control=False,
+            className=f"atlas-{name}",
+            smooth_factor=0.5,
+        )
+    gj.add_to(group)
+    return group, legend, frame_idx
+
+
+def _lines_group(
+    lines: gpd.GeoDataFrame, lang: str, titles: Mapping[str, tuple[str, str]] | None
+) -> tuple[folium.FeatureGroup, str]:
+    props = feature_props(lines, "sourcing", lang)
+    fields, aliases = tooltip_fields(props, lang)
+    doc = feature_collection(lines, props)
+    title = layer_title("sourcing", lang, titles)
+    group = folium.FeatureGroup(name=esc(title), show=True)
+    style = {"color": STATUS_COLOURS["missing"], "weight": 2, "dashArray": "6 4", "opacity": 0.9}
+    TopoGeoJson(
+        doc,
+        style_function=lambda _f: style,
+        className="atlas-sourcing",
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        control=False,
+    ).add_to(group)
+    entry = (
+        f'<div><span class="ln" style="border-top:3px dashed {STATUS_COLOURS["missing"]}">'
+        f"</span>{esc(title)}</div>"
+    )
+    return group, entry
+
+
+def live_layers(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    base_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    basemap: str | TileService = "none",
+    lang: Lang | str = "zh",
+    lines: gpd.GeoDataFrame | None = None,
+    selected: str | None = None,
+    fit: Any = None,
+    titles: Mapping[str, tuple[str, str]] | None = None,
+    legend_open: bool = True,
+    extra_legend: str = "",
+) -> list[folium.FeatureGroup]:
+    """Layers for a map already drawn by :func:`build_map`, as feature groups to swap in.
+
+    The app draws a base map once (:func:`build_map` of what stays, e.g. the province and the
+    cities) and sends what changes as these groups (``st_folium``'s ``feature_group_to_add``):
+    ``layers`` drawn as :func:`build_map` draws them, then the ``lines``, then the outline of
+    region ``selected`` (looked up in ``layers`` and ``base_layers``). Each group lists
+    itself in the map's layer control (:class:`~geo.maps.OverlayEntry`); the first one sets
+    the legend to these layers' entries (:class:`~geo.maps.LegendUpdate`, ``extra_legend``
+    appended) and, when ``fit`` is given (as :func:`build_map`'s ``fit``), the view
+    (:class:`~geo.maps.FitView`). Overlays are in the basemap's datum, as on the base map.
+    """
+    lang = str(lang)
+    datum = basemap_datum(basemap)
+    groups: list[folium.FeatureGroup] = []
+    legend: list[str] = []
+    frame_idx = 0
+    for li, (name, raw) in enumerate(layers.items()):
+        if raw is None or len(raw) == 0:
+            continue
+        group, parts, frame_idx = _layer_group(
+            name, in_datum(raw, datum), lang, li=li, frame_idx=frame_idx, titles=titles
+        )
+        groups.append(group)
+        legend += parts
+    if lines is not None and len(lines):
+        group, entry = _lines_group(in_datum(lines, datum), lang, titles)
+        groups.append(group)
+        legend.append(entry)
+    every = {**(base_layers or {}), **layers}
+    if selected:
+        outline = selection_group(every, str(selected), basemap=basemap, lang=lang)
+        if outline is not None:
+            groups.append(outline)
+    if extra_legend:
+        legend.append(extra_legend)
+    bounds = _fit_bounds(fit, every, selected, datum) if fit is not None else None
+    if not groups:  # still a group: it carries the legend and the view
+        groups.append(folium.FeatureGroup(name=esc(word("layer_labels", lang)), show=True))
+        groups[0].control = False
+    for i, group in enumerate(groups):
+        if group.control:
+            OverlayEntry(group.layer_name, reset=i == 0).add_to(group)
+            group.control = False
+    LegendUpdate(legend_html(legend, lang, open_=legend_open) if legend else "").add_to(groups[0])
+    if bounds is not None:
+        x0, y0, x1, y1 = bounds
+        FitView([[y0, x0], [y1, x1]]).add_to(groups[0])
+    for group in groups:
+        assert_inert(group)
+    return groups
 
 
 def build_map(
@@ -414,70 +563,25 @@ def build_map(
             continue
         gdf = in_datum(raw, datum)
         drawn[name] = gdf
-        values = fmt = None
-        if choropleth is not None and choropleth.layer == name:
-            values, fmt = choropleth.values.copy(), choropleth.fmt
-            values.index = values.index.astype(str)
-        props = feature_props(gdf, name, lang, values, fmt or "{}")
-        fields, aliases = tooltip_fields(props, lang)
-        title = layer_title(name, lang, titles)
-        group = folium.FeatureGroup(name=esc(title), show=name in shown)
-        geom_types = set(gdf.geometry.dropna().geom_type)
-        is_points = geom_types <= {"Point", "MultiPoint"} and bool(geom_types)
-        if name == "firms" and is_points:
-            rings = add_firms(group, gdf, props, firms_mode, marker_limit, lang=lang)
-            legend.append(point_legend("#1f78b4", title))
-            if rings:
-                legend.append(rings)
-            group.add_to(m)
-            continue
-        doc = feature_collection(gdf, props)
-        tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, labels=True)
-        has_source = "source" in props
-        popup = folium.GeoJsonPopup(
-            fields=fields + (["source"] if has_source else []),
-            aliases=aliases + ([esc(word("field_source", lang))] if has_source else []),
-            max_width=420,
+        group, parts, frame_idx = _layer_group(
+            name,
+            gdf,
+            lang,
+            li=li,
+            frame_idx=frame_idx,
+            show=name in shown,
+            titles=titles,
+            choropleth=choropleth,
+            firms_mode=firms_mode,
+            marker_limit=marker_limit,
         )
-        if is_points:
-            style = point_style(name)
-            gj = folium.GeoJson(
-                doc,
-                name=None,
-                marker=folium.CircleMarker(**style),
-                tooltip=tooltip,
-                popup=popup,
-                control=False,
-                className=f"atlas-{name}",
-            )
-            legend.append(point_legend(style["fillColor"], title))
-        else:
-            style_fn = _polygon_style(name, li, frame_idx, gdf, choropleth)
-            if name.startswith("zones"):
-                legend.append(zone_legend(name, gdf, _names(gdf, lang), frame_idx, lang))
-                frame_idx += 1
-            highlight = (
-                {"weight": 3, "color": "#00bcd4"} if name in ("counties", "cities") else None
-            )
-            gj = TopoGeoJson(
-                doc,
-                style_function=style_fn,
-                highlight_function=(lambda _f, h=highlight: h) if highlight else None,
-                tooltip=tooltip,
-                popup=popup if has_source else None,
-                control=False,
-                className=f"atlas-{name}",
-                smooth_factor=0.5,
-            )
-        gj.add_to(group)
+        legend += parts
         group.add_to(m)
 
     if lines is not None and len(lines):
-        _add_lines(m, in_datum(lines, datum), lang, titles)
-        legend.append(
-            f'<div><span class="ln" style="border-top:3px dashed {STATUS_COLOURS["missing"]}">'
-            f"</span>{esc(layer_title('sourcing', lang, titles))}</div>"
-        )
+        group, entry = _lines_group(in_datum(lines, datum), lang, titles)
+        group.add_to(m)
+        legend.append(entry)
 
     if labels and ("cities" in drawn or "counties" in drawn):
         big = _label_rows(drawn["cities"], lang) if "cities" in drawn else []
@@ -499,7 +603,9 @@ def build_map(
     if parts:
         Legend(legend_html(parts, lang, open_=legend_open), "bottomright").add_to(m)
     WheelAfterClick().add_to(m)
-    folium.LayerControl(collapsed=collapsed_control, position="topright").add_to(m)
+    control = folium.LayerControl(collapsed=collapsed_control, position="topright")
+    control.add_to(m)
+    LayerControlHandle(control).add_to(m)  # for layers swapped in later (live_layers)
     ControlCaps(LEGEND_MAX_SHARE).add_to(m)
     bounds = _fit_bounds(fit, layers, selected, datum)
     if bounds is not None:

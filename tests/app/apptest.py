@@ -47,13 +47,22 @@ def ok(at: AppTest) -> AppTest:
 
 
 def folium_maps(at: AppTest) -> list[dict]:
-    """Arguments of every st_folium map of the page (their script holds the layers)."""
+    """Arguments of every st_folium map of the page.
+
+    ``script`` is everything the browser runs in the map: the map's own script followed by its
+    feature groups' (``feature_group``, the layers a page swaps in on a map already drawn);
+    ``base_script`` is the map's own script alone.
+    """
     comps = at.get("component_instance")
-    return [
-        json.loads(c.proto.json_args)
-        for c in comps
-        if c.proto.component_name == "streamlit_folium.st_folium"
-    ]
+    out = []
+    for c in comps:
+        if c.proto.component_name != "streamlit_folium.st_folium":
+            continue
+        args = json.loads(c.proto.json_args)
+        args["base_script"] = args["script"]
+        args["script"] = args["script"] + (args.get("feature_group") or "")
+        out.append(args)
+    return out
 
 
 def map_args(at: AppTest, index: int = 0) -> dict:

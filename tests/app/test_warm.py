@@ -12,6 +12,7 @@ import pytest
 
 from atlas_app import loaders, map_view, warm
 from atlas_app.page_chain import gap_map
+from geo.maps import DEFAULT_TOLERANCE
 
 
 def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,11 +40,14 @@ def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.Mo
     for chain in chains:
         region = loaders.weakest_region("demo", chain, "employees", firms)
         analysis = loaders.chain_analysis("demo", chain, "employees", firms, region=region)
-        spec, _ = gap_map(analysis, region, "zh")
-        assert spec.key is not None
+        spec, groups, _ = gap_map(analysis, region, "zh")
+        assert spec.key is not None and groups.key is not None
         prep = map_view.prepare_spec(spec)
         assert "atlas-" in prep.script  # a real prepared map
-    assert made == []  # every default gap map was prepared by the warm-up
+        layers = map_view.prepare_groups(groups, prep)
+        assert layers is not None and "AtlasLegendUpdate" not in layers  # rendered JavaScript
+        assert "fitBounds" in layers  # the view of the chain's default region
+    assert made == []  # every default gap map (base and layers) was prepared by the warm-up
     assert analysed == []  # and every analysis computed by it
     import layout.monitoring
     from layout.analysis import BASES
@@ -52,6 +56,12 @@ def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.Mo
     monkeypatch.setattr(layout.monitoring, "monitor_chain", lambda *a, **k: monitored.append("x"))
     loaders.monitoring("demo", chains[0], "county", "2013", BASES[0], loaders.demo_panel())
     assert monitored == []  # the monitoring page's default view is ready too
-    other = gap_map(analysis, region, "en")[0]  # another language is not warmed: built now
+    # the spy does see a build: a map nobody prepared before is built now
+    other = loaders.build_map(
+        {"province": loaders.display(DEFAULT_TOLERANCE)["province"]},
+        lang="en",
+        height=123,
+        simplified=False,
+    )
     map_view.prepare_spec(other)
     assert made == [other.key]
