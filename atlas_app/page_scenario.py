@@ -25,6 +25,7 @@ import streamlit as st
 from atlas_app import loaders, state
 from atlas_app.basemap_ui import current_basemap
 from atlas_app.i18n import code_label, name, t
+from atlas_app.loaders import MapSpec
 from atlas_app.map_view import show_map
 from atlas_app.planning_ui import DATA_NOTE, chain_label
 from atlas_app.scenario_builder import builder, firm_index, node_text, show_problems
@@ -40,6 +41,7 @@ __all__ = [
     "diff_file",
     "diff_files",
     "edit_points",
+    "map_specs",
     "page_scenario",
     "region_shapes",
 ]
@@ -512,21 +514,27 @@ def _metrics(d: Any, lang: str) -> None:
         )
 
 
-def _maps(
+def map_specs(
     result: dict[str, Any] | None,
     firms: state.FirmData,
     lang: str,
     draft: Scenario,
     options: tuple[str, str, str, str],
-) -> None:
-    """The baseline and the scenario map, side by side, at the same place before and after a run.
+    basemap: Any = "none",
+) -> tuple[MapSpec, dict[str, MapSpec]]:
+    """The scenario page's two maps: their shared base and each one's layers.
 
-    Each map's base (tiles, legend, layer control, view) depends only on the chain, the
-    comparison level and the tiles; it is drawn once, and what a run changes (colours,
-    outlines of changed regions, edit points, the legend's counts) goes to the maps already
-    drawn as feature groups (:func:`atlas_app.map_view.show_map`), so a run does not draw the
-    maps again. Before a run: the baseline's colours on the left, the draft's edit points on
-    the right.
+    Each map's base (tiles, legend, layer control, view) depends only on the comparison level,
+    the language and the tiles; it is drawn once, and what a run changes (colours, outlines of
+    changed regions, edit points, the legend's title and counts) goes to the maps already drawn
+    as feature groups (:func:`atlas_app.map_view.show_map`), so neither a chain switch nor a
+    run draws the maps again. Without a result: the baseline's colours (``options`` = chain,
+    level, frame, base) on the left, the draft's edit points on the right.
+
+    Returns
+    -------
+    (MapSpec, dict)
+        The base and ``{"baseline": layers, "scenario": layers}``.
     """
     chain, level, frame, base = options
     if result is not None:
@@ -559,39 +567,53 @@ def _maps(
         outlines = {"cities": disp["cities"], **outlines}
     before_pts, after_pts = edit_points(scenario, firm_index(firms.token, firms.gdf), lang=lang)
     title = t("scn_legend_title", lang, chain=chain_name)
-    basemap = current_basemap()
     # the base does not name the chain: a chain switch swaps the groups (and the legend) only
     spec = loaders.map_spec(
         diff_base, shapes, lang=lang, title=t("completeness", lang), height=460, basemap=basemap
     )
     opacity = 0.55 if level == "zone" else 0.8
-    left, right = st.columns(2)
-    for col, which, values, pts in (
-        (left, "baseline", before, before_pts),
-        (right, "scenario", after, after_pts),
-    ):
+    layers = {
+        which: loaders.map_spec(
+            live_groups,
+            shapes,
+            values,
+            lang=lang,
+            title=title,
+            detail=detail,
+            changed=changed,
+            outlines=outlines,
+            points=pts,
+            fill_opacity=opacity,
+            basemap=basemap,
+        )
+        for which, values, pts in (
+            ("baseline", before, before_pts),
+            ("scenario", after, after_pts),
+        )
+    }
+    return spec, layers
+
+
+def _maps(
+    result: dict[str, Any] | None,
+    firms: state.FirmData,
+    lang: str,
+    draft: Scenario,
+    options: tuple[str, str, str, str],
+) -> None:
+    """The baseline and the scenario map, side by side, at the same place before and after a
+    run (:func:`map_specs`)."""
+    spec, layers = map_specs(result, firms, lang, draft, options, current_basemap())
+    for col, which in zip(st.columns(2), ("baseline", "scenario"), strict=True):
         with col:
             head = "scn_map_draft" if which == "scenario" and result is None else f"scn_map_{which}"
             st.markdown(f"**{t(head, lang)}**")
-            groups = loaders.map_spec(
-                live_groups,
-                shapes,
-                values,
-                lang=lang,
-                title=title,
-                detail=detail,
-                changed=changed,
-                outlines=outlines,
-                points=pts,
-                fill_opacity=opacity,
-                basemap=basemap,
-            )
             show_map(
                 spec,
                 key=f"scn_map_{which}",
                 height=460,
                 returned_objects=[],
-                feature_group_to_add=groups,
+                feature_group_to_add=layers[which],
             )
     st.caption(t("scn_maps_note" if result is not None else "scn_maps_draft_note", lang))
 

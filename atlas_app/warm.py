@@ -2,12 +2,14 @@
 
 After the first page is drawn (``streamlit_app.py`` calls :func:`warm_up`), a daemon thread
 fills the shared caches with the default view of the pages where a user waits: for every
-chain, the chain page's analysis of its weakest city and that view's gap map (its base and its
-layers), prepared for the map component (:func:`atlas_app.map_view.prepare_spec`), so a chain switch finds both
-ready; then the scenario page's default baseline and its example's, and the monitoring page's default view
-(the demonstration panel at county level). Everything lands in the same bounded caches
-the pages read, so nothing is kept twice and a page asking first simply computes it itself.
-``ATLAS_WARM_UP=0`` turns it off (the tests do, for determinism).
+chain, the chain page's analysis of its weakest city and that view's gap map (its base and
+its layers), prepared for the map component (:func:`atlas_app.map_view.prepare_spec`), so a
+chain switch finds both ready; then the scenario page's default baseline and its example's,
+its maps before a run and after the example's run (base and layers; the run itself is
+computed on click), and the monitoring page's default view (the demonstration panel at
+county level). Everything lands in the same bounded caches the pages read, so nothing is kept
+twice and a page asking first simply computes it itself. ``ATLAS_WARM_UP=0`` turns it off
+(the tests do, for determinism).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 import streamlit as st
 
@@ -41,10 +44,46 @@ def warm(lang: str = "zh") -> None:
 
     for chain in dict.fromkeys((first, EXAMPLE_CHAIN)):
         loaders.baseline_analysis("demo", chain, "county", "2013", "employees", firms)
+    _warm_scenario_maps(firms, first, lang)
     from layout.analysis import BASES  # the monitoring page's default: county level, first base
 
     loaders.monitoring("demo", first, "county", "2013", BASES[0], loaders.demo_panel())
     _LOG.info("warm-up done")
+
+
+def _warm_scenario_maps(firms: Any, first: str, lang: str) -> None:
+    """The scenario page's maps before a run (empty draft, first chain; the example) and after
+    the example's run: their base and layers prepared (the run itself is computed on click)."""
+    from atlas_app import page_scenario
+    from atlas_app.scenario_builder import EXAMPLE_CHAIN, example_scenario
+    from atlas_app.state import FirmData
+    from layout.scenarios import Scenario, run_scenario
+
+    demo = FirmData(firms, True, True, "demo", "demo")
+    example = example_scenario(lang)
+    options = ("county", "2013", "employees")
+    views: list[tuple[dict[str, Any] | None, Scenario, str]] = [
+        (None, Scenario("scenario-1", ()), first),
+        (None, example, EXAMPLE_CHAIN),
+    ]
+    baseline = loaders.baseline_analysis("demo", EXAMPLE_CHAIN, *options, firms)
+    _, _, diff = run_scenario(
+        None,
+        example,
+        firms,
+        EXAMPLE_CHAIN,
+        level="county",
+        frame="2013",
+        base="employees",
+        permutations=loaders.SCENARIO_PERMUTATIONS,
+        baseline=baseline,
+    )
+    views.append(({"diff": diff, "scenario": example, "chain": EXAMPLE_CHAIN}, example, ""))
+    for result, draft, chain in views:
+        spec, layers = page_scenario.map_specs(result, demo, lang, draft, (chain, *options))
+        prep = prepare_spec(spec)
+        for groups in layers.values():
+            prepare_groups(groups, prep)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

@@ -56,6 +56,23 @@ def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.Mo
     monkeypatch.setattr(layout.monitoring, "monitor_chain", lambda *a, **k: monitored.append("x"))
     loaders.monitoring("demo", chains[0], "county", "2013", BASES[0], loaders.demo_panel())
     assert monitored == []  # the monitoring page's default view is ready too
+    from atlas_app import page_scenario
+    from atlas_app.scenario_builder import EXAMPLE_CHAIN, example_scenario
+    from atlas_app.state import FirmData
+    from layout.scenarios import Scenario
+
+    demo = FirmData(firms, True, True, "demo", "demo")
+    for draft, chain in (
+        (Scenario("scenario-1", ()), chains[0]),
+        (example_scenario(), EXAMPLE_CHAIN),
+    ):
+        spec, layers = page_scenario.map_specs(
+            None, demo, "zh", draft, (chain, "county", "2013", "employees")
+        )
+        prep = map_view.prepare_spec(spec)
+        for groups in layers.values():
+            assert "atlas-scn-" in (map_view.prepare_groups(groups, prep) or "")
+    assert made == [] and analysed == []  # the scenario page's maps before a run are ready too
     # the spy does see a build: a map nobody prepared before is built now
     other = loaders.build_map(
         {"province": loaders.display(DEFAULT_TOLERANCE)["province"]},
