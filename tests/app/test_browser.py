@@ -140,11 +140,15 @@ def test_choosing_a_chain_changes_the_gap_map(page: object, live_app: LiveApp) -
     _open(page, live_app, f"?page=chain&region={region}&chain={first}")
     frame = map_frame(page)
     assert wait_for_count(frame, "path.atlas-sourcing", lambda k: k == want_first) == want_first
+    frame.evaluate("() => { window.atlasTestMark = 1; }")  # a redrawn map would lose it
     page.get_by_role("combobox", name="产业链").first.click()
     page.get_by_role("option", name=f"{second} ·").first.click()
     wait_idle(page)
     frame = map_frame(page)
     assert wait_for_count(frame, "path.atlas-sourcing", lambda k: k == want_second) == want_second
+    # the chain's layers were swapped into the map already drawn; the outline is the region's
+    assert frame.evaluate("() => window.atlasTestMark") == 1
+    assert frame.locator("path.atlas-selection").count() >= 1
 
 
 def _firm_csv() -> bytes:

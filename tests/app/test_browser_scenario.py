@@ -1,8 +1,10 @@
 """The scenarios page in a real browser (Debian Chromium via Playwright, internet blocked).
 
 Opens ``?page=scenario``, loads the issue's example, runs it and checks that two maps are drawn
-from local assets only: every county coloured on both, the changed county outlined, the added
-firm and the planned park as points on the scenario map, and nothing fetched from elsewhere.
+from local assets only: the baseline coloured before the run, every county coloured on both
+after it, the changed county outlined, the added firm and the planned park as points on the
+scenario map, the maps kept (not drawn again) through the example and the run, and nothing
+fetched from elsewhere.
 """
 
 from __future__ import annotations
@@ -36,12 +38,21 @@ def test_example_scenario_draws_two_comparable_maps(
     try:
         page.goto(f"{live_app.url}/?page=scenario&lang=en", wait_until="domcontentloaded")
         wait_idle(page)
-        assert folium_frames(page) == []  # nothing run yet: no map
+        # before a run: the baseline coloured, the draft's map with no colours and no edits yet
+        baseline, scenario = map_frame(page, 0), map_frame(page, 1)
+        assert len(folium_frames(page)) == 2
+        assert (
+            wait_for_count(baseline, "path.atlas-scn-regions", lambda k: k >= N_COUNTIES)
+            == N_COUNTIES
+        )
+        assert scenario.locator("path.atlas-scn-regions").count() == 0
+        for frame in (baseline, scenario):  # marks the maps' documents: a redraw would lose it
+            frame.evaluate("() => { window.atlasTestMark = 1; }")
         page.get_by_role("button", name="Load the example").click()
         wait_idle(page)
+        assert wait_for_count(scenario, "path.atlas-scn-points", lambda k: k >= 2) == 2
         page.get_by_role("button", name="Run the scenario").click()
         wait_idle(page)
-        baseline, scenario = map_frame(page, 0), map_frame(page, 1)
         for frame in (baseline, scenario):
             assert (
                 wait_for_count(frame, "path.atlas-scn-regions", lambda k: k >= N_COUNTIES)
@@ -52,6 +63,8 @@ def test_example_scenario_draws_two_comparable_maps(
             wait_for_count(scenario, "path.atlas-scn-points", lambda k: k >= 2) == 2
         )  # the firm and the park
         assert baseline.locator("path.atlas-scn-points").count() == 0
+        # the example and the run swapped layers into the maps already drawn, not new maps
+        assert [f.evaluate("() => window.atlasTestMark") for f in (baseline, scenario)] == [1, 1]
         # the same classes on both maps: the legends list the same bounds (two maps side by
         # side are narrow, so their legends start folded: unfold them as a user would)
         for f in (baseline, scenario):
