@@ -610,5 +610,5 @@ def build_map(
     bounds = _fit_bounds(fit, layers, selected, datum)
     if bounds is not None:
         x0, y0, x1, y1 = bounds
-        m.fit_bounds([[y0, x0], [y1, x1]])
+        FitView([[y0, x0], [y1, x1]]).add_to(m)  # not animated: see FitView
     return localise_assets(m, served=served_assets)

@@ -26,6 +26,7 @@ Every text reaches JavaScript as JSON (``tojson``) and the legend HTML is pre-es
 
 from __future__ import annotations
 
+import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -118,12 +119,18 @@ class LegendUpdate(MacroElement):
 
 
 class FitView(MacroElement):
-    """Fits the view of the map to ``bounds`` (``[[south, west], [north, east]]``) when evaluated."""
+    """Fits the view of the map to ``bounds`` (``[[south, west], [north, east]]``) when evaluated.
+
+    Add it to the map itself (its first view) or to a feature group (the view of the layers
+    swapped in). Without animation: Leaflet animates a fit on a map already shown in a later
+    animation frame, so an animated first view would land after, and undo, the fit of layers
+    swapped in right after the map was drawn.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent._parent.get_name() }}.fitBounds({{ this.bounds|tojson }});
+        {{ this.map_name() }}.fitBounds({{ this.bounds|tojson }}, {animate: false});
         {% endmacro %}
         """
     )
@@ -132,3 +139,10 @@ class FitView(MacroElement):
         super().__init__()
         self._name = "AtlasFitView"
         self.bounds = [[float(v) for v in corner] for corner in bounds]
+
+    def map_name(self) -> str:
+        """The JavaScript name of the map this element is on (its parent or a group's parent)."""
+        node = self._parent
+        while node is not None and not isinstance(node, folium.Map):
+            node = getattr(node, "_parent", None)
+        return str((node if node is not None else self._parent).get_name())

@@ -73,7 +73,7 @@ def test_live_layers_carry_control_entries_legend_and_view(
     assert legend is not None
     text = json.loads(legend.group(1))
     assert "atlas-legend" not in text and "border-top:3px dashed" in text  # the lines' entry
-    view = re.search(r"map_div\.fitBounds\((\[\[.*?\]\])\);", js)
+    view = re.search(r"map_div\.fitBounds\((\[\[.*?\]\]), \{animate: false\}\);", js)
     assert view is not None
     (s, w), (n, e) = json.loads(view.group(1))
     assert (w, s, e, n) == pytest.approx((117.0, 36.6, 117.1, 36.7))  # the selected county
