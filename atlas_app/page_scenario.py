@@ -524,8 +524,8 @@ def map_specs(
 ) -> tuple[MapSpec, dict[str, MapSpec]]:
     """The scenario page's two maps: their shared base and each one's layers.
 
-    Each map's base (tiles, legend, layer control, view) depends only on the comparison level,
-    the language and the tiles; it is drawn once, and what a run changes (colours, outlines of
+    Each map's base (tiles, outlines, legend, layer control, view) depends only on the
+    comparison level, the language and the tiles; it is drawn once, and what a run changes (colours, outlines of
     changed regions, edit points, the legend's title and counts) goes to the maps already drawn
     as feature groups (:func:`atlas_app.map_view.show_map`), so neither a chain switch nor a
     run draws the maps again. Without a result: the baseline's colours (``options`` = chain,
@@ -569,7 +569,13 @@ def map_specs(
     title = t("scn_legend_title", lang, chain=chain_name)
     # the base does not name the chain: a chain switch swaps the groups (and the legend) only
     spec = loaders.map_spec(
-        diff_base, shapes, lang=lang, title=t("completeness", lang), height=460, basemap=basemap
+        diff_base,
+        shapes,
+        lang=lang,
+        title=t("completeness", lang),
+        height=460,
+        basemap=basemap,
+        outlines=outlines,
     )
     opacity = 0.55 if level == "zone" else 0.8
     layers = {
@@ -581,7 +587,6 @@ def map_specs(
             title=title,
             detail=detail,
             changed=changed,
-            outlines=outlines,
             points=pts,
             fill_opacity=opacity,
             basemap=basemap,

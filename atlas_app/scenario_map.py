@@ -74,6 +74,7 @@ POINT_COLOURS: dict[str, str] = {
     "moved_from": "#b2df8a",
 }
 _PRECISION = 5
+REGIONS_PANE = "atlasScnRegions"
 
 
 def class_colours(n: int = len(BOUNDS)) -> list[str]:
@@ -161,6 +162,23 @@ def _outline(
     return group
 
 
+def _outline_groups(
+    outlines: Mapping[str, gpd.GeoDataFrame], lang: str, datum: str
+) -> list[folium.FeatureGroup]:
+    groups = []
+    for layer_name, gdf in outlines.items():
+        weight = 2.5 if layer_name == "province" else 1.4
+        g = _outline(
+            in_datum(_wgs84(gdf), datum) if gdf is not None and len(gdf) else gdf,
+            t(f"layer_{layer_name}", lang),
+            {"color": "#333333", "weight": weight, "fill": False, "opacity": 0.9},
+            f"atlas-scn-{layer_name}",
+        )
+        if g is not None:
+            groups.append(g)
+    return groups
+
+
 class _TopoAssets(JSCSSMixin, MacroElement):
     """The TopoJSON client on a base map whose TopoJSON layers come later as feature groups."""
 
@@ -176,6 +194,7 @@ def _base(
     height: int,
     basemap: str | TileService,
     groups: Iterable[folium.FeatureGroup] = (),
+    outlines: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
     m = folium.Map(
         location=[36.3, 118.3],
@@ -190,7 +209,12 @@ def _base(
     root.header.add_child(Element(LEGEND_CSS), name="atlas_scn_css")
     add_basemap(m, basemap, lang)
     _TopoAssets().add_to(m)
+    # the coloured regions lie in a pane under the overlays (the outlines, the changed regions
+    # and the points stay on top even when the regions come later, as groups swapped in)
+    folium.map.CustomPane(REGIONS_PANE, z_index=350, pointer_events=True).add_to(m)
     for group in groups:
+        group.add_to(m)
+    for group in _outline_groups(outlines or {}, lang, basemap_datum(basemap)):
         group.add_to(m)
     MetricScale("bottomleft").add_to(m)
     Legend(legend, "bottomright").add_to(m)
@@ -212,13 +236,15 @@ def diff_base(
     title: str,
     height: int = 460,
     basemap: str | TileService = "none",
+    outlines: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
-    """The fixed part of a diff map: tiles, scale, legend, layer control and view, no data.
+    """The fixed part of a diff map: tiles, outlines, scale, legend, layer control and view.
 
     The data comes as :func:`diff_groups` (``live=True``), which the app sends to the map
     already drawn (``st_folium``'s ``feature_group_to_add``): a new run swaps the groups in and
     the legend's counts (:class:`geo.maps.LegendUpdate`) without drawing the map again. The
-    view fits ``regions``; the legend lists the classes of :data:`BOUNDS` without counts.
+    view fits ``regions``; the legend lists the classes of :data:`BOUNDS` without counts;
+    ``outlines`` (as for :func:`diff_map`) are drawn here, once, over the regions' pane.
     """
     return _base(
         regions,
@@ -226,6 +252,7 @@ def diff_base(
         legend=_legend_html(title, None, lang, (), 0),
         height=height,
         basemap=basemap,
+        outlines=outlines,
     )
 
 
@@ -310,18 +337,10 @@ def diff_groups(
             control=False,
             className="atlas-scn-regions",
             smooth_factor=0.5,
+            pane=REGIONS_PANE,
         ).add_to(group)
         groups.append(group)
-    for layer_name, gdf in (outlines or {}).items():
-        weight = 2.5 if layer_name == "province" else 1.4
-        g = _outline(
-            in_datum(_wgs84(gdf), datum) if gdf is not None and len(gdf) else gdf,
-            t(f"layer_{layer_name}", lang),
-            {"color": "#333333", "weight": weight, "fill": False, "opacity": 0.9},
-            f"atlas-scn-{layer_name}",
-        )
-        if g is not None:
-            groups.append(g)
+    groups += _outline_groups(outlines or {}, lang, datum)
     wanted = {str(c) for c in changed}
     hit = regions[codes.isin(wanted).to_numpy()]
     g = _outline(
@@ -372,8 +391,10 @@ def diff_groups(
         for i, group in enumerate(groups):
             group.control = False  # listed by its OverlayEntry instead
             OverlayEntry(group.layer_name, reset=i == 0).add_to(group)
-        if groups:
-            LegendUpdate(legend).add_to(groups[0])
+        if not groups:  # still a group: it carries the legend and clears the old entries
+            groups.append(folium.FeatureGroup(name=esc(title), show=True, control=False))
+            OverlayEntry("", reset=True).add_to(groups[0])
+        LegendUpdate(legend).add_to(groups[0])
     return groups, legend
 
 

@@ -425,9 +425,10 @@ def live_layers(
     if extra_legend:
         legend.append(extra_legend)
     bounds = _fit_bounds(fit, every, selected, datum) if fit is not None else None
-    if not groups:  # still a group: it carries the legend and the view
+    if not groups:  # still a group: it carries the legend and the view, and clears the old
         groups.append(folium.FeatureGroup(name=esc(word("layer_labels", lang)), show=True))
         groups[0].control = False
+        OverlayEntry("", reset=True).add_to(groups[0])
     for i, group in enumerate(groups):
         if group.control:
             OverlayEntry(group.layer_name, reset=i == 0).add_to(group)

@@ -59,7 +59,8 @@ class OverlayEntry(MacroElement):
     Parameters
     ----------
     title
-        The entry's text, pre-escaped (as folium layer names are).
+        The entry's text, pre-escaped (as folium layer names are); empty: no entry (a group
+        that only carries the legend or the view, with ``reset`` to clear the old entries).
     reset
         First take out the entries of the previous set of groups (for the first group of a set).
     """
@@ -74,8 +75,10 @@ class OverlayEntry(MacroElement):
                 (map.atlasEntries || []).forEach(function (old) { ctl.removeLayer(old); });
                 map.atlasEntries = [];
             }
-            ctl.addOverlay(layer, {{ this.title|tojson }});
-            (map.atlasEntries = map.atlasEntries || []).push(layer);
+            if ({{ this.title|tojson }}) {
+                ctl.addOverlay(layer, {{ this.title|tojson }});
+                (map.atlasEntries = map.atlasEntries || []).push(layer);
+            }
         })({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }});
         {% endmacro %}
         """

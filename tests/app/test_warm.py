@@ -71,7 +71,7 @@ def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.Mo
         )
         prep = map_view.prepare_spec(spec)
         for groups in layers.values():
-            assert "atlas-scn-" in (map_view.prepare_groups(groups, prep) or "")
+            assert "div.innerHTML" in (map_view.prepare_groups(groups, prep) or "")  # legend
     assert made == [] and analysed == []  # the scenario page's maps before a run are ready too
     # the spy does see a build: a map nobody prepared before is built now
     other = loaders.build_map(

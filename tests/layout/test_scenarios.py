@@ -102,6 +102,35 @@ def test_firm_at_missing_node_turns_it_present_and_the_diff_says_exactly_that(
     assert d.changed and json.loads(json.dumps(d.to_dict()))["nodes"][0]["node"] == "mo_gas"
 
 
+def test_a_run_leaves_its_baseline_unchanged(firms: gpd.GeoDataFrame) -> None:
+    """The app shares one baseline between sessions and runs (``st.cache_resource``): a run of
+    every kind of edit must read it, never change it."""
+    import copy
+    import dataclasses
+
+    baseline = analyze_chain(firms, "LED", level="county", permutations=19)
+    snapshot = copy.deepcopy(baseline)
+    lon, lat = _point(SHOUGUANG)
+    first = str(firms.loc[firms["chain"] == "LED", "firm_id"].iloc[0])
+    scenario = Scenario(
+        "every-kind",
+        (
+            AddFirm("S-9", "新厂", lon, lat, "LED", "epi", 50.0),
+            MoveFirm(first, lon, lat),
+            AddSite("park", "P-9", "园区", lon, lat),
+        ),
+    )
+    run_scenario(None, scenario, firms, "LED", permutations=19, baseline=baseline)
+    for field in dataclasses.fields(baseline):
+        now, then = getattr(baseline, field.name), getattr(snapshot, field.name)
+        if isinstance(now, pd.DataFrame | pd.Series):
+            assert now.equals(then), field.name
+        elif isinstance(now, dict | list | str | float | int | tuple):
+            assert json.dumps(now, sort_keys=True, default=str) == json.dumps(
+                then, sort_keys=True, default=str
+            ), field.name
+
+
 def test_epitaxial_firm_in_shouguang_strengthens_a_present_node(firms: gpd.GeoDataFrame) -> None:
     """The demo data already has a (weak) epi firm in 寿光: one more makes it strong; completeness stays.
 
