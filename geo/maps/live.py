@@ -26,6 +26,8 @@ Every text reaches JavaScript as JSON (``tojson``) and the legend HTML is pre-es
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
@@ -145,7 +147,10 @@ class FitView(MacroElement):
 
     def map_name(self) -> str:
         """The JavaScript name of the map this element is on (its parent or a group's parent)."""
-        node = self._parent
+        node: Any = self._parent
         while node is not None and not isinstance(node, folium.Map):
             node = getattr(node, "_parent", None)
-        return str((node if node is not None else self._parent).get_name())
+        target = node if node is not None else self._parent
+        if target is None:
+            raise ValueError("FitView: add it to a map or to a group on a map")
+        return str(target.get_name())
