@@ -314,10 +314,19 @@ def gap_map(
         collapsed_control=True,
         extra_legend=_LEGEND_PLACEHOLDER,
     )
+    # the groups look up the region's outline and view here: only its row and the province,
+    # so a rerun does not fingerprint every county again
+    known = {"province": layers["province"]}
+    for name in ("counties", "cities"):
+        if name in layers:
+            hit = layers[name][layers[name]["adcode"].astype(str) == str(region)]
+            if len(hit):
+                known[name] = hit
+                break
     groups = loaders.map_spec(
         live_layers,
         {"sources": targets} if len(targets) else {},
-        base_layers=layers,
+        base_layers=known,
         basemap=basemap,
         lang=lang,
         lines=lines if len(lines) else None,

@@ -150,7 +150,6 @@ class FitView(MacroElement):
         node: Any = self._parent
         while node is not None and not isinstance(node, folium.Map):
             node = getattr(node, "_parent", None)
-        target = node if node is not None else self._parent
-        if target is None:
+        if node is None:
             raise ValueError("FitView: add it to a map or to a group on a map")
-        return str(target.get_name())
+        return str(node.get_name())
