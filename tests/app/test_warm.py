@@ -82,3 +82,47 @@ def test_warm_up_prepares_every_chains_default_chain_view(monkeypatch: pytest.Mo
     )
     map_view.prepare_spec(other)
     assert made == [other.key]
+
+
+def test_freeze_shared_takes_the_live_objects_out_of_the_collectors_reach() -> None:
+    import gc
+
+    shared = [{"cached": i} for i in range(3)]  # container objects: tracked by the collector
+    assert any(o is shared for o in gc.get_objects())
+    try:
+        frozen = warm.freeze_shared()
+        assert frozen == gc.get_freeze_count() >= len(shared)
+        assert not any(o is shared for o in gc.get_objects())  # no collection traverses it
+        made_after = [object()]
+        assert any(o is made_after for o in gc.get_objects())  # objects made later are collected
+    finally:
+        gc.unfreeze()
+    assert any(o is shared for o in gc.get_objects())
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_warm_up_freezes_after_warming_even_when_warming_fails(
+    monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    calls: list[str] = []
+
+    def fake_warm() -> None:
+        calls.append("warm")
+        if fails:
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(warm, "warm", fake_warm)
+    monkeypatch.setattr(warm, "freeze_shared", lambda: calls.append("freeze") or 0)
+    monkeypatch.setenv(warm.WARM_UP_ENV, "1")
+    warm.warm_up.clear()
+    try:
+        thread = warm.warm_up()
+        assert thread is not None
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    finally:
+        warm.warm_up.clear()
+    assert calls == ["warm", "freeze"]
+    monkeypatch.setenv(warm.WARM_UP_ENV, "0")
+    assert warm.warm_up() is None  # turned off: no thread, nothing frozen
+    warm.warm_up.clear()
