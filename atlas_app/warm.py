@@ -10,8 +10,8 @@ computed on click), and the monitoring page's default view (the demonstration pa
 county level). Everything lands in the same bounded caches the pages read, so nothing is kept
 twice and a page asking first simply computes it itself. When it is done, the objects alive
 then are frozen out of the cyclic garbage collector's reach (:func:`freeze_shared`), so that
-CPython's full collections stop pausing every page and interaction by 0.2–0.4 s. ``ATLAS_WARM_UP=0`` turns it off
-(the tests do, for determinism).
+CPython's full collections stop pausing every page and interaction by 0.2–0.4 s.
+``ATLAS_WARM_UP=0`` turns it off (the tests do, for determinism).
 """
 
 from __future__ import annotations
